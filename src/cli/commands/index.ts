@@ -1,0 +1,35 @@
+/**
+ * Every command gantry has. Each module registers itself (and its docker aliases, like `images` for
+ * `image ls`) under the groups below; its heavy dependencies load only when it runs.
+ */
+import type { Command } from 'commander';
+import type { Cli } from '../context.js';
+import { register as registerVersion } from './version.js';
+
+/** The command groups a module may add to: top level, and docker's management commands. */
+export interface Groups {
+  program: Command;
+  image: Command;
+  container: Command;
+  system: Command;
+  builder: Command;
+  registry: Command;
+  dockerfile: Command;
+}
+
+type Register = (groups: Groups, cli: Cli) => void;
+
+const modules: Register[] = [registerVersion];
+
+export function registerAll(program: Command, cli: Cli): void {
+  const groups: Groups = {
+    program,
+    image: program.command('image').description('Manage images'),
+    container: program.command('container').description('Manage containers'),
+    system: program.command('system').description('Manage gantry'),
+    builder: program.command('builder').description('Manage builds'),
+    registry: program.command('registry').description('Run and maintain a registry server'),
+    dockerfile: program.command('dockerfile').description('Inspect Dockerfiles'),
+  };
+  for (const register of modules) register(groups, cli);
+}

@@ -1,0 +1,75 @@
+/**
+ * How failures reach the user: one line `Error: <message>` (then the hint, if any), a non-zero exit
+ * code, and no stack trace unless `--debug` is given.
+ */
+import { findGantryError, type ErrorKind, errnoCode } from '../errors.js';
+
+/** docker's convention: 125 when the CLI itself refuses the invocation, 1 for a failed operation. */
+export const EXIT_USAGE = 125;
+export const EXIT_FAILURE = 1;
+
+/** Thrown by commands for invocation mistakes that docker reports with exit code 125. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly commandPath?: string,
+  ) {
+    super(message);
+  }
+}
+
+const EXIT_BY_KIND: Partial<Record<ErrorKind, number>> = {
+  canceled: 130,
+};
+
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof UsageError) return EXIT_USAGE;
+  const g = findGantryError(err);
+  if (g !== undefined) return EXIT_BY_KIND[g.kind] ?? EXIT_FAILURE;
+  return EXIT_FAILURE;
+}
+
+/** The text printed for an error: `Error: …` lines, plus the stack and cause chain with `debug`. */
+export function formatError(err: unknown, debug: boolean): string {
+  if (err instanceof UsageError) {
+    const see = err.commandPath === undefined ? '' : `\nSee '${err.commandPath} --help'.`;
+    return `${err.message}${see}\n`;
+  }
+  const g = findGantryError(err);
+  let message: string;
+  if (g !== undefined) {
+    message = g.message;
+  } else if (err instanceof Error) {
+    message = systemMessage(err);
+  } else {
+    message = String(err);
+  }
+  let out = `Error: ${message}\n`;
+  if (g?.hint !== undefined) out += `${g.hint}\n`;
+  if (debug && err instanceof Error) {
+    for (let e: unknown = err, depth = 0; e instanceof Error && depth < 16; e = e.cause, depth++) {
+      out += `${depth === 0 ? '' : 'Caused by: '}${e.stack ?? e.message}\n`;
+    }
+  }
+  return out;
+}
+
+// System errors carry the syscall and path; say what happened in words instead of errno soup.
+function systemMessage(err: Error): string {
+  const code = errnoCode(err);
+  const e = err as NodeJS.ErrnoException;
+  const where = e.path === undefined ? '' : ` "${e.path}"`;
+  switch (code) {
+    case 'ENOSPC':
+      return `No space left on device${where}`;
+    case 'EACCES':
+    case 'EPERM':
+      return `Permission denied${where}`;
+    case 'ENOENT':
+      return `No such file or directory${where}`;
+    case 'EDQUOT':
+      return `Disk quota exceeded${where}`;
+    default:
+      return err.message;
+  }
+}

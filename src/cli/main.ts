@@ -1,0 +1,102 @@
+/**
+ * The gantry command line: a thin face over the library. Parses flags with commander, dispatches to
+ * command modules, and turns results and errors into docker-compatible output and exit codes.
+ */
+import { Command, CommanderError } from 'commander';
+import { processIO, type GlobalOptions } from './io.js';
+import type { Cli, Handler } from './context.js';
+import { exitCodeFor, formatError, UsageError, EXIT_USAGE } from './errors.js';
+import { registerAll } from './commands/index.js';
+import { VERSION } from '../version.js';
+
+async function main(argv: string[]): Promise<number> {
+  const controller = new AbortController();
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (controller.signal.aborted) process.exit(130); // a second Ctrl-C does not wait for cleanup
+    controller.abort(new Error(`interrupted by ${sig}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const io = processIO(controller.signal);
+  let exitCode = 0;
+  let debug = argv.includes('--debug') || argv.includes('-D');
+
+  const program = new Command('gantry');
+  program
+    .description('A daemonless, docker-compatible container image builder and image manager')
+    .version(`gantry version ${VERSION}`, '-v, --version', 'Print version information and quit')
+    .option('--root <dir>', 'Root of the image store (default /var/lib/gantry, or $GANTRY_ROOT)')
+    .option('-D, --debug', 'Show stack traces and debug output')
+    .option('--storage-driver <driver>', 'Snapshot driver: overlay or vfs')
+    .option('--runtime <runtime>', 'OCI runtime: runc, crun or a path')
+    .enablePositionalOptions()
+    .showHelpAfterError(false)
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: () => {}, // printed by our own handler below, in docker's words
+    })
+    .exitOverride();
+
+  const cli: Cli = {
+    io,
+    action<O>(handler: Handler<O>) {
+      return async (...raw: unknown[]): Promise<void> => {
+        const cmd = raw[raw.length - 1] as Command;
+        const opts = cmd.opts() as O;
+        const globals = cmd.optsWithGlobals() as GlobalOptions;
+        debug ||= globals.debug === true;
+        const args = cmd.args;
+        const code = await handler(args, opts, io, globals);
+        exitCode = typeof code === 'number' ? code : 0;
+      };
+    },
+  };
+  registerAll(program, cli);
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+        return 0;
+      }
+      io.stderr.write(formatError(new UsageError(commanderMessage(err), commandPath(argv)), debug));
+      return EXIT_USAGE;
+    }
+    io.stderr.write(formatError(err, debug));
+    return exitCodeFor(err);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  return exitCode;
+}
+
+// commander's messages start with "error: "; docker's do not ("unknown flag: --x").
+function commanderMessage(err: CommanderError): string {
+  const m = err.message.replace(/^error: /, '');
+  const unknownOption = /^unknown option '([^']+)'/.exec(m);
+  if (unknownOption) return `unknown flag: ${unknownOption[1]}`;
+  return m.charAt(0).toUpperCase() === m.charAt(0) ? m : m;
+}
+
+function commandPath(argv: string[]): string {
+  const words = ['gantry'];
+  for (const a of argv) {
+    if (a.startsWith('-')) break;
+    words.push(a);
+    if (words.length >= 3) break;
+  }
+  return words.join(' ');
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(formatError(err, true));
+    process.exitCode = 1;
+  },
+);
