@@ -15,3 +15,4 @@ export * from './manifest.js';
 export * from './image-config.js';
 export * from './reference.js';
 export * from './path-match.js';
+export * from './platform.js';
