@@ -5,7 +5,7 @@ import type { Descriptor } from './descriptor.js';
 import { digestOf } from './digest.js';
 import { MediaType } from './media-types.js';
 import {
-  all,
+  allPlatforms,
   bestMatch,
   formatPlatform,
   hostPlatform,
@@ -91,5 +91,5 @@ test('matchingManifests() keeps entries without a platform, last, for the caller
   const manifests = [entry('none'), entry('386', { os: 'linux', architecture: '386' }), entry('amd64', { os: 'linux', architecture: 'amd64' })];
   const order = matchingManifests(manifests, only({ os: 'linux', architecture: 'amd64' })).map((d) => d.size);
   assert.deepEqual(order, ['amd64'.length, '386'.length, 'none'.length]);
-  assert.equal(matchingManifests(manifests, all).length, 3);
+  assert.equal(matchingManifests(manifests, allPlatforms).length, 3);
 });

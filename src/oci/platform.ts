@@ -9,7 +9,7 @@
  * - `only(p)`: p, or what p can also run, best first (amd64/v3 → v2 → v1 → 386; arm64 → arm/v8…v5).
  * - `onlyStrict(p)`: p alone, no fallbacks.
  * - `onlyOS(p)`: any architecture of p's OS (p's own architecture preferred).
- * - `ordered(...ps)` / `any(...ps)` / `all`: several platforms, in order of preference or unordered.
+ * - `orderedPlatforms(...ps)` / `anyPlatform(...ps)` / `allPlatforms`: several platforms, in order of preference or unordered.
  *
  * Written here rather than taken from a package: none on npm follows containerd's normalization
  * and preference order, which decide what `pull` picks from a multi-platform index.
@@ -466,7 +466,7 @@ const ARM64_VERSIONS: Record<string, Array<[number, number]>> = (() => {
 })();
 
 /** Several platforms in order of preference: matches any, prefers earlier ones. */
-export function ordered(...platforms: Platform[]): PlatformMatchComparer {
+export function orderedPlatforms(...platforms: Platform[]): PlatformMatchComparer {
   const matchers = platforms.map(newMatcher);
   const comparer: PlatformMatchComparer = {
     match: (p) => matchers.some((m) => m.match(p)),
@@ -498,7 +498,7 @@ function withoutFeatures(p: Platform): Platform {
 }
 
 /** Several platforms without preference among them: matches any, prefers matches over non-matches. */
-export function any(...platforms: Platform[]): PlatformMatchComparer {
+export function anyPlatform(...platforms: Platform[]): PlatformMatchComparer {
   const matchers = platforms.map(newMatcher);
   const comparer: PlatformMatchComparer = {
     match: (p) => matchers.some((m) => m.match(p)),
@@ -523,23 +523,23 @@ export function any(...platforms: Platform[]): PlatformMatchComparer {
 }
 
 /** Every platform, none preferred (`--all-platforms`). */
-export const all: PlatformMatchComparer = Object.freeze({ match: () => true, less: () => false });
+export const allPlatforms: PlatformMatchComparer = Object.freeze({ match: () => true, less: () => false });
 
 /** `p` and the platforms it can also run (amd64 runs 386, arm64 runs arm …), best first. */
 export function only(p: Platform): PlatformMatchComparer {
-  return ordered(...platformVector(normalizePlatform(p)));
+  return orderedPlatforms(...platformVector(normalizePlatform(p)));
 }
 
 /** `p` alone, without fallbacks. */
 export function onlyStrict(p: Platform): PlatformMatchComparer {
-  return ordered(normalizePlatform(p));
+  return orderedPlatforms(normalizePlatform(p));
 }
 
 /** Any architecture of p's OS (with compatible version and features); p's architecture first. */
 export function onlyOS(p: Platform): PlatformMatchComparer {
   const want = normalizePlatform(p);
   const wantVersion = want.os === 'windows' ? windowsVersion(want['os.version'] ?? '') : undefined;
-  const archOrder = ordered(want);
+  const archOrder = orderedPlatforms(want);
   const matchOS = (candidate: Platform): boolean => {
     const n = normalizePlatform(candidate);
     if (n.os !== want.os) return false;

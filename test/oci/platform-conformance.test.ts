@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { conformancePath } from '../helpers/paths.js';
 import {
-  any,
+  anyPlatform,
   formatAll,
   formatPlatform,
   hostPlatform,
@@ -18,7 +18,7 @@ import {
   only,
   onlyOS,
   onlyStrict,
-  ordered,
+  orderedPlatforms,
   parsePlatform,
   sortPlatforms,
   type Platform,
@@ -170,6 +170,6 @@ test('preference order: OnlyOS prefers its own architecture, every comparer pref
   checkOrder(cases.onlyOSLess.cases, onlyOS, 'onlyOS');
   checkOrder(cases.compareOSFeatures.cases, only, 'only');
   checkOrder(cases.compareOSFeatures.cases, onlyStrict, 'onlyStrict');
-  checkOrder(cases.compareOSFeatures.cases, (p) => ordered(p), 'ordered');
-  checkOrder(cases.compareOSFeatures.cases, (p) => any(p), 'any');
+  checkOrder(cases.compareOSFeatures.cases, (p) => orderedPlatforms(p), 'ordered');
+  checkOrder(cases.compareOSFeatures.cases, (p) => anyPlatform(p), 'any');
 });
