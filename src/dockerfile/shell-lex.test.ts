@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { conformancePath } from '../../test/helpers/paths.js';
+import { join } from 'node:path';
+import { conformancePath, repoRoot } from '../../test/helpers/paths.js';
 import {
   envFromList,
   expandWord,
@@ -168,4 +169,31 @@ test('raw modes used by the parser keep quotes and escapes and leave unset names
   assert.deepEqual(lex.processWords(`a "b c" 'd' \\e $X \${Y:-z}`, {}).words, ['a', '"b c"', "'d'", '\\e', '$X', '${Y:-z}']);
   const skip = new ShellLex({ skipProcessQuotes: true });
   assert.equal(skip.processWord(`'$X' "$X"`, { X: '1' }).result, `'1' "1"`);
+});
+
+interface CorpusCase {
+  word: string;
+  env: string[];
+  escape?: string;
+  mode?: 'words';
+  result?: string;
+  words?: string[];
+  error?: string;
+}
+
+test('expansion corpus: results, word lists and exact error texts computed by BuildKit\'s lexer', () => {
+  const corpus = JSON.parse(
+    readFileSync(join(repoRoot, 'src/dockerfile/testdata/expansion-corpus.json'), 'utf8'),
+  ) as { cases: CorpusCase[] };
+  assert.ok(corpus.cases.length >= 60);
+  for (const c of corpus.cases) {
+    const env = envFromList(c.env);
+    const options = c.escape === undefined ? {} : { escape: c.escape };
+    const run = (): string | string[] => (c.mode === 'words' ? expandWords(c.word, env, options) : expandWord(c.word, env, options));
+    if (c.error !== undefined) {
+      assert.throws(run, (err: unknown) => err instanceof ShellExpansionError && err.message === c.error, c.word);
+    } else {
+      assert.deepEqual(run(), c.mode === 'words' ? c.words : c.result, c.word);
+    }
+  }
 });
