@@ -342,7 +342,10 @@ export class StageArgs {
    * @returns the resolved args and the history text (`ARG A=1 B`)
    * @throws {ShellExpansionError} when a default does not expand
    */
-  declareArgs(decls: readonly ArgDeclaration[]): { args: ResolvedArg[]; history: string } {
+  declareArgs(
+    decls: readonly ArgDeclaration[],
+    onExpand?: (arg: ArgDeclaration, result: ProcessWordResult) => void,
+  ): { args: ResolvedArg[]; history: string } {
     const resolved: ResolvedArg[] = [];
     const given = this.#root.buildArgValues;
     for (const decl of decls) {
@@ -350,8 +353,11 @@ export class StageArgs {
       const hasValue = Object.prototype.hasOwnProperty.call(given, decl.key);
       let value: string | undefined;
       if (hasValue) value = given[decl.key];
-      else if (decl.value !== undefined) value = processWord(decl.value, this.#env, this.#lexOptions()).result;
-      else value = this.#root.globalEnv.get(decl.key);
+      else if (decl.value !== undefined) {
+        const r = processWord(decl.value, this.#env, this.#lexOptions());
+        onExpand?.(decl, r);
+        value = r.result;
+      } else value = this.#root.globalEnv.get(decl.key);
       if (value !== undefined && !NON_ENV_ARGS.has(decl.key)) this.#env.set(decl.key, value);
       const arg: ResolvedArg = value === undefined ? { key: decl.key } : { key: decl.key, value };
       this.#args.push(arg);
@@ -369,11 +375,16 @@ export class StageArgs {
    */
   setEnv(pairs: readonly { key: string; value: string }[]): { key: string; value: string }[] {
     const expanded = pairs.map((p) => ({ key: this.expandWord(p.key).result, value: this.expandWord(p.value).result }));
-    for (const { key, value } of expanded) {
+    this.setExpandedEnv(expanded);
+    return expanded;
+  }
+
+  /** Sets ENV pairs that were already expanded (the build engine expands whole instructions first). */
+  setExpandedEnv(pairs: readonly { key: string; value: string }[]): void {
+    for (const { key, value } of pairs) {
       this.#env.set(key, value);
       this.#imageEnv.set(key, value);
     }
-    return expanded;
   }
 
   /** Expands one word with the stage environment. @throws {ShellExpansionError} */
