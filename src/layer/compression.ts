@@ -12,9 +12,10 @@
 import { Readable, Transform, pipeline } from 'node:stream';
 import { constants as Z, crc32, createGunzip, deflateRaw } from 'node:zlib';
 import { createRequire } from 'node:module';
+import type { Compression } from '../oci/index.js';
 import { LayerFormatError } from './errors.js';
 
-export type Compression = 'gzip' | 'zstd' | 'none';
+export type { Compression };
 
 /** Which compression a stream's first bytes show. */
 export function detectCompression(head: Uint8Array): Compression {
@@ -100,7 +101,7 @@ async function* rewrapErrors(source: AsyncIterable<Uint8Array>, compression: Com
   } catch (err) {
     if (err instanceof LayerFormatError || !(err instanceof Error)) throw err;
     const code = (err as { code?: unknown }).code;
-    if (/unexpected end of (file|stream)|truncated/i.test(err.message)) {
+    if (/unexpected end of (file|stream)|truncated|ended in (the )?middle/i.test(err.message)) {
       throw new LayerFormatError('LAYER_TRUNCATED', `Cannot decompress layer: the ${compression} stream is truncated`, { cause: err });
     }
     if (typeof code === 'string' && code.startsWith('Z_') || compression === 'zstd' && code === undefined) {
