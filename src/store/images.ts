@@ -183,6 +183,19 @@ export class ImageStore {
   }
 
   /**
+   * Points a tag or a digest name (`repo@sha256:…`: a repo digest, as a pull records it) at an image
+   * given by ID. Moves the name if another image holds it.
+   * @throws {ImageNotFoundError} {InvalidReferenceError}
+   */
+  addName(id: Digest, reference: string): void {
+    const n = withDefaultTag(parseNormalizedName(reference));
+    this.#db.write(() => {
+      if (this.#db.sqlite.prepare('SELECT 1 FROM images WHERE id = ?').get(id) === undefined) throw new ImageNotFoundError(id);
+      this.#setName(n, id, Date.now());
+    });
+  }
+
+  /**
    * Removes one name (tag or digest) without deleting anything. The image may become dangling.
    * @throws {ImageNotFoundError} when no such name exists
    */
