@@ -55,9 +55,11 @@ interface Variable {
  * @throws {TemplateExecError} with Go's message; its `output` has what was written before
  */
 export function execute(tmpl: ExecTemplate, tree: Tree, data: unknown): string {
-  const s = new State(tmpl, [{ name: '$', value: data }]);
+  // Execute(w, nil) runs with no value at all, not a nil interface.
+  const dot = data === null ? undefined : data;
+  const s = new State(tmpl, [{ name: '$', value: dot }]);
   try {
-    s.walk(data, tree.root);
+    s.walk(dot, tree.root);
   } catch (e) {
     if (e instanceof TemplateExecError) {
       e.output = s.out.join('');
@@ -333,9 +335,13 @@ class State {
 
   evalFieldChain(dot: unknown, receiver0: unknown, node: Node, ident: string[], args: Node[], final: Final): unknown {
     let receiver = receiver0;
+    let fromMap = false;
     const n = ident.length;
-    for (let i = 0; i < n - 1; i++) receiver = this.evalField(dot, ident[i] as string, node, [], MISSING, receiver);
-    return this.evalField(dot, ident[n - 1] as string, node, args, final, receiver);
+    for (let i = 0; i < n - 1; i++) {
+      fromMap = kindOf(receiver) === 'map';
+      receiver = this.evalField(dot, ident[i] as string, node, [], MISSING, receiver, fromMap);
+    }
+    return this.evalField(dot, ident[n - 1] as string, node, args, final, receiver, fromMap);
   }
 
   evalFunction(dot: unknown, name: string, at: Node, cmd: Node, args: Node[], final: Final): unknown {
@@ -346,7 +352,8 @@ class State {
     return this.evalCall(dot, fn, builtin, cmd, name, args, final);
   }
 
-  evalField(dot: unknown, fieldName: string, node: Node, args: Node[], final: Final, receiver: unknown): unknown {
+  /** `fromMap`: the receiver was read out of a map, so Go sees its static type as `interface {}`. */
+  evalField(dot: unknown, fieldName: string, node: Node, args: Node[], final: Final, receiver: unknown, fromMap = false): unknown {
     if (receiver === undefined) {
       if (this.tmpl.missingKey === 'error') this.errorf(`nil data; no entry for key ${goQuote(fieldName)}`);
       return undefined;
@@ -375,7 +382,7 @@ class State {
       default:
         break;
     }
-    return this.errorf(`can't evaluate field ${fieldName} in type ${typeName(receiver)}`);
+    return this.errorf(`can't evaluate field ${fieldName} in type ${fromMap ? 'interface {}' : typeName(receiver)}`);
   }
 
   evalCall(

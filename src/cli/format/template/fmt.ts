@@ -85,9 +85,44 @@ function expText(e: number): string {
   return `${sign}${String(Math.abs(e)).padStart(2, '0')}`;
 }
 
+/**
+ * JS rounds exact ties away from zero; Go rounds them to even. `exact` is the value's full decimal
+ * expansion in the same notation, `rounded` JS's rounding to `keep` fraction digits: when the
+ * dropped part is exactly one half and the kept last digit is odd, step back down.
+ */
+function halfEven(rounded: string, exact: string, keep: number, step: (s: string) => string): string {
+  const dot = exact.indexOf('.');
+  if (dot < 0) return rounded;
+  const mant = exact.slice(0, exact.search(/e|$/));
+  const dropped = mant.slice(dot + 1 + keep);
+  if (!/^50*$/.test(dropped)) return rounded;
+  const keptLast = keep === 0 ? mant[dot - 1] : mant[dot + keep];
+  if (Number(keptLast) % 2 !== 0) return rounded;
+  return step(exact);
+}
+
+function toFixedEven(a: number, prec: number): string {
+  const rounded = a.toFixed(prec);
+  if (prec >= 100) return rounded;
+  return halfEven(rounded, a.toFixed(100), prec, (exact) => {
+    const dot = exact.indexOf('.');
+    return prec === 0 ? exact.slice(0, dot) : exact.slice(0, dot + 1 + prec);
+  });
+}
+
+function toExponentialEven(a: number, fd: number): string {
+  const rounded = a.toExponential(fd);
+  if (fd >= 100) return rounded;
+  return halfEven(rounded, a.toExponential(100), fd, (exact) => {
+    const [mant, e] = exact.split('e') as [string, string];
+    const dot = mant.indexOf('.');
+    return `${fd === 0 ? mant.slice(0, dot) : mant.slice(0, dot + 1 + fd)}e${e}`;
+  });
+}
+
 /** Decimal digits and exponent: `digits` has no dot; value = 0.d1d2… × 10^(exp+1). */
 function decompose(f: number, sig?: number): { digits: string; exp: number } {
-  const s = sig === undefined ? f.toExponential() : f.toExponential(sig - 1);
+  const s = sig === undefined ? f.toExponential() : toExponentialEven(f, sig - 1);
   const m = /^-?(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
   if (m === null) return { digits: '0', exp: 0 };
   return { digits: `${m[1]}${m[2] ?? ''}`, exp: Number(m[3]) };
@@ -133,7 +168,7 @@ export function formatFloat(f: number, verb: string, prec: number, sharp = false
         const { digits, exp } = decompose(a);
         body = a === 0 ? '0' : fForm(digits, exp);
       } else {
-        body = a < 1e21 ? a.toFixed(prec) : fForm(decompose(a).digits, decompose(a).exp) + (prec > 0 ? `.${'0'.repeat(prec)}` : '');
+        body = a < 1e21 ? toFixedEven(a, prec) : fForm(decompose(a).digits, decompose(a).exp) + (prec > 0 ? `.${'0'.repeat(prec)}` : '');
       }
       break;
     }
