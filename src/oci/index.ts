@@ -13,3 +13,6 @@ export * from './media-types.js';
 export * from './descriptor.js';
 export * from './manifest.js';
 export * from './image-config.js';
+export * from './reference.js';
+export * from './path-match.js';
+export * from './platform.js';
