@@ -363,7 +363,7 @@ class State {
     switch (kindOf(receiver)) {
       case 'struct': {
         const m = structMember(receiver as object, fieldName);
-        if (m?.kind === 'method') return this.evalCall(dot, m.fn, false, node, fieldName, args, final, m.self);
+        if (m?.kind === 'method' && /^\p{Lu}/u.test(fieldName)) return this.evalCall(dot, m.fn, false, node, fieldName, args, final, m.self);
         if (m?.kind === 'field' && /^\p{Lu}/u.test(fieldName)) {
           if (hasArgs) this.errorf(`${fieldName} has arguments but cannot be invoked as function`);
           return m.value;
