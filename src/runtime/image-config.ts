@@ -133,6 +133,23 @@ export function resolveCwd(imageWorkdir: string | undefined, override: string | 
 }
 
 /**
+ * The container's hostname: `--hostname`, else the host's with host networking (docker shares the UTS
+ * name then), else the first 12 characters of its ID.
+ * @throws {InvalidArgumentError} ERR_INVALID_HOSTNAME
+ */
+export function containerHostname(id: string, o: Pick<RunOverrides, 'hostname' | 'network'>, hostHostname?: string): string {
+  const hostname = o.hostname !== undefined && o.hostname !== ''
+    ? o.hostname
+    : (o.network ?? 'host') === 'host' && hostHostname !== undefined
+      ? hostHostname
+      : id.slice(0, 12);
+  if (!/^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?$/.test(hostname) || hostname.length > 255) {
+    throw new InvalidArgumentError('INVALID_HOSTNAME', `invalid hostname format: ${hostname}`);
+  }
+  return hostname;
+}
+
+/**
  * The runtime spec for a container of `image` (an image config, or just its `config` member).
  * @throws {InvalidArgumentError} for any option docker would refuse (with docker's message)
  */
@@ -143,14 +160,7 @@ export function toRuntimeSpec(image: Pick<ImageConfig, 'config'> | undefined, op
   const network: NetworkMode = o.network ?? 'host';
   const tty = o.tty === true;
 
-  const hostname = o.hostname !== undefined && o.hostname !== ''
-    ? o.hostname
-    : network === 'host' && options.hostHostname !== undefined
-      ? options.hostHostname
-      : options.id.slice(0, 12);
-  if (!/^[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?$/.test(hostname) || hostname.length > 255) {
-    throw new InvalidArgumentError('INVALID_HOSTNAME', `invalid hostname format: ${hostname}`);
-  }
+  const hostname = containerHostname(options.id, o, options.hostHostname);
 
   const userSpec = o.user ?? config.User ?? '';
   const db = options.userDb ?? { passwd: '', group: '' };
