@@ -166,7 +166,9 @@ export function toRuntimeSpec(image: Pick<ImageConfig, 'config'> | undefined, op
   const db = options.userDb ?? { passwd: '', group: '' };
   const user = resolveUser(userSpec, db);
   const groupAdd = resolveGroups(o.groupAdd ?? [], db);
-  const additionalGids = [...new Set([...user.additionalGids, ...groupAdd])];
+  // The primary group is listed too, as docker and containerd do since CVE-2023-25173, so setgroups()
+  // never leaves the runtime's own supplementary groups in place.
+  const additionalGids = [...new Set([user.gid, ...user.additionalGids, ...groupAdd])];
 
   const security = parseSecurityOpts(o.securityOpt ?? []);
   const rlimits = applyUlimits(defaultRlimits(options.host.limits), (o.ulimits ?? []).map(parseUlimit), options.host.limits);
