@@ -264,7 +264,8 @@ class Checker {
 
 function join(path: string, key: string): string {
   if (path === '') return key;
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+  // Member names here are code literals; only the dotted OCI ones (`os.version`) need brackets.
+  return key.includes('.') ? `${path}[${JSON.stringify(key)}]` : `${path}.${key}`;
 }
 
 function describe(v: unknown): string {
