@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import type { Cli } from '../context.js';
 import { register as registerVersion } from './version.js';
 import { register as registerRegistry } from './registry.js';
+import { register as registerDockerfileParse } from './dockerfile-parse.js';
 
 /** The command groups a module may add to: top level, and docker's management commands. */
 export interface Groups {
@@ -20,7 +21,11 @@ export interface Groups {
 
 type Register = (groups: Groups, cli: Cli) => void;
 
-const modules: Register[] = [registerVersion, registerRegistry];
+const modules: Register[] = [
+  registerVersion,
+  registerRegistry,
+  registerDockerfileParse,
+];
 
 export function registerAll(program: Command, cli: Cli): void {
   const groups: Groups = {
