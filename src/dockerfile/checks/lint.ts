@@ -100,8 +100,9 @@ const SECRET_ALLOW = new RegExp(`(?:_|^)(?:${ALLOW_WORDS.join('|')})(?:_|$)`, 'i
 
 /**
  * Whether an ARG or ENV name looks like it holds a secret (BuildKit's rule): one of apikey, auth,
- * credential(s), key, password, pword, passwd, secret, token as the whole name or as its first or
- * last `_`-separated word, case-insensitive, unless public, file or version is such a word too.
+ * credential(s), key, password, pword, passwd, secret, token as the whole name or as one of its
+ * `_`-separated words, case-insensitive, unless public, file or version is such a word too
+ * (`GITHUB_TOKEN` and `AWS_SECRET_ACCESS_KEY` are secrets, `PUBLIC_KEY` and `TOKENIZER` are not).
  */
 export function looksLikeSecretName(name: string): boolean {
   return SECRET_DENY.test(name) && !SECRET_ALLOW.test(name);
