@@ -1,5 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../../../test/helpers/paths.js';
+import { readIgnoreFile } from '../dockerignore.js';
 import {
   CHECK_RULES,
   CheckDirectiveError,
@@ -295,4 +299,48 @@ test('image reference validation used by InvalidDefaultArgInFrom', () => {
     assert.ok(isValidImageReference(ok), ok);
   for (const bad of ['', 'Alpine', 'alpine:', 'a'.repeat(64), 'busybox@sha256:abc', 'a b', ':tag'])
     assert.ok(!isValidImageReference(bad), bad);
+});
+
+interface UpstreamCase {
+  test: string;
+  dockerfile: string;
+  dockerignore?: string;
+  buildArgs?: Record<string, string>;
+  buildError?: string;
+  skip?: string;
+  linesUnchecked?: boolean;
+  warnings: { rule: string; detail: string; line: number }[];
+}
+
+test('BuildKit\'s own check test cases: the same warnings, messages, lines and errors', () => {
+  const data = JSON.parse(readFileSync(join(repoRoot, 'src/dockerfile/testdata/buildkit-check-cases.json'), 'utf8')) as { cases: UpstreamCase[] };
+  // Base images the upstream tests pull: their config env (for "did you mean" suggestions).
+  const images: Record<string, string[]> = { alpine: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'] };
+  let ran = 0;
+  for (const c of data.cases) {
+    if (c.skip !== undefined) continue;
+    ran++;
+    const options: LintOptions = {
+      ...base,
+      ...(c.buildArgs === undefined ? {} : { buildArgs: c.buildArgs }),
+      ...(c.dockerignore === undefined ? {} : { ignorePatterns: readIgnoreFile(c.dockerignore) }),
+      baseImage: (ref) => ({ env: images[ref.split(':')[0]!] ?? [], platform: amd64 }),
+    };
+    const label = `${c.test}: ${JSON.stringify(c.dockerfile)}`;
+    const r = lintDockerfile(c.dockerfile, options);
+    const byLine = (a: { line: number; detail: string }, b: { line: number; detail: string }): number =>
+      a.line - b.line || (a.detail < b.detail ? -1 : a.detail > b.detail ? 1 : 0);
+    const got = r.warnings.map((w) => ({ rule: w.rule, detail: w.buildkitMessage, line: w.location[0]?.start ?? 0 })).sort(byLine);
+    // Upstream sorts both lists by line, then message.
+    const expected = [...c.warnings].sort(byLine);
+    if (c.linesUnchecked === true) {
+      const strip = (ws: typeof got): { rule: string; detail: string }[] => ws.map(({ rule, detail }) => ({ rule, detail }));
+      assert.deepEqual(strip(got), strip(expected), label);
+    } else {
+      assert.deepEqual(got, expected, label);
+    }
+    if (c.buildError !== undefined && c.buildError !== 'buildErr') assert.equal(r.error?.message, c.buildError, label);
+    if (c.buildError === undefined) assert.equal(r.error, undefined, label);
+  }
+  assert.ok(ran >= 80, `ran ${ran}`);
 });
