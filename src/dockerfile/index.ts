@@ -115,6 +115,7 @@ export type { Platform, ArgDeclaration, ResolvedArg, BuildArgsOptions } from './
 export {
   readIgnoreFile,
   ignoreFileCandidates,
+  trimBuildFilesFromExcludes,
   DOCKERIGNORE_FILENAME,
   ALWAYS_READ_DESPITE_IGNORE,
   PatternMatcher,
