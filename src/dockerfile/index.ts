@@ -69,6 +69,7 @@ export type { StopSignalInstruction } from './instructions/stopsignal.js';
 export { parseOptInterval } from './instructions/healthcheck.js';
 export type { HealthcheckInstruction, HealthConfig } from './instructions/healthcheck.js';
 export type { OnbuildInstruction } from './instructions/onbuild.js';
+export { parseOnbuildTrigger } from './instructions/onbuild-trigger.js';
 export type { MaintainerInstruction } from './instructions/maintainer.js';
 
 // Stages.

@@ -46,6 +46,15 @@ export function splitCommand(line: string, d: LineDirectives): { cmd: string; fl
  * the same so that non-ASCII flag values come out exactly as BuildKit stores them.
  */
 export function extractBuilderFlags(line: string, d: LineDirectives): { rest: string; flags: string[] } {
+  // Fast path: no flags. Only ASCII bytes can be blanks or '-', and a non-ASCII character's first
+  // UTF-8 byte is neither, so scanning UTF-16 units gives the same answer here.
+  let i = 0;
+  while (i < line.length) {
+    const c = line.charCodeAt(i);
+    if (c !== 0x20 && (c < 0x09 || c > 0x0d)) break;
+    i++;
+  }
+  if (line.charCodeAt(i) !== 0x2d || line.charCodeAt(i + 1) !== 0x2d) return { rest: i === line.length ? '' : line.slice(i), flags: [] };
   const b = Buffer.from(line, 'utf8');
   const esc = d.escapeToken.charCodeAt(0);
   const words: string[] = [];
@@ -214,23 +223,28 @@ function parseString(rest: string): { node: Node | null } {
 // Go's JSON decoder turns an unpaired \ud800-style escape into U+FFFD.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
-class NotJSONArray extends Error {}
 class NotStringArray extends Error {}
 
 /**
- * An exec-form JSON array of strings, or an error. Mirrors Go's encoding/json: numbers that overflow
- * a float64 make the document invalid, and lone UTF-16 surrogates decode to U+FFFD.
+ * An exec-form JSON array of strings; undefined when the text is not a JSON array (then it is
+ * shell form); throws NotStringArray for an array holding anything but strings. Mirrors Go's
+ * encoding/json: numbers that overflow a float64 make the document invalid, and lone UTF-16
+ * surrogates decode to U+FFFD. Not-JSON is the common case, so it is a return value, not an exception.
  */
-export function parseJSONArray(rest: string): string[] {
+function tryJSONArray(rest: string): string[] | undefined {
   const text = trimLeftSpace(rest);
-  if (!text.startsWith('[')) throw new NotJSONArray('not a JSON array');
+  if (!text.startsWith('[')) return undefined;
   let overflow = false;
-  const parsed: unknown = JSON.parse(text, (_k, v: unknown) => {
-    if (typeof v === 'number' && !Number.isFinite(v)) overflow = true;
-    return v;
-  });
-  if (overflow) throw new SyntaxError('number out of range');
-  if (!Array.isArray(parsed)) throw new NotJSONArray('not a JSON array');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text, (_k, v: unknown) => {
+      if (typeof v === 'number' && !Number.isFinite(v)) overflow = true;
+      return v;
+    });
+  } catch {
+    return undefined;
+  }
+  if (overflow || !Array.isArray(parsed)) return undefined;
   const out: string[] = [];
   for (const v of parsed) {
     if (typeof v !== 'string') throw new NotStringArray(ERR_NOT_STRING_ARRAY);
@@ -239,22 +253,32 @@ export function parseJSONArray(rest: string): string[] {
   return out;
 }
 
+/** An exec-form JSON array of strings. Throws when the text is not one (`not a JSON array`, or the string-array message). */
+export function parseJSONArray(rest: string): string[] {
+  const out = tryJSONArray(rest);
+  if (out === undefined) throw new Error('not a JSON array');
+  return out;
+}
+
 function parseMaybeJSON(rest: string): { node: Node | null; json?: boolean } {
   if (rest === '') return { node: null };
-  try {
-    return { node: chain(parseJSONArray(rest)), json: true };
-  } catch (err) {
-    if (err instanceof NotStringArray) throw new LineParseError(err.message);
-  }
+  const arr = jsonOrFail(rest);
+  if (arr !== undefined) return { node: chain(arr), json: true };
   return { node: makeNode({ value: rest }) };
 }
 
-function parseMaybeJSONToList(rest: string): { node: Node | null; json?: boolean } {
+function jsonOrFail(rest: string): string[] | undefined {
   try {
-    return { node: chain(parseJSONArray(rest)), json: true };
+    return tryJSONArray(rest);
   } catch (err) {
     if (err instanceof NotStringArray) throw new LineParseError(err.message);
+    throw err;
   }
+}
+
+function parseMaybeJSONToList(rest: string): { node: Node | null; json?: boolean } {
+  const arr = jsonOrFail(rest);
+  if (arr !== undefined) return { node: chain(arr), json: true };
   return parseStringsWhitespaceDelimited(rest);
 }
 
