@@ -10,6 +10,7 @@ import {
   unconsumedBuildArgsWarning,
 } from './args.js';
 import { ShellExpansionError } from './shell-lex.js';
+import { parseDockerfile } from './stages.js';
 
 const amd64 = { os: 'linux', architecture: 'amd64' };
 
@@ -177,4 +178,105 @@ test('the backtick escape applies to defaults and stage words', () => {
   const stage = args.stage();
   stage.declareArgs([{ key: 'W' }]);
   assert.equal(stage.expandWord('`$W=$W').result, '$W=C:\\dir');
+});
+
+// ---- Whole Dockerfiles through the parser and this model: BuildKit's own ARG tests
+// (frontend/dockerfile/dockerfile_args_test.go, dockerfile_history_test.go), checked on the
+// environment and history each RUN would get instead of on a built image.
+
+interface RunSeen {
+  env: Map<string, string>;
+  history: string;
+}
+
+function simulate(text: string, buildArgs: Record<string, string> = {}, target?: string): RunSeen[] {
+  const df = parseDockerfile(text);
+  const targetStage = target ?? df.stages[df.stages.length - 1]!.name;
+  const args = new BuildArgs(
+    df.metaArgs.flatMap((a) => a.args.map((d) => (d.value === undefined ? { key: d.key } : { key: d.key, value: d.value }))),
+    { buildArgs, buildPlatform: amd64, targetStage, escape: df.escapeToken },
+  );
+  const runs: RunSeen[] = [];
+  const scopes = new Map<string, ReturnType<BuildArgs['stage']>>();
+  for (const st of df.stages) {
+    const baseName = args.expandFrom(st.baseName).result;
+    const stage = args.stage(scopes.get(baseName));
+    for (const c of st.commands) {
+      if (c.kind === 'arg') stage.declareArgs(c.args.map((d) => (d.value === undefined ? { key: d.key } : { key: d.key, value: d.value })));
+      if (c.kind === 'env') stage.setEnv(c.env);
+      if (c.kind === 'run') {
+        const env = new Map(stage.runEnv().map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] as [string, string]));
+        runs.push({ env, history: `RUN ${stage.runHistory(['/bin/sh', '-c', c.command.cmdLine.join(' ')])}` });
+      }
+    }
+    if (st.name !== '') scopes.set(st.name, stage);
+  }
+  return runs;
+}
+
+test('testMultiArgs: quoted meta defaults, several names per ARG, bare re-declaration', () => {
+  const [run] = simulate(
+    'ARG a1="foo bar" a2=box\nARG a3="$a2-foo"\nFROM busy$a2 AS build\nARG a3 a4="123 456" a1\nRUN echo -n "$a1:$a3:$a4" > /out\n',
+  );
+  assert.equal([run!.env.get('a1'), run!.env.get('a3'), run!.env.get('a4')].join(':'), 'foo bar:box-foo:123 456');
+});
+
+test('testQuotedMetaArgs: a stage default expands with a re-declared meta arg', () => {
+  const [run] = simulate('ARG a1="box"\nARG a2="$a1-foo"\nFROM busy$a1 AS build\nARG a2\nARG a3="bar-$a2"\nRUN echo -n $a3 > /out\n');
+  assert.equal(run!.env.get('a3'), 'bar-box-foo');
+});
+
+test('history: a re-declared ARG keeps its place with the latest value (RUN |2 foo=bar2 bar=123)', () => {
+  const [run] = simulate('FROM busybox\nARG foo=bar\nARG bar=123\nARG foo=bar2\nRUN ls /etc/\n');
+  assert.equal(run!.history, 'RUN |2 foo=bar2 bar=123 /bin/sh -c ls /etc/');
+});
+
+test('testBuiltinArgs: proxies reach RUN undeclared and stay out of history; a bare ARG is unset', () => {
+  const text = 'FROM busybox AS build\nARG FOO\nARG BAR\nARG BAZ=bazcontent\nRUN echo -n $HTTP_PROXY::$NO_PROXY::$FOO::$BAR::$BAZ > /out\n';
+  const [run] = simulate(text, { FOO: 'foocontents', http_proxy: 'hpvalue', NO_PROXY: 'npvalue' });
+  const v = (k: string): string => run!.env.get(k) ?? '';
+  assert.equal([v('HTTP_PROXY'), v('NO_PROXY'), v('FOO'), v('BAR'), v('BAZ')].join('::'), 'hpvalue::npvalue::foocontents::::bazcontent');
+  assert.equal(run!.env.has('BAR'), false);
+  // The history (and so the cache key) does not change with the proxy value.
+  const [other] = simulate(text, { FOO: 'foocontents', http_proxy: 'hpvalue2' });
+  assert.equal(other!.history, run!.history);
+  assert.equal(run!.history, 'RUN |3 FOO=foocontents BAR= BAZ=bazcontent /bin/sh -c echo -n $HTTP_PROXY::$NO_PROXY::$FOO::$BAR::$BAZ > /out');
+});
+
+test('testDefaultEnvWithArgs: ${image#idle} in FROM, ${my_arg:-def_val} and ${my_arg%%e*} in ENV', () => {
+  const text =
+    'ARG image=idlebox\nFROM busy${image#idle} AS build\nARG my_arg\nENV my_arg "my_arg=${my_arg:-def_val}"\nENV my_trimmed_arg "${my_arg%%e*}"\nRUN ./myscript.sh $my_arg $my_trimmed_arg\n';
+  for (const [buildArgs, expected] of [
+    [{}, 'my_arg=def_val my_arg=d'],
+    [{ my_arg: '' }, 'my_arg=def_val my_arg=d'],
+    [{ my_arg: 'override' }, 'my_arg=override my_arg=ov'],
+  ] as const) {
+    const [run] = simulate(text, buildArgs);
+    assert.equal(`${run!.env.get('my_arg')} ${run!.env.get('my_trimmed_arg')}`, expected);
+  }
+  assert.equal(new BuildArgs([{ key: 'image', value: 'idlebox' }]).expandFrom('busy${image#idle}').result, 'busybox');
+});
+
+test('testEmptyStringArgInEnv: ARG BAR= is set and empty, ARG FOO is not set', () => {
+  const [run] = simulate('FROM busybox AS build\nARG FOO\nARG BAR=\nRUN env > env.txt\n');
+  assert.equal(run!.env.get('BAR'), '');
+  assert.equal(run!.env.has('FOO'), false);
+});
+
+test('testTargetStageNameArg: TARGETSTAGE is the target, else the last stage\'s name, else "default"', () => {
+  const text = 'FROM alpine AS base\nRUN echo -n "value:$TARGETSTAGE" > /out/first\nARG TARGETSTAGE\nRUN echo -n "value:$TARGETSTAGE" > /out/second\nFROM scratch AS foo\nCOPY --from=base /out/ /\nFROM scratch\nCOPY --from=base /out/ /\n';
+  const [first, second] = simulate(text, {}, 'foo');
+  assert.equal(first!.env.get('TARGETSTAGE'), undefined);
+  assert.equal(second!.env.get('TARGETSTAGE'), 'foo');
+  assert.equal(simulate(text)[1]!.env.get('TARGETSTAGE'), 'default');
+  assert.equal(simulate(`${text}FROM scratch AS final\n`)[1]!.env.get('TARGETSTAGE'), 'final');
+});
+
+test('testGlobalArgErrors and testArgDefaultExpansion: ${X:?msg} fails unless a build arg replaces it', () => {
+  assert.throws(() => simulate('ARG FOO=${FOO:?"custom error"}\nFROM busybox\n'), /FOO: custom error/);
+  assert.doesNotThrow(() => simulate('ARG FOO=${FOO:?"custom error"}\nFROM busybox\n', { FOO: 'bar' }));
+  const text = 'FROM scratch\nARG FOO\nARG BAR=${FOO:?"foo missing"}\n';
+  assert.throws(() => simulate(text), /FOO: foo missing/);
+  assert.doesNotThrow(() => simulate(text, { FOO: '123' }));
+  assert.doesNotThrow(() => simulate(text, { BAR: '123' }));
 });

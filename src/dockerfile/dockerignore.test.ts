@@ -6,6 +6,7 @@ import {
   ALWAYS_READ_DESPITE_IGNORE,
   IgnorePatternError,
   ignoreFileCandidates,
+  trimBuildFilesFromExcludes,
   matchesPatterns,
   NO_MATCH_INFO,
   PatternMatcher,
@@ -160,4 +161,11 @@ test('the Dockerfile-specific ignore file is tried before the context root one',
   assert.deepEqual(ignoreFileCandidates('build/app.Dockerfile', 'ctx'), ['build/app.Dockerfile.dockerignore', 'ctx/.dockerignore']);
   assert.deepEqual(ignoreFileCandidates('Dockerfile'), ['Dockerfile.dockerignore', '.dockerignore']);
   assert.ok(ALWAYS_READ_DESPITE_IGNORE.includes('Dockerfile'));
+});
+
+test('the classic builder re-includes an excluded Dockerfile and .dockerignore, not one from stdin', () => {
+  assert.deepEqual(trimBuildFilesFromExcludes(['*'], 'Dockerfile'), ['*', '!.dockerignore', '!Dockerfile']);
+  assert.deepEqual(trimBuildFilesFromExcludes(['docker/'], 'docker/app.Dockerfile'), ['docker/', '!docker/app.Dockerfile']);
+  assert.deepEqual(trimBuildFilesFromExcludes(['*'], 'Dockerfile', true), ['*', '!.dockerignore']);
+  assert.deepEqual(trimBuildFilesFromExcludes(['*.md'], 'Dockerfile'), ['*.md']);
 });

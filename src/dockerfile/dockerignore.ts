@@ -14,6 +14,7 @@
  * Matching lives in `pattern-matcher.ts` and is re-exported here.
  */
 import { cleanPath } from './internal/go-path.js';
+import { matchesPatterns } from './pattern-matcher.js';
 
 export {
   IgnorePatternError,
@@ -29,11 +30,27 @@ export {
 export const DOCKERIGNORE_FILENAME = '.dockerignore';
 
 /**
- * The files the builder reads for itself whatever the ignore file says: the Dockerfile (it is
- * loaded from its own directory, not from the filtered context) and the ignore file. An
- * exclusion of either only hides it from COPY/ADD, as with docker.
+ * The files the builder reads for itself whatever the ignore file says: the Dockerfile (BuildKit
+ * loads it from its own directory, not from the filtered context) and the ignore file. With
+ * BuildKit an exclusion of either only hides it from COPY/ADD (a COPY of it then fails, and the
+ * CopyIgnoredFile check warns); the classic builder instead re-included both in the context
+ * (see {@link trimBuildFilesFromExcludes}).
  */
 export const ALWAYS_READ_DESPITE_IGNORE = Object.freeze(['Dockerfile', DOCKERIGNORE_FILENAME] as const);
+
+/**
+ * The classic (pre-BuildKit) docker CLI's rule: when the patterns exclude `.dockerignore` or the
+ * Dockerfile, an exception for each is appended so both still travel in the context
+ * (docker/cli `build.TrimBuildFilesFromExcludes`; not for a Dockerfile read from stdin).
+ *
+ * @param dockerfile the Dockerfile's path relative to the context, slash-separated
+ */
+export function trimBuildFilesFromExcludes(excludes: readonly string[], dockerfile: string, dockerfileFromStdin = false): string[] {
+  const out = [...excludes];
+  if (matchesPatterns(DOCKERIGNORE_FILENAME, out)) out.push(`!${DOCKERIGNORE_FILENAME}`);
+  if (matchesPatterns(dockerfile, out) && !dockerfileFromStdin) out.push(`!${dockerfile}`);
+  return out;
+}
 
 const BOM = '\ufeff';
 

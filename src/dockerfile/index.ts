@@ -78,3 +78,68 @@ export type { Dockerfile, Stage, StageEdge, StageGraph, StageGraphOptions, Stage
 
 // Word expansion, .dockerignore and build checks (shell-lex.ts, dockerignore.ts, checks/) are
 // exported below by their module.
+
+// Word expansion (BuildKit's shell lexer) and which instructions expand.
+export {
+  ShellLex,
+  ShellExpansionError,
+  processWord,
+  processWords,
+  processWordsWithMatches,
+  expandWord,
+  expandWords,
+  envFromList,
+  toEnvGetter,
+} from './shell-lex.js';
+export type { Env, EnvGetter, ExpandOptions, ProcessWordResult, ProcessWordsResult, ShellLexOptions } from './shell-lex.js';
+export { EXPANDING_INSTRUCTIONS, EXPANSION_RULES, instructionExpandsVariables } from './expansion-rules.js';
+export type { ExpansionRule } from './expansion-rules.js';
+
+// Build args and stage environments.
+export {
+  BuildArgs,
+  StageArgs,
+  PROXY_ARG_NAMES,
+  PLATFORM_ARG_NAMES,
+  DEFAULT_PATH,
+  isProxyArgName,
+  isBuildkitArgName,
+  hostPlatform,
+  formatPlatform,
+  formatPlatformAll,
+  platformArgs,
+  unconsumedBuildArgsWarning,
+} from './args.js';
+export type { Platform, ArgDeclaration, ResolvedArg, BuildArgsOptions } from './args.js';
+
+// .dockerignore.
+export {
+  readIgnoreFile,
+  ignoreFileCandidates,
+  trimBuildFilesFromExcludes,
+  DOCKERIGNORE_FILENAME,
+  ALWAYS_READ_DESPITE_IGNORE,
+  PatternMatcher,
+  Pattern,
+  IgnorePatternError,
+  NO_MATCH_INFO,
+  matchesPatterns,
+  matchesOrParentMatches,
+} from './dockerignore.js';
+export type { MatchInfo } from './dockerignore.js';
+
+// Build checks.
+export {
+  CHECK_RULES,
+  findCheckRule,
+  parseCheckDirective,
+  mergeCheckConfig,
+  CheckDirectiveError,
+  DEFAULT_CHECK_CONFIG,
+  lint,
+  lintDockerfile,
+  checkViolation,
+  looksLikeSecretName,
+  CheckViolationError,
+} from './checks/index.js';
+export type { CheckRule, CheckConfig, CheckWarning, LintOptions, LintResult, BaseImageInfo } from './checks/index.js';

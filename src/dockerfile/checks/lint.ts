@@ -11,7 +11,7 @@
  * images' config (their env for UndefinedVar, their platform for InvalidBaseImagePlatform).
  */
 import { BuildArgs, formatPlatformAll, hostPlatform, PLATFORM_ARG_NAMES, type Platform, type StageArgs } from '../args.js';
-import { goLower, goUpper } from '../_go.js';
+import { goLower, goQuote, goUpper } from '../_go.js';
 import { DockerfileSyntaxError, type LineRange } from '../errors.js';
 import { parseInstruction, type Command } from '../instructions/parse.js';
 import { expandInstruction } from '../instructions/expand.js';
@@ -100,8 +100,9 @@ const SECRET_ALLOW = new RegExp(`(?:_|^)(?:${ALLOW_WORDS.join('|')})(?:_|$)`, 'i
 
 /**
  * Whether an ARG or ENV name looks like it holds a secret (BuildKit's rule): one of apikey, auth,
- * credential(s), key, password, pword, passwd, secret, token as the whole name or as its first or
- * last `_`-separated word, case-insensitive, unless public, file or version is such a word too.
+ * credential(s), key, password, pword, passwd, secret, token as the whole name or as one of its
+ * `_`-separated words, case-insensitive, unless public, file or version is such a word too
+ * (`GITHUB_TOKEN` and `AWS_SECRET_ACCESS_KEY` are secrets, `PUBLIC_KEY` and `TOKENIZER` are not).
  */
 export function looksLikeSecretName(name: string): boolean {
   return SECRET_DENY.test(name) && !SECRET_ALLOW.test(name);
@@ -216,14 +217,26 @@ class Linter {
 export function lintDockerfile(input: string | ParseResult, options: LintOptions = {}): LintResult {
   const result = typeof input === 'string' ? parse(input, options.filename === undefined ? {} : { filename: options.filename }) : input;
   const directive = result.directives.find((d) => d.name === 'check');
-  const config = options.config ?? (directive === undefined ? DEFAULT_CHECK_CONFIG : parseCheckDirective(directive.value));
+  // BuildKit: the BUILDKIT_DOCKERFILE_CHECK build arg replaces the directive, as the caller's config does.
+  const fromArg = options.buildArgs?.['BUILDKIT_DOCKERFILE_CHECK'];
+  const config =
+    options.config ??
+    (fromArg !== undefined ? parseCheckDirective(fromArg) : directive === undefined ? DEFAULT_CHECK_CONFIG : parseCheckDirective(directive.value));
   const linter = new Linter(options, config);
   try {
     walk(result, linter);
   } catch (err) {
     if (err instanceof BuildStop) return { warnings: linter.warnings, config, error: { message: err.message, location: err.location } };
-    if (err instanceof DockerfileSyntaxError) return { warnings: linter.warnings, config, error: { message: err.reason, location: err.lines } };
+    if (err instanceof DockerfileSyntaxError) {
+      // An instruction BuildKit cannot parse: its message names the line.
+      const message = err.line > 0 ? `dockerfile parse error on line ${err.line}: ${err.reason}` : err.reason;
+      return { warnings: linter.warnings, config, error: { message, location: err.lines } };
+    }
     throw err;
+  }
+  if (config.error && linter.warnings.length > 0) {
+    const rules = [...new Set(linter.warnings.map((w) => w.rule))];
+    return { warnings: linter.warnings, config, error: { message: `lint violation found for rules: ${rules.join(', ')}`, location: [] } };
   }
   return { warnings: linter.warnings, config };
 }
@@ -274,6 +287,8 @@ function walk(result: ParseResult, linter: Linter): void {
       }
     }
     const c = parseInstruction(node, options.filename === undefined ? {} : { filename: options.filename });
+    if (c.kind === 'from' && c.stageName !== '') validateDefinitionDescription('FROM', [c.stageName], node.prevComment, location, config, linter);
+    if (c.kind === 'arg') validateDefinitionDescription('ARG', c.args.map((a) => a.key), node.prevComment, location, config, linter);
     if (c.kind === 'from') {
       stages.push({ index: stages.length, name: c.stageName, baseName: c.baseName, platform: c.platform, from: c, commands: [], location: c.location, docComment: c.docComment });
     } else if (stages.length === 0) {
@@ -337,7 +352,19 @@ function walk(result: ParseResult, linter: Linter): void {
           linter.run(R.FromPlatformFlagConstDisallowed, config, location, R.FromPlatformFlagConstDisallowed.format(platMatch.result));
         }
       }
-      if (platMatch.result === '') throw new BuildStop(`empty platform value from expression ${st.platform}`, location);
+      const suggest = (message: string): string => {
+        for (const name of platMatch.unmatched) {
+          const m = suggestName(name, args.globalEnv.keys());
+          if (m !== '') return `${message} (did you mean ${m}?)`;
+        }
+        return message;
+      };
+      if (platMatch.result === '') throw new BuildStop(suggest(`empty platform value from expression ${st.platform}`), location);
+      const bad = platMatch.result.split('/').find((part) => !/^[A-Za-z0-9_.-]+$/.test(part));
+      if (bad !== undefined) {
+        const reason = `${goQuote(bad)} is an invalid component of ${goQuote(platMatch.result)}: platform specifier component must match "^[A-Za-z0-9_.-]+$": invalid argument`;
+        throw new BuildStop(`failed to parse platform ${st.platform}: ${suggest(reason)}`, location);
+      }
       const p = parsePlatform(platMatch.result);
       if (p === undefined) throw new BuildStop(`failed to parse platform ${st.platform}`, location);
       stagePlatform.set(st, p);
@@ -399,6 +426,22 @@ function reportUndefinedFromArgs(match: ProcessWordResult, argKeys: readonly str
     if (argKeys.includes(name)) continue;
     linter.run(R.UndefinedArgInFrom, config, location, R.UndefinedArgInFrom.format(name, suggestName(name, [...argKeys].sort())));
   }
+}
+
+/** InvalidDefinitionDescription (experimental): the comment right above ARG/FROM … AS should start with the name. */
+function validateDefinitionDescription(
+  instruction: string,
+  keys: readonly string[],
+  comments: readonly string[],
+  location: LineRange[],
+  config: CheckConfig,
+  linter: Linter,
+): void {
+  if (comments.length === 0 || keys.length === 0) return;
+  const first = comments[comments.length - 1]!.split(' ')[0]!;
+  if (keys.includes(first)) return;
+  const example = keys.length > 1 ? '<arg_key>' : keys[0]!;
+  linter.run(R.InvalidDefinitionDescription, config, location, R.InvalidDefinitionDescription.format(instruction, example));
 }
 
 function validateStageNames(stages: readonly Stage[], linter: Linter): void {
