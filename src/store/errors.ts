@@ -129,15 +129,8 @@ export class ReferenceInUseError extends ConflictError {
   }
 }
 
-/** A reference that is not a valid image name (docker's `invalid reference format`). */
-export class InvalidReferenceError extends InvalidArgumentError {
-  constructor(
-    readonly input: string,
-    reason: string,
-  ) {
-    super('INVALID_REFERENCE', reason === '' ? 'invalid reference format' : `invalid reference format: ${reason}`);
-  }
-}
+/** Bad references: oci/reference's error, with docker's texts. */
+export { InvalidReferenceError } from '../oci/reference.js';
 
 /** Tagging with a digest reference (`docker tag a b@sha256:…`). */
 export class DigestTagError extends InvalidArgumentError {

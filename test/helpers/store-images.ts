@@ -18,6 +18,8 @@ export interface TestImageSpec {
   parent?: Digest;
   /** Makes the config (hence the ID) unique. */
   seed?: string;
+  /** Writes the blobs under this lease. */
+  lease?: string;
 }
 
 /** A ustar archive of regular files, with fixed metadata (deterministic bytes). */
@@ -47,13 +49,14 @@ export function tarOf(files: Record<string, string>): Buffer {
 
 /** Puts an image built from `spec` into the store and returns its record. */
 export async function putTestImage(store: Store, spec: TestImageSpec = {}): Promise<ImageRecord> {
+  const opts = spec.lease === undefined ? {} : { lease: spec.lease };
   const seed = spec.seed ?? Math.random().toString(36).slice(2);
   const layerFiles = spec.layers ?? [{ [`file-${seed}`]: `content of ${seed}\n` }];
   const layers = [];
   for (const files of layerFiles) {
     const tar = tarOf(files);
     const gz = gzipSync(tar, { level: 1 });
-    const desc = await writeBlob(store.content, `test-layer-${digestOf(gz)}`, gz, { digest: digestOf(gz), size: gz.length, mediaType: MediaType.OciLayerGzip });
+    const desc = await writeBlob(store.content, `test-layer-${digestOf(gz)}`, gz, { digest: digestOf(gz), size: gz.length, mediaType: MediaType.OciLayerGzip }, opts);
     layers.push({ descriptor: { ...desc, mediaType: MediaType.OciLayerGzip }, diffId: digestOf(tar), uncompressedSize: tar.length });
   }
   const config = {
@@ -69,7 +72,7 @@ export async function putTestImage(store: Store, spec: TestImageSpec = {}): Prom
     digest: digestOf(configBytes),
     size: configBytes.length,
     mediaType: MediaType.OciConfig,
-  });
+  }, opts);
   const manifest = {
     schemaVersion: 2,
     mediaType: MediaType.OciManifest,
@@ -81,7 +84,7 @@ export async function putTestImage(store: Store, spec: TestImageSpec = {}): Prom
     digest: digestOf(manifestBytes),
     size: manifestBytes.length,
     mediaType: MediaType.OciManifest,
-  });
+  }, opts);
   const input = {
     manifest: { ...manifestDesc, mediaType: MediaType.OciManifest },
     config: { ...configDesc, mediaType: MediaType.OciConfig },

@@ -5,7 +5,7 @@
  * - `put-hang <seed>`: stores an image's blobs, prints `ready` before recording it, waits;
  * - `tags <prefix> <n>`: puts one image, then tags it n times, one transaction each.
  */
-import { openStore, writeBlob } from '../../src/store/index.js';
+import { openStore, withLease, writeBlob } from '../../src/store/index.js';
 import { digestOf } from '../../src/oci/digest.js';
 import { testBytes, chunks } from './_data.js';
 import { putTestImage } from '../helpers/store-images.js';
@@ -44,7 +44,8 @@ switch (mode) {
   }
   case 'tags': {
     const [prefix, n] = args;
-    const img = await putTestImage(store, { seed: `tags-${prefix}` });
+    // Under a lease: a collection in another process must not take the blobs before the put.
+    const img = await withLease(store.leases, (l) => putTestImage(store, { seed: `tags-${prefix}`, lease: l.id }));
     for (let i = 0; i < Number(n); i++) store.images.tag(img.id, `${prefix}/app:${i}`);
     process.stdout.write(`${img.id}\n`);
     break;

@@ -4,29 +4,12 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { digestOf } from '../../src/oci/digest.js';
 import { openStore, readBlob } from '../../src/store/index.js';
 import { tempDir } from '../helpers/paths.js';
 import { contentSuite } from './content-suite.js';
 import { testBytes } from './_data.js';
-
-export const CHILD = join(fileURLToPath(new URL('.', import.meta.url)), '_child.js');
-
-/** Runs the child in `mode` until it prints `ready`, then kills it with SIGKILL. */
-export async function killWhenReady(args: string[]): Promise<void> {
-  const child = spawn(process.execPath, [CHILD, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => {
-      out += b.toString();
-      if (out.includes('ready')) {
-        child.kill('SIGKILL');
-      }
-    });
-    child.once('exit', (code, sig) => (sig === 'SIGKILL' ? resolve() : reject(new Error(`child exited ${code} before ready: ${out}`))));
-  });
-}
+import { CHILD, killWhenReady } from './_procs.js';
 
 contentSuite('local', () => {
   const root = tempDir(undefined, 'gantry-content-');

@@ -91,7 +91,7 @@ test('tag points a new name at the image; a moved tag leaves the old image dangl
   assert.ok(store.images.get(b.id).lastTagTime !== undefined);
   assert.throws(() => store.images.tag(a.id, `x@${a.manifest.digest}`), (e: unknown) => e instanceof DigestTagError && e.message === 'refusing to create a tag with a digest reference');
   assert.throws(() => store.images.tag('nosuch', 'x'), (e: unknown) => e instanceof ImageNotFoundError && e.message === 'No such image: nosuch:latest');
-  assert.throws(() => store.images.tag(a.id, 'foo/X'), (e: unknown) => e instanceof InvalidReferenceError && e.message === 'invalid reference format: repository name must be lowercase');
+  assert.throws(() => store.images.tag(a.id, 'foo/X'), (e: unknown) => e instanceof InvalidReferenceError && e.message === 'invalid reference format: repository name (foo/X) must be lowercase');
 });
 
 test('rmi by name untags; the last name deletes the image and its layers (docker order)', async (t) => {
