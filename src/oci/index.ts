@@ -16,3 +16,6 @@ export * from './image-config.js';
 export * from './reference.js';
 export * from './path-match.js';
 export * from './platform.js';
+export * from './layout.js';
+export * from './validate.js';
+export * from './encode.js';
