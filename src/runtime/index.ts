@@ -29,7 +29,7 @@ import { selectRuntime } from './runtime.js';
 import type { Spec } from './spec-types.js';
 import { loadUserDb } from './user.js';
 import { FailedPreconditionError } from '../errors.js';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 
 export * from './spec-types.js';
 export * from './spec.js';
@@ -146,9 +146,9 @@ export interface RunContainerOptions {
  */
 export async function runContainer(ctx: RuntimeContext, options: RunContainerOptions): Promise<{ exitCode?: number; pid?: number }> {
   const dir = bundleDir(ctx, options.id);
-  const spec = options.spec;
-  if (spec !== undefined) await writeBundle(dir, spec);
-  const terminal = spec?.process.terminal === true;
+  if (options.spec !== undefined) await writeBundle(dir, options.spec);
+  const spec = options.spec ?? (JSON.parse(await readFile(bundlePaths(dir).config, 'utf8')) as Spec);
+  const terminal = spec.process.terminal === true;
   if (options.detach === true) {
     const { pid } = await startDetached({ runtime: ctx.runtime, id: options.id, bundle: dir, ...(options.signal === undefined ? {} : { signal: options.signal }) });
     return { pid };
