@@ -159,7 +159,8 @@ export interface StartDetachedOptions {
 
 /**
  * Starts the container under a detached monitor and resolves once its process runs (with its host PID).
- * Its stdout and stderr go, interleaved in order, to the bundle's `container.log`.
+ * Its stdout and stderr both go to the bundle's `container.log` (runc copies each through its own pipe,
+ * so lines keep their order within a stream, not across the two, as with docker's log drivers).
  * @throws {RuntimeError} with the runtime's message when the container does not start
  */
 export async function startDetached(options: StartDetachedOptions): Promise<{ pid: number }> {

@@ -48,9 +48,9 @@ export function hostsFile(input: EtcInput): string {
 export function resolvConfFile(input: EtcInput): string {
   const text = input.hostResolvConf ?? '';
   if (input.network === 'host') return text;
-  const lines = text.split('\n').filter((l) => !/^\s*nameserver\s+(127\.|::1\b)/.test(l));
+  const lines = text.split('\n').filter((l) => l.trim() !== '' && !/^\s*nameserver\s+(127\.|::1\b)/.test(l));
   if (!lines.some((l) => /^\s*nameserver\s/.test(l))) lines.push('nameserver 8.8.8.8', 'nameserver 8.8.4.4');
-  return `${lines.filter((l, i) => l !== '' || i < lines.length - 1).join('\n').trimEnd()}\n`;
+  return `${lines.join('\n')}\n`;
 }
 
 async function readOptional(path: string): Promise<string | undefined> {

@@ -116,6 +116,11 @@ export function resolveArgs(config: Pick<ContainerConfig, 'Entrypoint' | 'Cmd'>,
   return args;
 }
 
+function clean(p: string): string {
+  const n = posix.normalize(p);
+  return n.length > 1 && n.endsWith('/') ? n.slice(0, -1) : n;
+}
+
 /**
  * The working directory: `-w`, else the image's WorkingDir, else `/`. Relative image values are taken
  * from `/` (docker does the same for old images); a relative `-w` is refused like docker refuses it.
@@ -126,10 +131,10 @@ export function resolveCwd(imageWorkdir: string | undefined, override: string | 
     if (!override.startsWith('/')) {
       throw new InvalidArgumentError('INVALID_WORKDIR', `the working directory '${override}' is invalid, it needs to be an absolute path`);
     }
-    return posix.normalize(override);
+    return clean(override);
   }
   if (imageWorkdir === undefined || imageWorkdir === '') return '/';
-  return posix.normalize(posix.join('/', imageWorkdir));
+  return clean(posix.join('/', imageWorkdir));
 }
 
 /**

@@ -20,6 +20,7 @@ import {
   bundlePaths, checkContainerId, containerStatus, readLog, removeContainer, startDetached, startForeground, stopContainer,
   waitDetached, writeBundle, type ContainerStatus, type ExitStatus,
 } from './container.js';
+import { hostDevices } from './devices.js';
 import { writeEtcFiles } from './etc-files.js';
 import { hostInfo } from './host.js';
 import { containerHostname, toRuntimeSpec, type RunOverrides } from './image-config.js';
@@ -29,7 +30,7 @@ import { selectRuntime } from './runtime.js';
 import type { Spec } from './spec-types.js';
 import { loadUserDb } from './user.js';
 import { FailedPreconditionError } from '../errors.js';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 
 export * from './spec-types.js';
 export * from './spec.js';
@@ -48,6 +49,7 @@ export { staticInitPath, isStaticElf } from './init.js';
 export { hostsFile, resolvConfFile } from './etc-files.js';
 export { FORWARDED_SIGNALS, type ContainerProcess, type ContainerStatus, type ExitStatus } from './container.js';
 export { resolveInRoot, readFileInRoot } from './rootfs-path.js';
+export { hostDevices, splitDev } from './devices.js';
 
 /** The runtime chosen for this gantry root and where container bundles live. */
 export interface RuntimeContext {
@@ -114,6 +116,7 @@ export async function prepareContainer(ctx: RuntimeContext, options: PrepareCont
   try {
     const etcFiles = await writeEtcFiles(dir, { hostname, network: o.network ?? 'host', addHosts: o.addHosts ?? [] });
     const { spec, warnings } = toRuntimeSpec(options.image, { id: options.id, rootfs: options.rootfs, overrides: o, userDb, host, hostHostname, etcFiles });
+    if (o.privileged === true) spec.linux.devices = await hostDevices();
     await writeBundle(dir, spec);
     return { spec, warnings, bundle: dir };
   } catch (err) {
@@ -146,9 +149,9 @@ export interface RunContainerOptions {
  */
 export async function runContainer(ctx: RuntimeContext, options: RunContainerOptions): Promise<{ exitCode?: number; pid?: number }> {
   const dir = bundleDir(ctx, options.id);
-  const spec = options.spec;
-  if (spec !== undefined) await writeBundle(dir, spec);
-  const terminal = spec?.process.terminal === true;
+  if (options.spec !== undefined) await writeBundle(dir, options.spec);
+  const spec = options.spec ?? (JSON.parse(await readFile(bundlePaths(dir).config, 'utf8')) as Spec);
+  const terminal = spec.process.terminal === true;
   if (options.detach === true) {
     const { pid } = await startDetached({ runtime: ctx.runtime, id: options.id, bundle: dir, ...(options.signal === undefined ? {} : { signal: options.signal }) });
     return { pid };

@@ -209,3 +209,24 @@ describe('runtime: containers under runc', { skip }, () => {
     );
   });
 });
+
+describe('runtime: --privileged under runc', { skip }, () => {
+  let h: Harness;
+  before(async () => {
+    h = await makeHarness();
+  });
+  after(() => h?.cleanup());
+
+  it('may mount filesystems and sees the host\'s devices; a default container may not', async () => {
+    const script = 'mkdir -p /tmp/m && mount -t tmpfs none /tmp/m && echo mounted; ls /dev | wc -l';
+    const priv = await h.run({ ...sh(script), privileged: true });
+    assert.equal(priv.exitCode, 0, priv.stderr);
+    const [mounted, devCount] = priv.stdout.trim().split('\n');
+    assert.equal(mounted, 'mounted');
+    const plain = await h.run(sh(script));
+    assert.ok(!plain.stdout.includes('mounted'), plain.stdout);
+    assert.match(plain.stderr, /Operation not permitted|Permission denied/);
+    const plainDevs = Number((await h.run(sh('ls /dev | wc -l'))).stdout.trim());
+    assert.ok(Number(devCount) > plainDevs, `${devCount} > ${plainDevs}`);
+  });
+});
