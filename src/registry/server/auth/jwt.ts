@@ -21,7 +21,7 @@ function b64url(data: Buffer | string): string {
   return Buffer.from(data).toString('base64url');
 }
 
-function keyOf(privateKey: KeyObject): SigningKey {
+export function signingKeyFrom(privateKey: KeyObject): SigningKey {
   const type = privateKey.asymmetricKeyType;
   let alg: JwtAlgorithm;
   if (type === 'ec' && privateKey.asymmetricKeyDetails?.namedCurve === 'prime256v1') alg = 'ES256';
@@ -35,12 +35,12 @@ function keyOf(privateKey: KeyObject): SigningKey {
 
 export async function loadSigningKey(path: string): Promise<SigningKey> {
   const { createPrivateKey } = await import('node:crypto');
-  return keyOf(createPrivateKey(await readFile(path)));
+  return signingKeyFrom(createPrivateKey(await readFile(path)));
 }
 
 /** A fresh P-256 key: tokens signed with it are valid only while this process runs. */
 export function ephemeralSigningKey(): SigningKey {
-  return keyOf(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
+  return signingKeyFrom(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
 }
 
 export function signJwt(key: SigningKey, claims: Record<string, unknown>): string {
