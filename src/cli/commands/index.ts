@@ -12,6 +12,7 @@ import { register as registerImageRm } from './image-rm.js';
 import { register as registerImagePrune } from './image-prune.js';
 import { register as registerSystem } from './system.js';
 import { register as registerBuild } from './build.js';
+import { register as registerImageImport } from './image-import.js';
 
 /** The command groups a module may add to: top level, and docker's management commands. */
 export interface Groups {
@@ -35,6 +36,7 @@ const modules: Register[] = [
   registerImagePrune,
   registerSystem,
   registerBuild,
+  registerImageImport,
 ];
 
 export function registerAll(program: Command, cli: Cli): void {
