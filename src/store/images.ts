@@ -17,6 +17,7 @@ import type { MetadataDb } from './db.js';
 import {
   AmbiguousImageIdError,
   DigestTagError,
+  ImageConfigMismatchError,
   ImageDeleteConflictError,
   ImageNotFoundError,
   MissingContentError,
@@ -68,6 +69,7 @@ export class ImageStore {
    * `names` at it (a tag held by another image moves here; that image may become dangling). Putting
    * an image that exists only adds the names. Idempotent.
    * @throws {MissingContentError} when a blob is not in the content store
+   * @throws {ImageConfigMismatchError} when the layers do not match the config's diffIDs
    * @throws {InvalidReferenceError} for a bad name
    */
   async put(input: PutImageInput, options: { signal?: AbortSignal } = {}): Promise<ImageRecord> {
@@ -76,10 +78,10 @@ export class ImageStore {
     const config = JSON.parse(Buffer.from(configBytes).toString('utf8')) as ImageConfig;
     const diffIds = (config.rootfs?.diff_ids ?? []) as Digest[];
     if (diffIds.length !== input.layers.length) {
-      throw new MissingContentError(id, `config lists ${diffIds.length} diffIDs for ${input.layers.length} layers:`);
+      throw new ImageConfigMismatchError(id, `the config lists ${diffIds.length} diffIDs for ${input.layers.length} layers`);
     }
     input.layers.forEach((l, i) => {
-      if (l.diffId !== diffIds[i]) throw new MissingContentError(l.diffId, `layer ${i} diffID does not match the config's`);
+      if (l.diffId !== diffIds[i]) throw new ImageConfigMismatchError(id, `layer ${i} has diffID ${l.diffId}, the config says ${diffIds[i]}`);
     });
     const chains = chainIds(diffIds);
     const names = (input.names ?? []).map((n) => withDefaultTag(parseNormalizedName(n)));
