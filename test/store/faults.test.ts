@@ -60,6 +60,20 @@ test('SIGKILL between committing an image\'s blobs and recording it: check passe
   await assertIntact(store, earlier, 'earlier:1');
 });
 
+test('SIGKILL in the middle of a stream of DB transactions: the DB passes its checks, every committed name is whole', async (t) => {
+  const root = tempDir(t);
+  await killWhenReady(['tags-forever', root, 'kt'], 400);
+  const store = openStore({ root });
+  t.after(() => store.close());
+  const report = await checkStore(store, { verify: true });
+  assert.deepEqual(report.problems, []);
+  const [img] = store.images.list();
+  assert.ok(img !== undefined && img.repoTags.includes('docker.io/kt/app:first'));
+  for (const name of img.repoTags) assert.equal(store.images.resolve(name).id, img.id);
+  // Still writable: the killed process's transaction was rolled back, its lock released by SQLite.
+  store.images.tag(img.id, 'kt/app:after');
+});
+
 test('check finds a missing blob, a damaged blob and a wrong size; repair removes the damaged one', async (t) => {
   const store = openStore({ root: tempDir(t) });
   t.after(() => store.close());
