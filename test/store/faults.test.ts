@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { digestOf } from '../../src/oci/digest.js';
 import { checkStore, NoSpaceError, openStore, readBlob, writeBlob, type ImageRecord, type Store } from '../../src/store/index.js';
 import { formatError } from '../../src/cli/errors.js';
-import { tempDir } from '../helpers/paths.js';
+import { gantryBin, tempDir } from '../helpers/paths.js';
 import { putTestImage } from '../helpers/store-images.js';
 import { killWhenReady } from './_procs.js';
 import { testBytes } from './_data.js';
@@ -142,6 +142,10 @@ test('a full disk gives a one-line NoSpaceError and leaves the store consistent'
   }
   assert.ok(dbErr instanceof NoSpaceError, String(dbErr));
   assert.match(formatError(dbErr, false), /^Error: Cannot write the metadata DB: no space left on device "[^"\n]+"\n$/);
+  // The same through the CLI: one line, exit 1, no stack.
+  const cli = spawnSync(process.execPath, [gantryBin, '--root', root, 'tag', 'earlier:1', `cli/${'y'.repeat(200)}:x`], { encoding: 'utf8' });
+  assert.equal(cli.status, 1);
+  assert.match(cli.stderr, /^Error: Cannot write the metadata DB: no space left on device "[^"\n]+"\n$/);
   rmSync(filler);
   const report = await checkStore(store, { verify: true });
   assert.deepEqual(report.problems, []);
