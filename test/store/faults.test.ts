@@ -88,6 +88,12 @@ test('check finds a missing blob, a damaged blob and a wrong size; repair remove
   assert.deepEqual(sizeOnly.problems.map((p) => p.kind), ['missing-blob']);
   const verified = await checkStore(store, { verify: true });
   assert.deepEqual(verified.problems.map((p) => p.kind).sort(), ['digest-mismatch', 'missing-blob']);
+  const now = Date.now();
+  store.db.sqlite.prepare("INSERT INTO snapshots (key, kind, created_at, updated_at) VALUES ('no-dir', 'committed', ?, ?)").run(now, now);
+  store.buildCache.put({ id: 'keep-snap', type: 'regular', description: 'x', size: 1, resources: [{ type: 'snapshot', id: 'no-dir' }] });
+  assert.deepEqual((await checkStore(store)).problems.map((p) => p.kind).sort(), ['missing-blob', 'missing-snapshot-dir']);
+  store.buildCache.remove(['keep-snap']);
+  store.db.sqlite.prepare("DELETE FROM snapshots WHERE key = 'no-dir'").run();
   await checkStore(store, { verify: true, repair: true });
   assert.deepEqual((await checkStore(store, { verify: true })).problems.map((p) => p.kind).sort(), ['missing-blob', 'missing-blob']);
 });
