@@ -63,8 +63,6 @@ export function splitWhitespace(s: string, n: number): string[] {
   let m: RegExpExecArray | null;
   while ((m = re.exec(s)) !== null) {
     if (n > 0 && out.length === n - 1) break;
-    // Go skips an empty match at position 0; a `+` run is never empty.
-    if (m.index === 0 && m[0].length === 0) continue;
     out.push(s.slice(beg, m.index));
     beg = m.index + m[0].length;
   }
