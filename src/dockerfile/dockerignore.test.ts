@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { conformancePath } from '../../test/helpers/paths.js';
+import { join } from 'node:path';
+import { conformancePath, repoRoot } from '../../test/helpers/paths.js';
 import {
   ALWAYS_READ_DESPITE_IGNORE,
   IgnorePatternError,
@@ -169,3 +170,56 @@ test('the classic builder re-includes an excluded Dockerfile and .dockerignore, 
   assert.deepEqual(trimBuildFilesFromExcludes(['*'], 'Dockerfile', true), ['*', '!.dockerignore']);
   assert.deepEqual(trimBuildFilesFromExcludes(['*.md'], 'Dockerfile'), ['*.md']);
 });
+
+interface FuzzCase {
+  patterns: string[];
+  newError?: string;
+  exclusions?: boolean;
+  paths?: { path: string; error?: string; orParent?: boolean; deprecated?: boolean; walk?: boolean }[];
+}
+
+test('600 seeded random pattern lists: the same errors and matches as moby/patternmatcher', () => {
+  const data = JSON.parse(readFileSync(join(repoRoot, 'src/dockerfile/testdata/patternmatcher-fuzz.json'), 'utf8')) as { cases: FuzzCase[] };
+  const failures: string[] = [];
+  const note = (c: FuzzCase, what: string): void => void failures.push(`${JSON.stringify(c.patterns)}: ${what}`);
+  for (const c of data.cases) {
+    let pm: PatternMatcher;
+    try {
+      pm = new PatternMatcher(c.patterns);
+    } catch (err) {
+      if (!(err instanceof IgnorePatternError)) throw err;
+      if (err.message !== c.newError) note(c, `New error ${err.message}, want ${String(c.newError)}`);
+      continue;
+    }
+    if (c.newError !== undefined) {
+      note(c, `New succeeded, want ${c.newError}`);
+      continue;
+    }
+    if (pm.exclusions !== c.exclusions) note(c, 'exclusions');
+    for (const p of c.paths ?? []) {
+      let orParent: boolean;
+      try {
+        orParent = pm.matchesOrParentMatches(p.path);
+      } catch (err) {
+        if (!(err instanceof IgnorePatternError)) throw err;
+        if (err.message !== p.error) note(c, `${p.path}: error ${err.message}, want ${String(p.error)}`);
+        continue;
+      }
+      if (p.error !== undefined) note(c, `${p.path}: no error, want ${p.error}`);
+      if (orParent !== p.orParent) note(c, `${p.path}: MatchesOrParentMatches ${orParent}`);
+      if (p.deprecated !== undefined && pm.matches(p.path) !== p.deprecated) note(c, `${p.path}: Matches`);
+      if (p.walk !== undefined) {
+        let info: MatchInfo = NO_MATCH_INFO;
+        for (const dir of ancestorsBySegments(p.path)) info = pm.matchesUsingParentResults(dir, info).info;
+        if (pm.matchesUsingParentResults(p.path, info).matched !== p.walk) note(c, `${p.path}: MatchesUsingParentResults`);
+      }
+    }
+  }
+  assert.deepEqual(failures.slice(0, 10), []);
+});
+
+/** The oracle's ancestors: every proper prefix of the path's segments (no cleaning). */
+function ancestorsBySegments(path: string): string[] {
+  const parts = path.split('/');
+  return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
+}
