@@ -19,7 +19,8 @@
  *
  * Pure, except that the default platform is read from `process.arch`.
  */
-import { processWord, processWordsWithMatches, type EnvGetter, type ProcessWordResult, type ProcessWordsResult } from './shell-lex.js';
+import type { Expanders } from './instructions/types.js';
+import { processWord, processWordsWithMatches, ShellLex, type EnvGetter, type ProcessWordResult, type ProcessWordsResult } from './shell-lex.js';
 
 /** An OCI platform. */
 export interface Platform {
@@ -395,6 +396,29 @@ export class StageArgs {
   /** Expands and splits (EXPOSE). @throws {ShellExpansionError} */
   expandWords(word: string): ProcessWordsResult {
     return processWordsWithMatches(word, this.#env, this.#lexOptions());
+  }
+
+  /**
+   * Word expanders over the current environment, for `expandInstruction`: `word` for single
+   * words, `words` for EXPOSE, `raw` for heredoc bodies (quotes untouched, always with the
+   * backslash escape, as BuildKit does). `onUnmatched` hears the names that were not set
+   * (BuildKit's UndefinedVar check; `words` does not report, as in BuildKit).
+   */
+  expanders(onUnmatched?: (names: ReadonlySet<string>) => void): Required<Expanders> {
+    const raw = new ShellLex({ skipProcessQuotes: true });
+    return {
+      word: (w) => {
+        const r = this.expandWord(w);
+        onUnmatched?.(r.unmatched);
+        return r.result;
+      },
+      words: (w) => this.expandWords(w).words,
+      raw: (text) => {
+        const r = raw.processWord(text, this.#env);
+        onUnmatched?.(r.unmatched);
+        return r.result;
+      },
+    };
   }
 
   /** The image config's Env entries (`KEY=VALUE`, definition order). */

@@ -20,7 +20,7 @@ import type { SourceLocation } from '../instructions/types.js';
 import { nodeArgs } from '../node.js';
 import { parse, type ParseResult } from '../parser.js';
 import { PatternMatcher } from '../pattern-matcher.js';
-import { ShellExpansionError, ShellLex, type ProcessWordResult } from '../shell-lex.js';
+import { ShellExpansionError, type ProcessWordResult } from '../shell-lex.js';
 import { stageGraph, stagesForTarget, type Stage } from '../stages.js';
 import { cleanPath } from '../internal/go-path.js';
 import { configFromComments, DEFAULT_CHECK_CONFIG, parseCheckDirective, ruleEnabled, type CheckConfig } from './config.js';
@@ -507,7 +507,6 @@ type Trackers = Partial<Record<'cmd' | 'entrypoint' | 'healthcheck', SourceLocat
 
 function dispatchStage(state: StageState, linter: Linter, ignore: PatternMatcher | undefined): void {
   const trackers: Trackers = {};
-  const rawLex = new ShellLex({ skipProcessQuotes: true });
   for (const c of state.stage.commands) {
     const config = configFromComments(linter.config, c.comments);
     const location = rangeOf(c.location);
@@ -521,18 +520,8 @@ function dispatchStage(state: StageState, linter: Linter, ignore: PatternMatcher
     let cmd: Command = c;
     if (c.kind !== 'arg' && c.kind !== 'expose') {
       try {
-        cmd = expandInstruction(c, {
-          word: (w) => {
-            const r = state.args.expandWord(w);
-            reportUnmatched(r.unmatched);
-            return r.result;
-          },
-          raw: (text) => {
-            const r = rawLex.processWord(text, state.args.env);
-            reportUnmatched(r.unmatched);
-            return r.result;
-          },
-        });
+        const { word, raw } = state.args.expanders(reportUnmatched);
+        cmd = expandInstruction(c, { word, raw });
       } catch (err) {
         if (err instanceof ShellExpansionError) throw new BuildStop(err.message, location);
         throw err;
