@@ -19,7 +19,7 @@
  * Pure: no I/O, no process environment.
  */
 import { GantryError, type GantryErrorOptions } from '../errors.js';
-import { compileGoRegexp, goReplaceAll, GoRegexpSyntaxError } from './internal/go-regexp.js';
+import { replacePattern, ShellPatternError, trimPrefix, trimSuffix } from './internal/shell-pattern.js';
 import { goQuote } from './internal/go-quote.js';
 
 /** A variable expansion failed (bad syntax, `${VAR?}` on an unset name, a bad pattern). */
@@ -209,7 +209,7 @@ export class ShellLex {
     try {
       return this.#processStopOn(EOF, this.#rawEscapesDefault);
     } catch (err) {
-      if (err instanceof LexFailure) throw new ShellExpansionError(word, err.message);
+      if (err instanceof LexFailure || err instanceof ShellPatternError) throw new ShellExpansionError(word, err.message);
       throw err;
     }
   }
@@ -437,11 +437,7 @@ export class ShellLex {
       }
       const value = this.#getEnv(name);
       if (this.skipUnsetEnv && value === undefined) return `\${${name}/${pattern}/${replacement}}`;
-      const re = compileShellPattern(pattern, true, false);
-      const v = value ?? '';
-      if (replaceAll) return goReplaceAll(re, v, replacement);
-      const m = re.exec(v);
-      return m === null ? v : v.slice(0, m.index) + replacement + v.slice(m.index + m[0].length);
+      return replacePattern(value ?? '', pattern, replacement, replaceAll);
     }
     throw new LexFailure(`unsupported modifier (${chs}) in substitution`);
   }
@@ -479,97 +475,6 @@ export class ShellLex {
     else this.#unmatched.add(name);
     return v;
   }
-}
-
-/**
- * BuildKit's conversion of a `${VAR#pattern}` shell pattern to Go regexp text: `*` is any string
- * (shortest unless greedy), `?` one character, `\` escapes `*`, `?` and `\` (and is dropped before
- * `}` and `/`, which only needed it inside `${…}`); no bracket expressions.
- * @throws {LexFailure} on an invalid escape
- */
-export function shellPatternToGoRegexp(pattern: string, greedy: boolean, anchored: boolean): string {
-  const cs = Array.from(pattern);
-  let i = cs[0] === '\ufeff' ? 1 : 0;
-  let out = anchored ? '^' : '';
-  const star = greedy ? '.*' : '.*?';
-  while (i < cs.length) {
-    let tok = cs[i++]!;
-    switch (tok) {
-      case '*':
-        out += star;
-        continue;
-      case '?':
-        out += '.';
-        continue;
-      case '\\': {
-        const next = cs[i];
-        if (next === '}' || next === '/') continue;
-        out += '\\';
-        tok = i < cs.length ? cs[i++]! : '\ufffd';
-        if (tok !== '*' && tok !== '?' && tok !== '\\') throw new LexFailure(`invalid escape '\\${tok}'`);
-        break;
-      }
-      case '[':
-      case ']':
-      case '{':
-      case '}':
-      case '.':
-      case '+':
-      case '(':
-      case ')':
-      case '|':
-      case '^':
-      case '$':
-        out += '\\';
-        break;
-    }
-    out += tok;
-  }
-  return out;
-}
-
-function compileShellPattern(pattern: string, greedy: boolean, anchored: boolean): RegExp {
-  try {
-    return compileGoRegexp(shellPatternToGoRegexp(pattern, greedy, anchored));
-  } catch (err) {
-    if (err instanceof LexFailure || err instanceof GoRegexpSyntaxError) {
-      throw new LexFailure(`invalid pattern (${pattern}) in substitution: ${err.message}`);
-    }
-    throw err;
-  }
-}
-
-function trimPrefix(pattern: string, value: string, greedy: boolean): string {
-  const m = compileShellPattern(pattern, greedy, true).exec(value);
-  return m === null ? value : value.slice(m.index + m[0].length);
-}
-
-/** Reverses a pattern by characters, keeping each escape before the character it escapes. */
-export function reverseShellPattern(pattern: string): string {
-  const cs = Array.from(pattern);
-  const out: string[] = new Array<string>(cs.length);
-  const last = cs.length - 1;
-  for (let i = 0; i <= last; ) {
-    const tok = cs[i]!;
-    const at = last - i;
-    if (tok === '\\' && i !== last) {
-      out[at - 1] = tok;
-      out[at] = cs[i + 1]!;
-      i += 2;
-    } else {
-      out[at] = tok;
-      i++;
-    }
-  }
-  return out.join('');
-}
-
-const reverseString = (s: string): string => Array.from(s).reverse().join('');
-
-function trimSuffix(pattern: string, value: string, greedy: boolean): string {
-  // A regexp finds the leftmost match only; reversing both sides turns "shortest/longest
-  // rightmost" into a leftmost search (BuildKit does the same).
-  return reverseString(trimPrefix(reverseShellPattern(pattern), reverseString(value), greedy));
 }
 
 export interface ExpandOptions {
@@ -618,3 +523,5 @@ export function expandWord(word: string, env: Env, options: ExpandOptions = {}):
 export function expandWords(word: string, env: Env, options: ExpandOptions = {}): string[] {
   return processWords(word, env, options);
 }
+
+export { reverseShellPattern, shellPatternToGoRegexp } from './internal/shell-pattern.js';
