@@ -87,20 +87,36 @@ class Translator {
   translate(): string {
     const cs = this.#cs;
     let out = '';
-    let depth = 0;
-    // Whether the previous item can take a repetition operator, and whether it already has one.
-    let atom = false;
+    // The last item: an atom takes a repetition as is; an assertion (^, $, \b…) takes one in Go
+    // but not in JS with the u flag, so it is wrapped in a group first.
+    let last: 'none' | 'atom' | 'assertion' = 'none';
+    let lastStart = 0;
     let repeated = false;
+    const groups: number[] = [];
     const emitAtom = (src: string): void => {
+      lastStart = out.length;
       out += src;
-      atom = true;
+      last = 'atom';
       repeated = false;
+    };
+    const emitAssertion = (src: string): void => {
+      lastStart = out.length;
+      out += src;
+      last = 'assertion';
+      repeated = false;
+    };
+    const beginRepeat = (): void => {
+      if (repeated) this.#fail('invalid nested repetition operator');
+      if (last === 'none') this.#fail('missing argument to repetition operator');
+      if (last === 'assertion') out = `${out.slice(0, lastStart)}(?:${out.slice(lastStart)})`;
+      repeated = true;
     };
     while (this.#i < cs.length) {
       const c = cs[this.#i]!;
       switch (c) {
         case 0x28: {
           // '('
+          groups.push(out.length);
           if (cs[this.#i + 1] === 0x3f) {
             if (cs[this.#i + 2] !== 0x3a) this.#fail('unsupported Perl flags group');
             this.#i += 3;
@@ -109,34 +125,35 @@ class Translator {
             this.#i++;
             out += '(';
           }
-          depth++;
-          atom = false;
+          last = 'none';
+          repeated = false;
           continue;
         }
         case 0x29: // ')'
-          if (depth === 0) this.#fail('unexpected )');
-          depth--;
+          if (groups.length === 0) this.#fail('unexpected )');
           this.#i++;
-          emitAtom(')');
+          out += ')';
+          lastStart = groups.pop()!;
+          last = 'atom';
+          repeated = false;
           continue;
         case 0x7c: // '|'
           this.#i++;
           out += '|';
-          atom = false;
+          last = 'none';
+          repeated = false;
           continue;
         case 0x2a: // '*'
         case 0x2b: // '+'
         case 0x3f: {
           // '?'
-          if (repeated) this.#fail('invalid nested repetition operator');
-          if (!atom) this.#fail('missing argument to repetition operator');
+          beginRepeat();
           this.#i++;
           out += String.fromCodePoint(c);
           if (cs[this.#i] === 0x3f) {
             this.#i++;
             out += '?';
           }
-          repeated = true;
           continue;
         }
         case 0x7b: {
@@ -148,8 +165,7 @@ class Translator {
             emitAtom(literal(c));
             continue;
           }
-          if (repeated) this.#fail('invalid nested repetition operator');
-          if (!atom) this.#fail('missing argument to repetition operator');
+          beginRepeat();
           const min = Number(m[1]);
           const max = m[3] === undefined || m[3] === '' ? min : Number(m[3]);
           if (min > 1000 || max > 1000 || (m[3] !== undefined && m[3] !== '' && max < min)) {
@@ -161,7 +177,6 @@ class Translator {
             this.#i++;
             out += '?';
           }
-          repeated = true;
           continue;
         }
         case 0x2e: // '.': any character but newline (JS would also exclude \r, U+2028, U+2029)
@@ -170,13 +185,11 @@ class Translator {
           continue;
         case 0x5e: // '^': beginning of text (Go's OneLine flag; JS without `m`)
           this.#i++;
-          out += '^';
-          atom = false;
+          emitAssertion('^');
           continue;
         case 0x24: // '$': end of text
           this.#i++;
-          out += '$';
-          atom = false;
+          emitAssertion('$');
           continue;
         case 0x5b: // '['
           emitAtom(this.#parseClass());
@@ -188,36 +201,31 @@ class Translator {
           switch (next) {
             case 0x41: // \A
               this.#i += 2;
-              out += '^';
-              atom = false;
+              emitAssertion('^');
               continue;
             case 0x7a: // \z
               this.#i += 2;
-              out += '$';
-              atom = false;
+              emitAssertion('$');
               continue;
             case 0x62: // \b
             case 0x42: // \B
               this.#i += 2;
-              out += next === 0x62 ? '\\b' : '\\B';
-              atom = false;
+              emitAssertion(next === 0x62 ? '\\b' : '\\B');
               continue;
             case 0x43: // \C
               this.#fail('invalid escape sequence: `\\C`');
             // falls through (unreachable)
             case 0x51: {
-              // \Q…\E: everything up to \E (or the end) is literal
+              // \Q…\E: everything up to \E (or the end) is literal, one atom per character
               this.#i += 2;
-              let lit = '';
               while (this.#i < cs.length) {
                 if (cs[this.#i] === 0x5c && cs[this.#i + 1] === 0x45) {
                   this.#i += 2;
                   break;
                 }
-                lit += literal(cs[this.#i]!);
+                emitAtom(literal(cs[this.#i]!));
                 this.#i++;
               }
-              if (lit !== '') emitAtom(lit.length === 1 ? lit : `(?:${lit})`);
               continue;
             }
             default:
@@ -236,7 +244,7 @@ class Translator {
           emitAtom(literal(c));
       }
     }
-    if (depth !== 0) this.#fail('missing closing )');
+    if (groups.length !== 0) this.#fail('missing closing )');
     return out;
   }
 
