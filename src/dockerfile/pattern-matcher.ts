@@ -223,15 +223,13 @@ export class PatternMatcher {
    */
   matchesOrParentMatches(file: string): boolean {
     let matched = false;
-    const parentPath = dirPath(file);
-    const parentDirs = parentPath.split('/');
+    let parents: string[] | undefined; // computed once, on the first pattern that needs them
     for (const pattern of this.#patterns) {
       if (pattern.exclusion !== matched) continue;
       let match = pattern.match(file);
-      if (!match && parentPath !== '.') {
-        for (let i = 0; i < parentDirs.length && !match; i++) {
-          match = safeMatch(pattern, parentDirs.slice(0, i + 1).join('/'));
-        }
+      if (!match) {
+        parents ??= parentPrefixes(file);
+        for (let i = 0; i < parents.length && !match; i++) match = safeMatch(pattern, parents[i]!);
       }
       if (match) matched = !pattern.exclusion;
     }
@@ -256,11 +254,8 @@ export class PatternMatcher {
         if (pattern.exclusion !== matched) return;
         match = pattern.match(file);
         if (!match && parentMatched.length === 0) {
-          const parentPath = dirPath(file);
-          if (parentPath !== '.') {
-            const dirs = parentPath.split('/');
-            for (let j = 0; j < dirs.length && !match; j++) match = safeMatch(pattern, dirs.slice(0, j + 1).join('/'));
-          }
+          const parents = parentPrefixes(file);
+          for (let j = 0; j < parents.length && !match; j++) match = safeMatch(pattern, parents[j]!);
         }
       }
       info[i] = match;
@@ -294,6 +289,20 @@ export class PatternMatcher {
     }
     return true;
   }
+}
+
+/** The parent directories of `file`, top first (`a/b/c` → `a`, `a/b`); none at the root. */
+function parentPrefixes(file: string): string[] {
+  const parent = dirPath(file);
+  if (parent === '.') return [];
+  const dirs = parent.split('/');
+  const out: string[] = [];
+  let acc = '';
+  for (let i = 0; i < dirs.length; i++) {
+    acc = i === 0 ? dirs[0]! : `${acc}/${dirs[i]!}`;
+    out.push(acc);
+  }
+  return out;
 }
 
 /** Parent-directory checks ignore errors (moby discards them there). */

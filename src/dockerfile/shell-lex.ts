@@ -131,8 +131,10 @@ function isSpace(c: number): boolean {
   }
 }
 
-const isDigit = (c: number): boolean => c >= 0 && DIGIT.test(String.fromCodePoint(c));
-const isLetter = (c: number): boolean => c >= 0 && LETTER.test(String.fromCodePoint(c));
+// Go's unicode.IsDigit / IsLetter, with an ASCII fast path (names are nearly always ASCII).
+const isDigit = (c: number): boolean => (c < 0x80 ? c >= 0x30 && c <= 0x39 : DIGIT.test(String.fromCodePoint(c)));
+const isLetter = (c: number): boolean =>
+  c < 0x80 ? (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) : LETTER.test(String.fromCodePoint(c));
 
 /** POSIX special parameters (`$@`, `$?`, …): never set in a build, but parsed as names. */
 function isSpecialParam(c: number): boolean {
