@@ -211,7 +211,7 @@ export function withSuggestion(message: string, value: string, options: readonly
   return match === '' ? message : `${message} (did you mean ${match}?)`;
 }
 
-const MAX_INT64 = (1n << 63n) - 1n;
+const TWO_63 = 1n << 63n;
 const UNITS: Record<string, bigint> = {
   ns: 1n,
   us: 1_000n,
@@ -223,62 +223,96 @@ const UNITS: Record<string, bigint> = {
   h: 3_600_000_000_000n,
 };
 
+/** The `quote` of Go's time package: non-ASCII and control characters as `\x` bytes. */
+function timeQuote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    if (cp < 0x20 || cp >= 0x80) {
+      for (const b of Buffer.from(ch, 'utf8')) out += '\\x' + b.toString(16).padStart(2, '0');
+    } else out += ch === '"' || ch === '\\' ? '\\' + ch : ch;
+  }
+  return out + '"';
+}
+
 /**
- * Go's `time.ParseDuration`, in nanoseconds. Throws an Error with Go's message on bad input.
- * Returned as a bigint: int64 nanoseconds do not fit a double exactly.
+ * Go's `time.ParseDuration`, in nanoseconds, with Go's messages. Returned as a bigint: int64
+ * nanoseconds do not fit a double exactly. Follows Go step for step, including its uint64
+ * arithmetic (a magnitude of up to 2^63 before the sign) and the float64 product it uses to
+ * add fractions.
  */
 export function parseGoDuration(input: string): bigint {
   const orig = input;
   let s = input;
   let neg = false;
-  const invalid = (): Error => new Error(`time: invalid duration ${goQuote(orig)}`);
+  const invalid = (): Error => new Error(`time: invalid duration ${timeQuote(orig)}`);
+  const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
   if (s !== '' && (s[0] === '-' || s[0] === '+')) {
     neg = s[0] === '-';
     s = s.slice(1);
   }
   if (s === '0') return 0n;
   if (s === '') throw invalid();
-  let total = 0n;
+  let d = 0n;
   while (s !== '') {
-    if (!(s[0] === '.' || (s[0]! >= '0' && s[0]! <= '9'))) throw invalid();
-    const intMatch = /^[0-9]*/.exec(s)![0];
-    s = s.slice(intMatch.length);
-    const pre = intMatch !== '';
-    let v = pre ? BigInt(intMatch) : 0n;
-    if (v > MAX_INT64) throw invalid();
-    let frac = 0n;
-    let scale = 1n;
+    if (!(s[0] === '.' || isDigit(s[0]))) throw invalid();
+    // Integer part: uint64, refused beyond 2^63.
+    const before = s.length;
+    let v = 0n;
+    let i = 0;
+    while (i < s.length && isDigit(s[i])) {
+      v = v * 10n + BigInt(s.charCodeAt(i) - 48);
+      if (v > TWO_63) throw invalid();
+      i++;
+    }
+    s = s.slice(i);
+    const pre = s.length !== before;
+    // Fraction: digits kept while they fit, the rest ignored.
+    let f = 0n;
+    let scale = 1;
     let post = false;
     if (s[0] === '.') {
       s = s.slice(1);
-      const fracMatch = /^[0-9]*/.exec(s)![0];
-      s = s.slice(fracMatch.length);
-      post = fracMatch !== '';
-      // Go keeps at most the digits that fit; extra digits only lose precision.
-      for (const d of fracMatch) {
-        if (scale > MAX_INT64 / 10n) break;
-        frac = frac * 10n + BigInt(d);
-        scale *= 10n;
+      const pl = s.length;
+      let j = 0;
+      let overflow = false;
+      while (j < s.length && isDigit(s[j])) {
+        if (!overflow) {
+          if (f > (TWO_63 - 1n) / 10n) overflow = true;
+          else {
+            const y = f * 10n + BigInt(s.charCodeAt(j) - 48);
+            if (y > TWO_63) overflow = true;
+            else {
+              f = y;
+              scale *= 10;
+            }
+          }
+        }
+        j++;
       }
+      s = s.slice(j);
+      post = pl !== s.length;
     }
     if (!pre && !post) throw invalid();
-    let i = 0;
-    while (i < s.length && s[i] !== '.' && !(s[i]! >= '0' && s[i]! <= '9')) i++;
-    if (i === 0) throw new Error(`time: missing unit in duration ${goQuote(orig)}`);
-    const u = s.slice(0, i);
-    s = s.slice(i);
+    let k = 0;
+    while (k < s.length && s[k] !== '.' && !isDigit(s[k])) k++;
+    if (k === 0) throw new Error(`time: missing unit in duration ${timeQuote(orig)}`);
+    const u = s.slice(0, k);
+    s = s.slice(k);
     const unit = UNITS[u];
-    if (unit === undefined) throw new Error(`time: unknown unit ${goQuote(u)} in duration ${goQuote(orig)}`);
-    if (v > MAX_INT64 / unit) throw invalid();
+    if (unit === undefined) throw new Error(`time: unknown unit ${timeQuote(u)} in duration ${timeQuote(orig)}`);
+    if (v > TWO_63 / unit) throw invalid();
     v *= unit;
-    if (frac > 0n) {
-      v += (frac * unit) / scale;
-      if (v > MAX_INT64) throw invalid();
+    if (f > 0n) {
+      v += BigInt(Math.trunc(Number(f) * (Number(unit) / scale)));
+      if (v > TWO_63) throw invalid();
     }
-    total += v;
-    if (total > MAX_INT64) throw invalid();
+    d += v;
+    if (d > TWO_63) throw invalid();
   }
-  return neg ? -total : total;
+  if (neg) return -d;
+  if (d > TWO_63 - 1n) throw invalid();
+  return d;
 }
 
 /** Go's `time.Duration.String` for the few values BuildKit prints (e.g. `1ms`). */

@@ -43,7 +43,17 @@ export function parseFrom(req: ParseRequest): FromInstruction {
   };
 }
 
-/** The base name and platform expanded (with the global ARGs in scope before the first FROM). */
+/**
+ * The base name and platform expanded (with the global ARGs in scope before the first FROM).
+ * Either may not expand to nothing, as BuildKit checks when it sets up the stage.
+ */
 export function expandFrom(c: FromInstruction, ex: Expanders): FromInstruction {
-  return { ...c, baseName: ex.word(c.baseName), platform: c.platform === '' ? '' : ex.word(c.platform) };
+  const baseName = ex.word(c.baseName);
+  if (baseName === '') throw new InstructionError(`base name (${c.baseName}) should not be blank`);
+  let platform = '';
+  if (c.platform !== '') {
+    platform = ex.word(c.platform);
+    if (platform === '') throw new InstructionError(`empty platform value from expression ${c.platform}`);
+  }
+  return { ...c, baseName, platform };
 }

@@ -351,6 +351,23 @@ export const corpus: CorpusCase[] = [
     error: { contains: 'unknown flag: --platfrom (did you mean platform?)' },
   },
   {
+    name: 'FROM expands its base name and platform with the global ARGs',
+    dockerfile: 'ARG IMG=alpine\nARG PLAT=linux/arm64\nFROM --platform=$PLAT ${IMG}:3 AS x\n',
+    expand: { vars: { IMG: 'alpine', PLAT: 'linux/arm64' }, instructions: [{}, {}, { baseName: 'alpine:3', platform: 'linux/arm64' }] },
+  },
+  {
+    name: 'FROM whose base name expands to nothing is refused',
+    dockerfile: 'FROM $NOTHING\n',
+    expand: { vars: {}, instructions: [] },
+    error: { contains: 'base name ($NOTHING) should not be blank', line: 1 },
+  },
+  {
+    name: 'FROM whose platform expands to nothing is refused',
+    dockerfile: 'FROM --platform=$P a\n',
+    expand: { vars: {}, instructions: [] },
+    error: { contains: 'empty platform value from expression $P' },
+  },
+  {
     name: 'FROM with "as" but a different word in the middle is refused',
     dockerfile: 'FROM alpine TO b\n',
     error: { contains: 'FROM requires either one or three arguments' },
