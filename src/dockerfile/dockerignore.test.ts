@@ -139,6 +139,15 @@ test('exceptions re-include, the last match wins, bare names match only at the r
   assert.equal(pm.matchesOrParentMatches('keep/c.log'), false);
   assert.equal(pm.matchesOrParentMatches('tmp'), false);
   assert.equal(pm.matchesOrParentMatches('tmp/x/y'), true);
+  assert.equal(pm.matches('secret/key.pem'), true);
+});
+
+test('the deprecated single-parent Matches misses deeper paths, as moby\'s does', () => {
+  // It tries only the parent with as many segments as the pattern: "x/y" for "**/b".
+  const pm = new PatternMatcher(['**/b']);
+  assert.equal(pm.matchesOrParentMatches('x/y/b/c'), true);
+  assert.equal(pm.matchesDeprecated('x/y/b/c'), false);
+  assert.equal(matchesPatterns('x/y/b/c', ['**/b']), false);
 });
 
 test('character classes, escapes and POSIX classes follow Go regexp rules', () => {
@@ -207,7 +216,7 @@ test('600 seeded random pattern lists: the same errors and matches as moby/patte
       }
       if (p.error !== undefined) note(c, `${p.path}: no error, want ${p.error}`);
       if (orParent !== p.orParent) note(c, `${p.path}: MatchesOrParentMatches ${orParent}`);
-      if (p.deprecated !== undefined && pm.matches(p.path) !== p.deprecated) note(c, `${p.path}: Matches`);
+      if (p.deprecated !== undefined && pm.matchesDeprecated(p.path) !== p.deprecated) note(c, `${p.path}: Matches`);
       if (p.walk !== undefined) {
         let info: MatchInfo = NO_MATCH_INFO;
         for (const dir of ancestorsBySegments(p.path)) info = pm.matchesUsingParentResults(dir, info).info;

@@ -196,11 +196,17 @@ export class PatternMatcher {
     return this.#patterns;
   }
 
-  /**
-   * moby's deprecated `Matches`: like {@link matchesOrParentMatches} but only the parent at the
-   * pattern's own depth is tried. Kept for parity; prefer the other two.
-   */
+  /** Whether `file` is ignored: the same answer as {@link matchesOrParentMatches}. */
   matches(file: string): boolean {
+    return this.matchesOrParentMatches(file);
+  }
+
+  /**
+   * moby's deprecated `PatternMatcher.Matches`: like {@link matchesOrParentMatches} but only the
+   * parent at the pattern's own depth is tried, so `a/*` does not reach `a/b/c`. The package-level
+   * `Matches` (and the docker CLI's Dockerfile re-inclusion) still use it; nothing else should.
+   */
+  matchesDeprecated(file: string): boolean {
     let matched = false;
     const parentPath = dirPath(file);
     const parentDirs = parentPath.split('/');
@@ -316,14 +322,14 @@ function safeMatch(pattern: Pattern, path: string): boolean {
 
 /**
  * moby's package-level (deprecated) `Matches(file, patterns)`: cleans `file`, never ignores the
- * context root ".", and checks one parent level like {@link PatternMatcher.matches}.
+ * context root ".", and checks one parent level like {@link PatternMatcher.matchesDeprecated}.
  * @throws {IgnorePatternError}
  */
 export function matchesPatterns(file: string, patterns: readonly string[]): boolean {
   const pm = new PatternMatcher(patterns);
   const f = cleanPath(file);
   if (f === '.') return false;
-  return pm.matches(f);
+  return pm.matchesDeprecated(f);
 }
 
 /** The package-level `MatchesOrParentMatches(file, patterns)`. @throws {IgnorePatternError} */
