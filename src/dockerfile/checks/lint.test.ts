@@ -344,3 +344,9 @@ test('BuildKit\'s own check test cases: the same warnings, messages, lines and e
   }
   assert.ok(ran >= 80, `ran ${ran}`);
 });
+
+test('a failing meta ARG default stops the checks at that ARG', () => {
+  const r = lintDockerfile('ARG A=1\nARG B=${C:?required}\nFROM alpine\n', base);
+  assert.equal(r.error?.message, 'failed to process "${C:?required}": C: required');
+  assert.deepEqual(r.error?.location, [{ start: 2, end: 2 }]);
+});

@@ -305,7 +305,9 @@ function walk(result: ParseResult, linter: Linter): void {
 
   const targetStage = options.target !== undefined && options.target !== '' ? options.target : stages[stages.length - 1]!.name;
   const platformOverrides = Object.fromEntries(
-    Object.entries(options.buildArgs ?? {}).filter(([k]) => PLATFORM_ARG_NAMES.includes(k) || k === 'TARGETSTAGE'),
+    Object.entries(options.buildArgs ?? {}).filter(
+      ([k]) => PLATFORM_ARG_NAMES.includes(k) || k === 'TARGETSTAGE' || k === 'BUILDOSVERSION' || k === 'TARGETOSVERSION',
+    ),
   );
   const common = {
     ...(options.buildPlatform === undefined ? {} : { buildPlatform: options.buildPlatform }),
@@ -322,7 +324,11 @@ function walk(result: ParseResult, linter: Linter): void {
   try {
     args = new BuildArgs(metaDecls, { ...common, buildArgs: options.buildArgs ?? {} });
   } catch (err) {
-    if (err instanceof ShellExpansionError) throw new BuildStop(err.message, rangeOf(metaArgs[0]?.location ?? { startLine: 0, endLine: 0 }));
+    if (err instanceof ShellExpansionError) {
+      // BuildKit points at the ARG whose default failed.
+      const failed = metaArgs.find((a) => a.args.some((d) => d.value === err.word)) ?? metaArgs[0];
+      throw new BuildStop(err.message, failed === undefined ? [] : rangeOf(failed.location));
+    }
     throw err;
   }
   const argKeys = [...new Set([...args.metaArgs.keys(), ...args.globalEnv.keys()])];
