@@ -232,3 +232,10 @@ function ancestorsBySegments(path: string): string[] {
   const parts = path.split('/');
   return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
 }
+
+test('BuildKit\'s testDockerignore: COPY . sees foo and bay only (Dockerfile and .dockerignore excluded too)', () => {
+  const pm = new PatternMatcher(readIgnoreFile('\nba*\nDockerfile\n!bay\n.dockerignore\n'));
+  const context = ['Dockerfile', 'foo', 'bar', 'baz', 'bay', '.dockerignore'];
+  assert.deepEqual(context.filter((f) => !pm.matchesUsingParentResults(f).matched), ['foo', 'bay']);
+  assert.throws(() => new PatternMatcher(readIgnoreFile('!\n')), /illegal exclusion pattern: "!"/);
+});
