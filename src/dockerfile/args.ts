@@ -87,9 +87,15 @@ const NODE_ARCH: Record<string, [string, string?]> = {
   mips64el: ['mips64le'],
 };
 
-/** This machine's platform (Linux), from Node's `process.arch`. */
+/** This machine's platform (Linux), from Node's `process.arch` (and its ARM version on 32-bit ARM). */
 export function hostPlatform(arch: string = process.arch): Platform {
-  const [architecture, variant] = NODE_ARCH[arch] ?? [arch];
+  const [architecture, defaultVariant] = NODE_ARCH[arch] ?? [arch];
+  let variant = defaultVariant;
+  if (architecture === 'arm' && arch === process.arch) {
+    // Node records the ARM version it was built for (6 or 7).
+    const v = (process.config.variables as Record<string, unknown>)['arm_version'];
+    if (typeof v === 'string' || typeof v === 'number') variant = `v${v}`;
+  }
   return variant === undefined ? { os: 'linux', architecture } : { os: 'linux', architecture, variant };
 }
 
