@@ -11,6 +11,7 @@
  * validation misses (`[Local-Only]`) fails at match time with the same error.
  */
 import { InvalidArgumentError } from '../errors.js';
+import { trimSpace } from './_go.js';
 import { BAD_PATTERN, BadPatternError, cleanPath, dirPath, goFilepathMatch } from './internal/go-path.js';
 import { compileGoRegexp, GoRegexpSyntaxError } from './internal/go-regexp.js';
 
@@ -166,7 +167,7 @@ export class PatternMatcher {
    */
   constructor(patterns: readonly string[]) {
     for (const raw of patterns) {
-      let p = raw.trim();
+      let p = trimSpace(raw);
       if (p === '') continue;
       p = cleanPath(p);
       let exclusion = false;

@@ -20,7 +20,7 @@
  */
 import { GantryError, type GantryErrorOptions } from '../errors.js';
 import { replacePattern, ShellPatternError, trimPrefix, trimSuffix } from './internal/shell-pattern.js';
-import { goQuote } from './internal/go-quote.js';
+import { goQuote, isSpace } from './_go.js';
 
 /** A variable expansion failed (bad syntax, `${VAR?}` on an unset name, a bad pattern). */
 export class ShellExpansionError extends GantryError {
@@ -107,29 +107,6 @@ export interface ProcessWordsResult {
 const EOF = -1;
 const LETTER = /^\p{L}$/u;
 const DIGIT = /^\p{Nd}$/u;
-
-/** Go's unicode.IsSpace. */
-function isSpace(c: number): boolean {
-  switch (c) {
-    case 0x09:
-    case 0x0a:
-    case 0x0b:
-    case 0x0c:
-    case 0x0d:
-    case 0x20:
-    case 0x85:
-    case 0xa0:
-    case 0x1680:
-    case 0x2028:
-    case 0x2029:
-    case 0x202f:
-    case 0x205f:
-    case 0x3000:
-      return true;
-    default:
-      return c >= 0x2000 && c <= 0x200a;
-  }
-}
 
 // Go's unicode.IsDigit / IsLetter, with an ASCII fast path (names are nearly always ASCII).
 const isDigit = (c: number): boolean => (c < 0x80 ? c >= 0x30 && c <= 0x39 : DIGIT.test(String.fromCodePoint(c)));
