@@ -11,7 +11,7 @@
  * images' config (their env for UndefinedVar, their platform for InvalidBaseImagePlatform).
  */
 import { BuildArgs, formatPlatformAll, hostPlatform, PLATFORM_ARG_NAMES, type Platform, type StageArgs } from '../args.js';
-import { goLower, goQuote, goUpper } from '../_go.js';
+import { goLower, goQuote, goUpper, levenshtein } from '../_go.js';
 import { DockerfileSyntaxError, type LineRange } from '../errors.js';
 import { parseInstruction, type Command } from '../instructions/parse.js';
 import { expandInstruction } from '../instructions/expand.js';
@@ -116,7 +116,7 @@ export function suggestName(value: string, options: readonly string[], caseSensi
   for (const raw of options) {
     const opt = caseSensitive ? raw : goLower(raw);
     if (opt === v) return '';
-    const d = editDistance(v, opt);
+    const d = levenshtein(v, opt);
     if (d < min) {
       min = d;
       if (caseSensitive) match = opt;
@@ -128,19 +128,6 @@ export function suggestName(value: string, options: readonly string[], caseSensi
   return match;
 }
 
-function editDistance(a: string, b: string): number {
-  const s = [...a];
-  const t = [...b];
-  let prev = Array.from({ length: t.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= s.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= t.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (s[i - 1] === t[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[t.length]!;
-}
 
 const OS_NAMES = new Set(['aix', 'android', 'darwin', 'dragonfly', 'freebsd', 'illumos', 'ios', 'js', 'linux', 'netbsd', 'openbsd', 'plan9', 'solaris', 'wasip1', 'windows']);
 const ARCH_ALIASES: Record<string, string> = { x86_64: 'amd64', x86: '386', i386: '386', aarch64: 'arm64', armhf: 'arm', armel: 'arm' };
