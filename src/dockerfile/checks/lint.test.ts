@@ -350,3 +350,10 @@ test('a failing meta ARG default stops the checks at that ARG', () => {
   assert.equal(r.error?.message, 'failed to process "${C:?required}": C: required');
   assert.deepEqual(r.error?.location, [{ start: 2, end: 2 }]);
 });
+
+test('UndefinedVar reaches RUN --mount options (expanded by the builder), not the command', () => {
+  assert.deepEqual(found('FROM alpine\nRUN --mount=type=cache,target=$CACHE_DIR echo $NOT_CHECKED\n'), [
+    ['UndefinedVar', "Usage of undefined variable '$CACHE_DIR'", 2],
+  ]);
+  assert.deepEqual(rulesOf('FROM alpine\nARG CACHE_DIR=/c\nRUN --mount=type=cache,target=$CACHE_DIR true\n'), []);
+});
