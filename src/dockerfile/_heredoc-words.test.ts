@@ -24,6 +24,11 @@ describe('heredoc word splitting', () => {
     assert.deepEqual(heredocWords('<<EOF${x:-y}', raw), ['${x:-y}']);
   });
 
+  it('drops a byte-order mark at the start of the input, as Go\'s text/scanner does', () => {
+    assert.deepEqual(heredocWords('\ufeff', plain), []);
+    assert.deepEqual(heredocWords('\ufeffa \ufeffb', plain), ['a', '\ufeffb']);
+  });
+
   it('fails on unbalanced quotes and substitutions with the lexer\'s messages', () => {
     assert.throws(() => heredocWords("'EOF", plain), { message: 'failed to process "\'EOF": unexpected end of statement while looking for matching single-quote' });
     assert.throws(() => heredocWords('${', plain), /syntax error: missing '}'/);

@@ -15,7 +15,7 @@
  * | ignore               | anything else                  | one empty argument                               |
  */
 import { goLower, goQuote, isSpace, isSpaceByte, splitWhitespace, trimLeftSpace, trimSpace } from './_go.js';
-import { chain, makeNode, type Node } from './node.js';
+import { argNode, chain, makeNode, type Node } from './node.js';
 
 /** The parser state a line parser needs: the escape character (`\` or a backtick). */
 export interface LineDirectives {
@@ -186,7 +186,7 @@ export function parseWords(rest: string, d: LineDirectives): string[] {
 }
 
 function keyValue(key: string, value: string, sep: string): Node {
-  return makeNode({ value: key, next: makeNode({ value, next: makeNode({ value: sep }) }) });
+  return argNode(key, argNode(value, argNode(sep)));
 }
 
 /** `KEY name value` (legacy) or `KEY a=b c=d` (ENV, LABEL) as `key value sep` triples. */
@@ -217,7 +217,7 @@ function parseStringsWhitespaceDelimited(rest: string): { node: Node | null } {
 }
 
 function parseString(rest: string): { node: Node | null } {
-  return { node: rest === '' ? null : makeNode({ value: rest }) };
+  return { node: rest === '' ? null : argNode(rest) };
 }
 
 // Go's JSON decoder turns an unpaired \ud800-style escape into U+FFFD.
@@ -264,7 +264,7 @@ function parseMaybeJSON(rest: string): { node: Node | null; json?: boolean } {
   if (rest === '') return { node: null };
   const arr = jsonOrFail(rest);
   if (arr !== undefined) return { node: chain(arr), json: true };
-  return { node: makeNode({ value: rest }) };
+  return { node: argNode(rest) };
 }
 
 function jsonOrFail(rest: string): string[] | undefined {
@@ -292,7 +292,7 @@ function parseHealthConfig(rest: string): { node: Node | null; json?: boolean } 
   if (sep === 0) return { node: null };
   const typ = b.subarray(0, sep).toString('utf8');
   const cmd = parseMaybeJSON(b.subarray(next).toString('utf8'));
-  const out: { node: Node | null; json?: boolean } = { node: makeNode({ value: typ, next: cmd.node }) };
+  const out: { node: Node | null; json?: boolean } = { node: argNode(typ, cmd.node) };
   if (cmd.json === true) out.json = true;
   return out;
 }
@@ -334,7 +334,7 @@ export const INSTRUCTION_NAMES: readonly string[] = Object.keys(DISPATCH);
 export function nodeFromLine(line: string, d: LineDirectives, comments: string[]): Node {
   const { cmd, flags, args } = splitCommand(line, d);
   const fn = DISPATCH[goLower(cmd)];
-  const { node: next, json } = fn === undefined ? { node: makeNode(), json: undefined } : fn(args, d);
+  const { node: next, json } = fn === undefined ? { node: argNode(''), json: undefined } : fn(args, d);
   return makeNode({
     value: cmd,
     original: line,

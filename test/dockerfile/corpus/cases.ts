@@ -953,6 +953,11 @@ export const corpus: CorpusCase[] = [
     target: { error: 'circular dependency detected on stage: two' },
   },
   {
+    name: 'a lone stage copying from itself by index is a circular dependency on stage-0',
+    dockerfile: 'FROM a\nCOPY --from=0 /x /y\n',
+    target: { error: 'circular dependency detected on stage: stage-0' },
+  },
+  {
     name: 'COPY --from with an out-of-range index is refused',
     dockerfile: 'FROM a\nCOPY --from=5 /x /y\n',
     target: { error: 'invalid stage index 5' },
