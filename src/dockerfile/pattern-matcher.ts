@@ -13,7 +13,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { trimSpace } from './_go.js';
 import { BAD_PATTERN, BadPatternError, cleanPath, dirPath, goFilepathMatch } from './internal/go-path.js';
-import { compileGoRegexp, GoRegexpSyntaxError } from './internal/go-regexp.js';
+import { compileGoMatcher, GoRegexpSyntaxError, type GoMatcher } from './internal/go-regexp.js';
 
 /** A `.dockerignore` pattern is malformed (`syntax error in pattern`, `illegal exclusion pattern: "!"`). */
 export class IgnorePatternError extends InvalidArgumentError {
@@ -37,7 +37,7 @@ export class Pattern {
   readonly dirs: readonly string[];
   #matchType: MatchType = 'unknown';
   #goRegexp: string | undefined;
-  #regexp: RegExp | undefined;
+  #regexp: GoMatcher | undefined;
 
   constructor(pattern: string, exclusion: boolean) {
     this.pattern = pattern;
@@ -136,7 +136,7 @@ export class Pattern {
       re += '$';
       this.#goRegexp = re;
       try {
-        this.#regexp = compileGoRegexp(re);
+        this.#regexp = compileGoMatcher(re);
       } catch (err) {
         if (!(err instanceof GoRegexpSyntaxError)) throw err;
         // moby leaves the type unknown, so every later match reports the bad pattern again

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../../test/helpers/paths.js';
-import { compileGoRegexp, goReplaceAll, GoRegexpSyntaxError } from './go-regexp.js';
+import { compileGoMatcher, compileGoRegexp, goReplaceAll, GoRegexpSyntaxError, type GoMatcher } from './go-regexp.js';
 
 test('Go-only syntax translates: POSIX classes, ] first in a class, \\Q…\\E, octal and \\x{…} escapes', () => {
   assert.ok(compileGoRegexp('^[[:upper:]][[:digit:]]+$').test('A12'));
@@ -27,28 +27,46 @@ test('ReplaceAllString skips an empty match right after a match and expands $0',
   assert.equal(goReplaceAll(compileGoRegexp('n'), 'banana', '$$ ${0}$x$'), 'ba$ n$a$ n$a');
 });
 
-test('1500 seeded random Go regexps: the same compile verdict and matches as Go 1.19', () => {
+test('1500 seeded random Go regexps: the same compile verdict and matches as Go 1.19, on both back ends', () => {
   const data = JSON.parse(readFileSync(join(repoRoot, 'src/dockerfile/testdata/go-regexp-fuzz.json'), 'utf8')) as {
     cases: { re: string; error?: boolean; inputs?: string[]; matches?: boolean[] }[];
   };
   const failures: string[] = [];
-  for (const c of data.cases) {
-    let re: RegExp;
-    try {
-      re = compileGoRegexp(c.re);
-    } catch (err) {
-      if (!(err instanceof GoRegexpSyntaxError)) throw err;
-      // Perl flag groups are valid Go but never produced by our generators; we refuse them.
-      if (c.error !== true && !c.re.includes('(?i)')) failures.push(`${JSON.stringify(c.re)}: refused`);
-      continue;
+  for (const [name, compile] of [
+    ['RegExp', (src: string): GoMatcher => compileGoRegexp(src)],
+    ['automaton', (src: string): GoMatcher => compileGoMatcher(src, { engine: 'automaton' })],
+  ] as const) {
+    for (const c of data.cases) {
+      let re: GoMatcher;
+      try {
+        re = compile(c.re);
+      } catch (err) {
+        if (!(err instanceof GoRegexpSyntaxError)) throw err;
+        // Perl flag groups are valid Go but never produced by our generators; we refuse them.
+        if (c.error !== true && !c.re.includes('(?i)')) failures.push(`${name} ${JSON.stringify(c.re)}: refused`);
+        continue;
+      }
+      if (c.error === true) {
+        failures.push(`${name} ${JSON.stringify(c.re)}: accepted, Go refuses`);
+        continue;
+      }
+      c.inputs!.forEach((s, i) => {
+        if (re.test(s) !== c.matches![i]) failures.push(`${name} ${JSON.stringify(c.re)} on ${JSON.stringify(s)}: ${!c.matches![i]}`);
+      });
     }
-    if (c.error === true) {
-      failures.push(`${JSON.stringify(c.re)}: accepted, Go refuses`);
-      continue;
-    }
-    c.inputs!.forEach((s, i) => {
-      if (re.test(s) !== c.matches![i]) failures.push(`${JSON.stringify(c.re)} on ${JSON.stringify(s)}: ${!c.matches![i]}`);
-    });
   }
   assert.deepEqual(failures.slice(0, 15), []);
+});
+
+test('the automaton matches in linear time where backtracking explodes', () => {
+  const m = compileGoMatcher(`^${'(.*/)?'.repeat(40)}z$`);
+  assert.ok(!(m instanceof RegExp));
+  const path = `${'a/'.repeat(2000)}b`;
+  assert.equal(m.test(path), false);
+  assert.equal(m.test(`${path}/z`), true);
+  assert.equal(compileGoMatcher('^(a|ab)(c|bcd)(d*)$', { engine: 'automaton' }).test('abcd'), true);
+  assert.equal(compileGoMatcher('^a{2,3}$', { engine: 'automaton' }).test('aaaa'), false);
+  assert.equal(compileGoMatcher('^a{2,}$', { engine: 'automaton' }).test('aaaa'), true);
+  assert.equal(compileGoMatcher('\\bfoo\\b').test('a foo.'), true);
+  assert.equal(compileGoMatcher('\\bfoo\\b').test('afoo'), false);
 });
