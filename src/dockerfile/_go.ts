@@ -53,10 +53,7 @@ export function trimSpace(s: string): string {
   return trimRightSpace(trimLeftSpace(s));
 }
 
-/** Go regexp `[\t\v\f\r ]+` (BuildKit's `reWhitespace`): note no `\n`. */
-export const WHITESPACE_RUN = /[\t\v\f\r ]+/;
-
-/** Go's `regexp.Split(s, n)` for BuildKit's `reWhitespace` with n = 2 or n = -1. */
+/** Go's `regexp.Split(s, n)` with BuildKit's `reWhitespace`, `[\t\v\f\r ]+` (note: no `\n`). */
 export function splitWhitespace(s: string, n: number): string[] {
   if (n === 0) return [];
   if (s === '') return [''];
@@ -66,8 +63,6 @@ export function splitWhitespace(s: string, n: number): string[] {
   let m: RegExpExecArray | null;
   while ((m = re.exec(s)) !== null) {
     if (n > 0 && out.length === n - 1) break;
-    // Go skips an empty match at position 0; a `+` run is never empty.
-    if (m.index === 0 && m[0].length === 0) continue;
     out.push(s.slice(beg, m.index));
     beg = m.index + m[0].length;
   }
@@ -166,9 +161,6 @@ export function goQuote(s: string): string {
   }
   return out + '"';
 }
-
-/** Go's `%#v` of a string, which is `strconv.Quote`. */
-export const goQuoteV = goQuote;
 
 /** Levenshtein distance over runes (agext/levenshtein with default costs). */
 export function levenshtein(a: string, b: string): number {
@@ -315,13 +307,6 @@ export function parseGoDuration(input: string): bigint {
   return d;
 }
 
-/** Go's `time.Duration.String` for the few values BuildKit prints (e.g. `1ms`). */
-export function formatGoDuration(ns: bigint): string {
-  if (ns === 0n) return '0s';
-  if (ns % 1_000_000n === 0n && ns < 1_000_000_000n) return `${ns / 1_000_000n}ms`;
-  return `${ns}ns`;
-}
-
 /** Go's `strconv.ParseInt(s, base, bits)`; throws with Go's message. */
 export function parseGoInt(s: string, base: number, bits: number, fn = 'ParseInt'): bigint {
   const digits = base === 10 ? /^[+-]?[0-9]+$/ : base === 8 ? /^[+-]?[0-7]+$/ : /^$/;
@@ -360,7 +345,3 @@ export function parseGoBool(s: string): boolean | undefined {
   return undefined;
 }
 
-/** UTF-8 length of a string, without allocating for the common ASCII case. */
-export function utf8Length(s: string): number {
-  return Buffer.byteLength(s, 'utf8');
-}

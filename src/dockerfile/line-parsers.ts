@@ -234,23 +234,59 @@ class NotStringArray extends Error {}
 function tryJSONArray(rest: string): string[] | undefined {
   const text = trimLeftSpace(rest);
   if (!text.startsWith('[')) return undefined;
-  let overflow = false;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text, (_k, v: unknown) => {
-      if (typeof v === 'number' && !Number.isFinite(v)) overflow = true;
-      return v;
-    });
+    parsed = JSON.parse(text);
   } catch {
     return undefined;
   }
-  if (overflow || !Array.isArray(parsed)) return undefined;
+  if (!Array.isArray(parsed)) return undefined;
   const out: string[] = [];
   for (const v of parsed) {
-    if (typeof v !== 'string') throw new NotStringArray(ERR_NOT_STRING_ARRAY);
-    out.push(v.replace(LONE_SURROGATE, '\ufffd'));
+    if (typeof v === 'string') {
+      out.push(v.replace(LONE_SURROGATE, '\ufffd'));
+      continue;
+    }
+    // Go's decoder fails outright (so the text is shell form) on nesting deeper than 10,000 and on
+    // numbers beyond float64; only a document it decodes can be "not strings". Checked here, on
+    // the error path, to keep the common case cheap.
+    if (jsonNestingDepth(text) > 10_000 || hasNonFiniteNumber(parsed)) return undefined;
+    throw new NotStringArray(ERR_NOT_STRING_ARRAY);
   }
   return out;
+}
+
+/** The deepest nesting of arrays and objects in JSON text. */
+function jsonNestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) max = Math.max(max, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}
+
+/** True when a decoded JSON value holds a number that overflowed to ±Infinity (iterative: it may be deep). */
+function hasNonFiniteNumber(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) return true;
+    } else if (Array.isArray(v)) {
+      for (const x of v) stack.push(x);
+    } else if (v !== null && typeof v === 'object') {
+      for (const x of Object.values(v)) stack.push(x);
+    }
+  }
+  return false;
 }
 
 /** An exec-form JSON array of strings. Throws when the text is not one (`not a JSON array`, or the string-array message). */

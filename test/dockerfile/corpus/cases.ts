@@ -397,6 +397,21 @@ export const corpus: CorpusCase[] = [
     error: { contains: 'when using JSON array syntax, arrays must be comprised of strings only', line: 2 },
   },
   {
+    name: 'a JSON array whose numbers overflow is not JSON to Go: shell form',
+    dockerfile: 'FROM a\nRUN ["a", [1e400]]\n',
+    dump: '(from "a")\n(run "[\\"a\\", [1e400]]")',
+  },
+  {
+    name: 'JSON nested deeper than Go decodes is shell form',
+    dockerfile: 'FROM a\nCMD ["a", ' + '['.repeat(10_001) + ']'.repeat(10_001) + ']\n',
+    instructions: [{}, { command: { prependShell: true } }],
+  },
+  {
+    name: 'JSON nested as deep as Go decodes is refused as not strings',
+    dockerfile: 'FROM a\nCMD ["a", ' + '['.repeat(9_999) + ']'.repeat(9_999) + ']\n',
+    error: { contains: 'when using JSON array syntax, arrays must be comprised of strings only' },
+  },
+  {
     name: 'an empty exec-form RUN has no arguments',
     dockerfile: 'FROM a\nRUN []\n',
     dump: '(from "a")\n(run)',
