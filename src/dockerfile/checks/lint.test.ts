@@ -9,6 +9,7 @@ import {
   CheckDirectiveError,
   checkViolation,
   findCheckRule,
+  formatCheckWarning,
   isValidImageReference,
   lint,
   lintDockerfile,
@@ -356,4 +357,13 @@ test('UndefinedVar reaches RUN --mount options (expanded by the builder), not th
     ['UndefinedVar', "Usage of undefined variable '$CACHE_DIR'", 2],
   ]);
   assert.deepEqual(rulesOf('FROM alpine\nARG CACHE_DIR=/c\nRUN --mount=type=cache,target=$CACHE_DIR true\n'), []);
+});
+
+test('warnings format as docker lists them: Rule: message (line N)', () => {
+  const [cmd, secret] = lint('FROM alpine\nCMD echo hi\nARG API_TOKEN\n', base);
+  assert.equal(formatCheckWarning(cmd!), 'JSONArgsRecommended: JSON arguments recommended for CMD to prevent unintended behavior related to OS signals (line 2)');
+  assert.equal(
+    formatCheckWarning(secret!),
+    'SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for sensitive data (ARG "API_TOKEN"): the image history reveals ARG and ENV values; pass secrets with --secret and RUN --mount=type=secret instead (line 3)',
+  );
 });

@@ -240,6 +240,15 @@ export function lint(input: string | ParseResult, options: LintOptions = {}): Ch
   return lintDockerfile(input, options).warnings;
 }
 
+/**
+ * One warning on one line, as `docker build` lists them (BuildKit's `LintFormatShort`):
+ * `Rule: message (line N)`; the message includes the rule's hint where it has one.
+ */
+export function formatCheckWarning(w: CheckWarning): string {
+  const line = w.location[0]?.start ?? 0;
+  return `${w.rule}: ${w.message}${line > 0 ? ` (line ${line})` : ''}`;
+}
+
 /** The error `# check=error=true` turns warnings into, or undefined. */
 export function checkViolation(result: LintResult, filename?: string): CheckViolationError | undefined {
   if (!result.config.error || result.warnings.length === 0) return undefined;
