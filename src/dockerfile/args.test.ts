@@ -297,3 +297,11 @@ test('expanders() plug the stage environment into expandInstruction, reporting u
   assert.deepEqual(unset, ['MISSING']);
   assert.deepEqual(expandInstruction(expose, ex).ports, ['80', '443/udp']);
 });
+
+test('SOURCE_DATE_EPOCH comes from the build arg, else from a non-empty meta ARG', () => {
+  assert.equal(new BuildArgs([], { buildArgs: { SOURCE_DATE_EPOCH: '1700000000' } }).sourceDateEpoch(), '1700000000');
+  assert.equal(new BuildArgs([{ key: 'SOURCE_DATE_EPOCH', value: '42' }]).sourceDateEpoch(), '42');
+  assert.equal(new BuildArgs([{ key: 'SOURCE_DATE_EPOCH', value: '' }]).sourceDateEpoch(), undefined);
+  assert.equal(new BuildArgs([]).sourceDateEpoch(), undefined);
+  assert.deepEqual(new BuildArgs([], { buildArgs: { SOURCE_DATE_EPOCH: '0' } }).unconsumedBuildArgs(), []);
+});

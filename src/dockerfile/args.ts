@@ -263,6 +263,17 @@ export class BuildArgs {
     return new StageArgs(this, base, imageEnv, (key) => this.#consumed.add(key));
   }
 
+  /**
+   * The SOURCE_DATE_EPOCH requested for this build, as written (seconds, or `context` for the
+   * context's commit time): a build arg wins even when empty, else a non-empty meta ARG value
+   * (BuildKit's `getBuildArgValue`). Undefined when none; resolving it is the build's job.
+   */
+  sourceDateEpoch(): string | undefined {
+    if (Object.prototype.hasOwnProperty.call(this.#buildArgs, 'SOURCE_DATE_EPOCH')) return this.#buildArgs['SOURCE_DATE_EPOCH'];
+    const v = this.#global.get('SOURCE_DATE_EPOCH');
+    return v === undefined || v === '' ? undefined : v;
+  }
+
   /** Proxy settings from the build args, as RUN's extra environment (both spellings, sorted by key). */
   proxyEnv(): string[] {
     const found = new Map<string, string>();
