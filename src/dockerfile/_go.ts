@@ -20,6 +20,45 @@ export function isSpace(cp: number): boolean {
   );
 }
 
+/**
+ * UTF-8 bytes to a string, each byte that is not part of a valid sequence kept as U+DC00 + byte
+ * (Python's "surrogateescape"). BuildKit sometimes cuts a line inside a character (it scans some
+ * parts byte by byte); this keeps the stray bytes distinct, and `goQuote` prints them as Go does.
+ */
+export function decodeBytes(b: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  let start = 0;
+  const flush = (end: number): void => {
+    if (end > start) out += Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('utf8');
+  };
+  while (i < b.length) {
+    const c = b[i]!;
+    let n = 0;
+    if (c < 0x80) n = 1;
+    else if (c >= 0xc2 && c <= 0xdf) n = 2;
+    else if (c >= 0xe0 && c <= 0xef) n = 3;
+    else if (c >= 0xf0 && c <= 0xf4) n = 4;
+    let ok = n > 0 && i + n <= b.length;
+    for (let k = 1; ok && k < n; k++) {
+      const x = b[i + k]!;
+      if ((x & 0xc0) !== 0x80) ok = false;
+      // Overlong, surrogate and out-of-range forms are invalid in UTF-8.
+      else if (k === 1 && ((c === 0xe0 && x < 0xa0) || (c === 0xed && x > 0x9f) || (c === 0xf0 && x < 0x90) || (c === 0xf4 && x > 0x8f))) ok = false;
+    }
+    if (ok) {
+      i += n;
+      continue;
+    }
+    flush(i);
+    out += String.fromCharCode(0xdc00 + c);
+    i++;
+    start = i;
+  }
+  flush(i);
+  return out;
+}
+
 /** Go's `unicode.IsSpace` applied to a single byte read as a rune (Latin-1), as byte loops in BuildKit do. */
 export function isSpaceByte(b: number): boolean {
   return b === 0x20 || (b >= 0x09 && b <= 0x0d) || b === 0x85 || b === 0xa0;
@@ -155,7 +194,9 @@ export function goQuote(s: string): string {
         continue;
     }
     if (cp < 0x20 || cp === 0x7f) out += '\\x' + cp.toString(16).padStart(2, '0');
-    else if (cp >= 0xd800 && cp <= 0xdfff) out += '\\ufffd'; // a lone surrogate is not UTF-8; Go would see U+FFFD
+    // U+DC80..U+DCFF stand for stray bytes (see decodeBytes); Go prints a stray byte as \xNN.
+    else if (cp >= 0xdc80 && cp <= 0xdcff) out += '\\x' + (cp - 0xdc00).toString(16);
+    else if (cp >= 0xd800 && cp <= 0xdfff) out += '\\ufffd'; // any other lone surrogate is not UTF-8; Go would see U+FFFD
     else if (cp < 0x10000) out += '\\u' + cp.toString(16).padStart(4, '0');
     else out += '\\U' + cp.toString(16).padStart(8, '0');
   }

@@ -14,7 +14,7 @@
  * | sub-command          | ONBUILD                        | a node whose child is the inner instruction      |
  * | ignore               | anything else                  | one empty argument                               |
  */
-import { goLower, goQuote, isSpace, isSpaceByte, splitWhitespace, trimLeftSpace, trimSpace } from './_go.js';
+import { decodeBytes, goLower, goQuote, isSpace, isSpaceByte, splitWhitespace, trimLeftSpace, trimSpace } from './_go.js';
 import { argNode, chain, makeNode, type Node } from './node.js';
 
 /** The parser state a line parser needs: the escape character (`\` or a backtick). */
@@ -319,15 +319,16 @@ function parseMaybeJSONToList(rest: string): { node: Node | null; json?: boolean
 }
 
 function parseHealthConfig(rest: string): { node: Node | null; json?: boolean } {
-  // BuildKit finds the type word byte by byte (a UTF-8 byte 0x85 or 0xA0 counts as a space).
+  // BuildKit finds the type word byte by byte (a UTF-8 byte 0x85 or 0xA0 counts as a space), so it
+  // can cut a character in two; decodeBytes keeps the stray bytes as BuildKit's tree has them.
   const b = Buffer.from(rest, 'utf8');
   let sep = 0;
   while (sep < b.length && !isSpaceByte(b[sep]!)) sep++;
   let next = sep;
   while (next < b.length && isSpaceByte(b[next]!)) next++;
   if (sep === 0) return { node: null };
-  const typ = b.subarray(0, sep).toString('utf8');
-  const cmd = parseMaybeJSON(b.subarray(next).toString('utf8'));
+  const typ = decodeBytes(b.subarray(0, sep));
+  const cmd = parseMaybeJSON(decodeBytes(b.subarray(next)));
   const out: { node: Node | null; json?: boolean } = { node: argNode(typ, cmd.node) };
   if (cmd.json === true) out.json = true;
   return out;
