@@ -150,3 +150,16 @@ test('credentials gantry stores let skopeo push, and gantry then reads the manif
   assert.equal(notFound.kind, 'not-found');
   assert.deepEqual(notFound.codes, ['MANIFEST_UNKNOWN']);
 });
+
+test('verifyLogin() accepts the right password and relays distribution’s refusal of a wrong one', { skip }, async (t) => {
+  const { verifyLogin } = await import('../../src/registry/client/login.js');
+  const host = await startRegistry(t);
+  const ok = await verifyLogin({ domain: host, credentials: { username: 'alice', password: 'hunter22' } });
+  assert.equal(ok.endpoint.baseUrl, `http://${host}`);
+  await assert.rejects(verifyLogin({ domain: host, credentials: { username: 'alice', password: 'bad-password' } }), (err: unknown) => {
+    assert.equal((err as { kind?: string }).kind, 'unauthorized');
+    assert.match((err as Error).message, /unauthorized: authentication required/);
+    assert.ok(!(err as Error).message.includes('bad-password'));
+    return true;
+  });
+});
