@@ -53,7 +53,7 @@ export class InvalidDocumentError extends GantryError {
     code: string,
     kind: ErrorKind = 'invalid-argument',
   ) {
-    super(kind, code, `Cannot read ${document}: ${path === '' ? '' : `${path} `}${problem}`);
+    super(kind, code, `Cannot read ${document}: ${path === '' ? 'the document' : path} ${problem}`);
   }
 }
 export class InvalidManifestError extends InvalidDocumentError {
