@@ -122,3 +122,14 @@ test('a registry token from the config is sent as it is, without a realm round t
   assert.equal(await auth.authorization(r.host, scopes), 'Bearer static-token');
   assert.equal(r.issued(), 0);
 });
+
+test('parallel requests for a new scope share one token request', async (t) => {
+  const r = await registry(t);
+  const auth = new Authorizer();
+  await auth.challenge(r.host, `Bearer realm="http://${r.host}/token",service="test-registry"`, [repositoryScope('first')]);
+  assert.equal(r.issued(), 1);
+  const scopes = [repositoryScope('library/busybox')];
+  const all = await Promise.all([1, 2, 3].map(() => auth.authorization(r.host, scopes)));
+  assert.equal(new Set(all).size, 1);
+  assert.equal(r.issued(), 2, 'one realm request for the three parallel ones');
+});
