@@ -93,7 +93,8 @@ export class Authorizer {
     const key = TokenCache.key(realm, service, scopes, identity(creds));
     const cached = this.#tokens.get(key);
     if (cached !== undefined) return `Bearer ${cached.token}`;
-    // Parallel transfers ask at once after a challenge: one realm request serves them all.
+    // Parallel transfers ask at once after a challenge: one realm request serves them all (the
+    // first caller's signal governs it).
     let pending = this.#inflight.get(key);
     if (pending === undefined) {
       const request: Parameters<typeof fetchToken>[0] = { realm, scopes, secrets: this.secrets };
