@@ -11,6 +11,7 @@ import { register as registerImageTag } from './image-tag.js';
 import { register as registerImageRm } from './image-rm.js';
 import { register as registerImagePrune } from './image-prune.js';
 import { register as registerSystem } from './system.js';
+import { register as registerBuild } from './build.js';
 
 /** The command groups a module may add to: top level, and docker's management commands. */
 export interface Groups {
@@ -33,6 +34,7 @@ const modules: Register[] = [
   registerImageRm,
   registerImagePrune,
   registerSystem,
+  registerBuild,
 ];
 
 export function registerAll(program: Command, cli: Cli): void {
