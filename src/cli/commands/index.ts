@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import type { Cli } from '../context.js';
 import { register as registerVersion } from './version.js';
+import { register as registerImageViews } from './image-views.js';
 
 /** The command groups a module may add to: top level, and docker's management commands. */
 export interface Groups {
@@ -19,7 +20,7 @@ export interface Groups {
 
 type Register = (groups: Groups, cli: Cli) => void;
 
-const modules: Register[] = [registerVersion];
+const modules: Register[] = [registerVersion, registerImageViews];
 
 export function registerAll(program: Command, cli: Cli): void {
   const groups: Groups = {
