@@ -5,7 +5,8 @@
  */
 import { isKind } from '../../errors.js';
 import { familiarString, parseNormalizedNamed } from '../../oci/index.js';
-import { openStore, readBlob, type ImageRecord, type Store } from '../../store/index.js';
+import { readBlob, type ImageRecord, type Store } from '../../store/index.js';
+import { openCliStore } from './_store.js';
 import { UsageError } from '../errors.js';
 import {
   FilterError,
@@ -31,10 +32,6 @@ export interface ImageLsOptions {
   trunc?: boolean; // commander's --no-trunc
   filter?: string[];
   format?: string;
-}
-
-function open(globals: GlobalOptions, io: CommandIO): Store {
-  return openStore({ root: globals.root, env: io.env });
 }
 
 function createdOf(r: ImageRecord): Date | undefined {
@@ -70,7 +67,7 @@ export async function runImageLs(
   const matchName = args[0];
   if (matchName !== undefined && matchName !== '') addFilter(filters, 'reference', matchName);
   const now = new Date();
-  const store = open(globals, io);
+  const store = await openCliStore(globals, io);
   let summaries: ImageSummary[];
   try {
     const match = compileImageFilter(filters, {
@@ -140,7 +137,7 @@ export interface HistoryOpts {
 /** `image history` / `history`. */
 export async function runHistory(args: string[], opts: HistoryOpts, io: CommandIO, globals: GlobalOptions, calledAs: string): Promise<number> {
   if (args.length !== 1) throw new UsageError(`"${calledAs}" requires exactly 1 argument.`, `gantry ${calledAs}`);
-  const store = open(globals, io);
+  const store = await openCliStore(globals, io);
   let out: string;
   try {
     const r = store.images.resolve(args[0] as string);
@@ -168,7 +165,7 @@ export interface InspectOpts {
 /** `image inspect` / `inspect`: found images print, missing ones are reported after, exit 1. */
 export async function runInspect(args: string[], opts: InspectOpts, io: CommandIO, globals: GlobalOptions, calledAs: string): Promise<number> {
   if (args.length < 1) throw new UsageError(`"${calledAs}" requires at least 1 argument.`, `gantry ${calledAs}`);
-  const store = open(globals, io);
+  const store = await openCliStore(globals, io);
   const elements: object[] = [];
   const errors: Error[] = [];
   try {
