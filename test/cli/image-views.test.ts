@@ -150,3 +150,15 @@ test('image inspect of a missing image prints what it found, then the error, exi
   assert.equal(bad.code, 64);
   assert.equal(bad.stderr, 'template parsing error: template: :1: unclosed action\n');
 });
+
+test('image ls --tree prints docker\'s tree table, one row per tag', () => {
+  const r = gantry('image', 'ls', '--tree');
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.split('\n');
+  assert.equal(lines[0], 'IMAGE            ID             DISK USAGE   CONTENT SIZE   EXTRA');
+  assert.match(lines[1] as string, new RegExp(`^busybox:1\\.36 +${short(base.id)} +\\d+(\\.\\d+)?kB +\\d+(\\.\\d+)?kB +$`));
+  assert.match(lines[3] as string, new RegExp(`^myapp:1\\.0 +${short(app.id)} `));
+  const q = gantry('image', 'ls', '--tree', '-q');
+  assert.equal(q.code, 125);
+  assert.match(q.stderr, /^--quiet is not yet supported with --tree/);
+});

@@ -14,6 +14,7 @@ import {
   compileImageFilter,
   formatHistory,
   formatImageList,
+  formatImageTree,
   formatInspect,
   historyItems,
   imageInspect,
@@ -32,6 +33,7 @@ export interface ImageLsOptions {
   trunc?: boolean; // commander's --no-trunc
   filter?: string[];
   format?: string;
+  tree?: boolean;
 }
 
 function createdOf(r: ImageRecord): Date | undefined {
@@ -64,11 +66,19 @@ export async function runImageLs(
 ): Promise<number> {
   if (args.length > 1) throw new UsageError(`"${calledAs}" requires at most 1 argument.`, `gantry ${calledAs}`);
   const filters = filterArgs(opts.filter ?? [], `gantry ${calledAs}`);
+  if (opts.tree === true) {
+    // docker refuses these combinations with these words.
+    if (opts.quiet === true) throw new UsageError('--quiet is not yet supported with --tree');
+    if (opts.trunc === false) throw new UsageError('--no-trunc is not yet supported with --tree');
+    if (opts.digests === true) throw new UsageError('--show-digest is not yet supported with --tree');
+    if (opts.format !== undefined) throw new UsageError('--format is not yet supported with --tree');
+  }
   const matchName = args[0];
   if (matchName !== undefined && matchName !== '') addFilter(filters, 'reference', matchName);
   const now = new Date();
   const store = await openCliStore(globals, io);
   let summaries: ImageSummary[];
+  const contentSizes = new Map<string, number>();
   try {
     const match = compileImageFilter(filters, {
       now,
@@ -94,11 +104,22 @@ export async function runImageLs(
         containers: r.containers,
         labels: r.labels,
       });
+      contentSizes.set(r.id, r.manifest.size + r.config.size + r.layers.reduce((n, l) => n + l.size, 0));
     }
   } finally {
     store.close();
   }
-  const out = formatImageList(summaries, {
+  const out = opts.tree === true
+    ? formatImageTree(
+        summaries.map((s) => ({
+          id: s.id,
+          repoTags: familiarTags(s.repoTags),
+          size: s.size,
+          contentSize: contentSizes.get(s.id) ?? 0,
+          containers: s.containers ?? 0,
+        })),
+      )
+    : formatImageList(summaries, {
     ...(opts.format === undefined ? {} : { format: opts.format }),
     quiet: opts.quiet === true,
     digests: opts.digests === true,

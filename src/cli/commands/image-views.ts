@@ -25,6 +25,7 @@ function lsCommand(cmd: Command, cli: Cli, calledAs: string): void {
     .option('--format <string>', FORMAT_HELP)
     .option('--no-trunc', "Don't truncate output")
     .option('-q, --quiet', 'Only show image IDs')
+    .option('--tree', 'List images as docker\'s tree view (one row per tag, disk and content sizes)')
     .action(
       cli.action<ImageLsOptions>(async (args, opts, io, globals) => {
         const { runImageLs } = await import('./_image-views.js');
