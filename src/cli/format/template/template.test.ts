@@ -1,8 +1,8 @@
 /**
  * Go text/template behaviour table. Every expected output and error text below was produced by
  * running Go's own text/template (Go 1.19.8, with docker's template functions added) on the same
- * template and data; the two entries with a `note` record where we follow newer Go or differ on
- * purpose. Data: `D` below (JSON-like maps, slices, ints and floats), `null`, or a struct `S`.
+ * template and data; the entries with a `note` record where we follow newer Go (docker builds
+ * with Go 1.25: range over integers, `else with`) or differ on purpose. Data: `D` below (JSON-like maps, slices, ints and floats), `null`, or a struct `S`.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
