@@ -13,6 +13,7 @@ import { register as registerImagePrune } from './image-prune.js';
 import { register as registerSystem } from './system.js';
 import { register as registerBuild } from './build.js';
 import { register as registerImageImport } from './image-import.js';
+import { register as registerImageViews } from './image-views.js';
 
 /** The command groups a module may add to: top level, and docker's management commands. */
 export interface Groups {
@@ -37,6 +38,7 @@ const modules: Register[] = [
   registerSystem,
   registerBuild,
   registerImageImport,
+  registerImageViews,
 ];
 
 export function registerAll(program: Command, cli: Cli): void {
