@@ -11,7 +11,8 @@
  *   dirs (top first) are read only to tell a directory that was merely copied up from one whose
  *   metadata changed.
  *
- * Entries are emitted depth-first in name order, parents before children, and the parents of
+ * Entries are emitted depth-first, parents before children; in each directory whiteouts come
+ * first (as the image spec asks), then entries in name order. The parents of
  * every changed entry are included (as containerd does) so that an applier recreates them with
  * their real mode and owner. Hardlinks among the entries of one layer stay hardlinks. Headers carry
  * no atime/ctime and no user names, so the output depends only on the tree (and SOURCE_DATE_EPOCH).
@@ -60,6 +61,10 @@ export function* layerEntries(source: LayerSource, signal?: AbortSignal): Genera
 }
 
 const COMPARE = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function byWhiteoutThenName(aWh: boolean, a: string, bWh: boolean, b: string): number {
+  return aWh !== bWh ? (aWh ? -1 : 1) : COMPARE(a, b);
+}
 
 function lstatOrUndefined(path: string): Stats | undefined {
   try {
@@ -225,9 +230,9 @@ class Walker {
     const names = new Map<string, 'upper' | 'lower' | 'both'>();
     for (const n of readdirSync(upper)) names.set(n, 'upper');
     if (lower !== undefined) for (const n of readdirSync(lower)) names.set(n, names.has(n) ? 'both' : 'lower');
-    // Order by the name the entry will have in the tar (a deleted "x" is written as ".wh.x").
-    const order = [...names].map(([n, where]) => [where === 'lower' ? `.wh.${n}` : n, n, where] as const).sort((a, b) => COMPARE(a[0], b[0]));
-    for (const [, name, where] of order) {
+    // Whiteouts first, then by name: the image spec asks for whiteouts before their siblings.
+    const order = [...names].sort((a, b) => byWhiteoutThenName(a[1] === 'lower', a[0], b[1] === 'lower', b[0]));
+    for (const [name, where] of order) {
       const childRel = rel === '' ? name : `${rel}/${name}`;
       if (where === 'lower') {
         yield* this.#whiteout(childRel);
@@ -274,9 +279,9 @@ class Walker {
     this.#signal?.throwIfAborted();
     const items = readdirSync(upper).map((name) => {
       const st = lstatSync(`${upper}/${name}`);
-      return { name, st, key: isOverlayWhiteout(st) ? `.wh.${name}` : name };
+      return { name, st, whiteout: isOverlayWhiteout(st) };
     });
-    items.sort((a, b) => COMPARE(a.key, b.key));
+    items.sort((a, b) => byWhiteoutThenName(a.whiteout, a.name, b.whiteout, b.name));
     for (const { name, st } of items) {
       const childRel = rel === '' ? name : `${rel}/${name}`;
       const host = `${upper}/${name}`;
