@@ -247,3 +247,33 @@ test('a corrupt gzip stream fails with LAYER_BAD_COMPRESSION', async (t) => {
   for (let i = 20; i < 60; i++) gz[i] ^= 0xff;
   await assert.rejects(applyLayer(chunks(gz), root), { code: 'ERR_LAYER_BAD_COMPRESSION' });
 });
+
+test('overlay mode gives implicit parent directories the metadata they have in the layers below', async (t) => {
+  const { dir } = setup(t);
+  const lower = join(dir, 'l1');
+  const upper = join(dir, 'l2');
+  mkdirSync(lower);
+  mkdirSync(upper);
+  await apply(lower, [{ path: 'etc/', type: 'directory', mode: 0o750, uid: 5, gid: 6, mtime: 12345 }, { path: 'etc/passwd', body: 'x' }], { mode: 'overlay' });
+  await apply(upper, [{ path: 'etc/.wh.passwd' }], { mode: 'overlay', parents: [lower] });
+  const st = lstatSync(join(upper, 'etc'));
+  assert.equal(st.mode & 0o7777, 0o750);
+  assert.equal(st.uid, 5);
+  assert.equal(st.mtimeMs, 12345_000);
+  assert.ok(lstatSync(join(upper, 'etc/passwd')).isCharacterDevice());
+});
+
+test('an aborted signal stops an apply', async (t) => {
+  const { root } = setup(t);
+  const controller = new AbortController();
+  controller.abort(new Error('stop'));
+  await assert.rejects(apply(root, [{ path: 'a', body: 'x' }], { signal: controller.signal }), { message: 'stop' });
+});
+
+test('strict mode turns warnings into errors', async (t) => {
+  const { root } = setup(t);
+  await assert.rejects(apply(root, [{ path: '.wh..wh.plnk' }], { strict: true }), { code: 'ERR_LAYER_BAD_HEADER' });
+  const warnings: string[] = [];
+  await apply(root, [{ path: '.wh..wh.plnk' }], { onWarning: (w) => warnings.push(w.code) });
+  assert.deepEqual(warnings, ['LAYER_ENTRY_IGNORED']);
+});

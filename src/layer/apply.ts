@@ -61,6 +61,12 @@ export interface ApplyOptions {
   limits?: Partial<ApplyLimits>;
   /** Apply owners from the tar (lchown); default: when running as root. */
   sameOwner?: boolean;
+  /**
+   * The layers below, top first (overlay mode). A directory this layer needs but does not carry
+   * (`etc/.wh.passwd` without `etc/`) is created with the mode, owner and mtime it has there, so
+   * it does not mask the lower directory's metadata in the merged view (containerd does the same).
+   */
+  parents?: string[];
 }
 
 export interface ApplyResult {
@@ -174,11 +180,38 @@ class Unpacker {
     if (st === undefined) {
       // Missing components were resolved lexically under the last existing one: creating them is safe.
       mkdirSync(host, { recursive: true, mode: 0o755 });
+      this.#copyParentMetadata(rel);
     } else if (!st.isDirectory()) {
       throw new UnsafeEntryError(rel, 'a parent of the entry exists and is not a directory');
     }
     this.#knownDirs.add(host);
     return host;
+  }
+
+  /** Gives implicitly created directories (rel and its missing ancestors) their metadata from the layers below. */
+  #copyParentMetadata(rel: string): void {
+    const parents = this.#options.parents;
+    if (parents === undefined || parents.length === 0) return;
+    const parts = rel.split('/');
+    for (let i = parts.length; i > 0; i--) {
+      const sub = parts.slice(0, i).join('/');
+      const host = resolveInRoot(this.#root, sub, { followLast: true });
+      if (this.#added.has(host)) break; // this layer made it itself, with its own metadata
+      for (const parent of parents) {
+        let st: Stats;
+        try {
+          st = lstatSync(resolveInRoot(parent, sub, { followLast: true }));
+        } catch (err) {
+          if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') continue;
+          throw err;
+        }
+        if (!st.isDirectory()) break;
+        if (this.#sameOwner) lchownSync(host, st.uid, st.gid);
+        chmodSync(host, st.mode & 0o7777);
+        this.#dirs.push({ path: host, header: { path: sub, type: 'directory', mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: 0, mtime: Math.floor(st.mtimeMs / 1000) } });
+        break;
+      }
+    }
   }
 
   /** Removes what is at `host` (a file, a link, or a whole tree). */

@@ -191,3 +191,10 @@ test('layerEntries skips sockets and sorts by name, parents first', (t) => {
   assert.deepEqual(readdirSync(dir).length, 3);
   assert.ok(statSync(dir).isDirectory());
 });
+
+test('refuses an overlay upper dir that holds metacopy files (their data lives below)', async (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'f'), '');
+  sys().lsetxattr(join(dir, 'f'), 'trusted.overlay.metacopy', Buffer.alloc(0));
+  await assert.rejects(layerOf({ kind: 'overlay', upper: dir, lowers: [] }), { code: 'ERR_LAYER_UNSUPPORTED_UPPER' });
+});

@@ -18,7 +18,7 @@
  * no atime/ctime and no user names, so the output depends only on the tree (and SOURCE_DATE_EPOCH).
  */
 import { closeSync, lstatSync, openSync, readFileSync, readSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
-import { errnoCode } from '../errors.js';
+import { FailedPreconditionError, errnoCode } from '../errors.js';
 import { sys } from '../native/index.js';
 import type { TarEntryType, TarHeader } from './tar/header.js';
 import type { TarWriterEntry } from './tar/writer.js';
@@ -46,7 +46,7 @@ export async function createLayer(source: LayerSource, sink: LayerSink, options:
 
 /** The tar entries of a layer, in order, with bodies streamed from disk when they are written. */
 export function* layerEntries(source: LayerSource, signal?: AbortSignal): Generator<TarWriterEntry> {
-  const w = new Walker(signal);
+  const w = new Walker(signal, source.kind === 'overlay');
   switch (source.kind) {
     case 'tree':
       yield* w.compare('', source.root, undefined);
@@ -76,7 +76,22 @@ function lstatOrUndefined(path: string): Stats | undefined {
   }
 }
 
-function readXattrs(host: string): Map<string, Buffer> | undefined {
+/**
+ * Overlay features whose upper dir cannot be read on its own: a metacopy file keeps its data in a
+ * lower layer, a redirected directory its entries under another lower path. The snapshotter mounts
+ * without them (`metacopy=off,redirect_dir=off`); meeting one means that promise was broken.
+ */
+const UNREADABLE_UPPER = ['trusted.overlay.metacopy', 'trusted.overlay.redirect', 'user.overlay.metacopy', 'user.overlay.redirect'];
+
+export class UnsupportedUpperError extends FailedPreconditionError {
+  constructor(path: string, xattr: string) {
+    super('LAYER_UNSUPPORTED_UPPER', `Cannot diff overlay upper entry "${path}": it carries "${xattr}"`, {
+      hint: 'Mount overlay snapshots with metacopy=off and redirect_dir=off',
+    });
+  }
+}
+
+function readXattrs(host: string, overlayUpper = false): Map<string, Buffer> | undefined {
   let names: string[];
   try {
     names = sys().llistxattr(host);
@@ -88,7 +103,10 @@ function readXattrs(host: string): Map<string, Buffer> | undefined {
   if (names.length === 0) return undefined;
   let out: Map<string, Buffer> | undefined;
   for (const name of names.sort(COMPARE)) {
-    if (isOverlayXattr(name)) continue; // overlayfs's own bookkeeping, never layer content
+    if (isOverlayXattr(name)) {
+      if (overlayUpper && UNREADABLE_UPPER.includes(name)) throw new UnsupportedUpperError(host, name);
+      continue; // overlayfs's own bookkeeping, never layer content
+    }
     const v = sys().lgetxattr(host, name);
     if (v === null) continue;
     (out ??= new Map()).set(name, v);
@@ -160,8 +178,11 @@ class Walker {
   /** Ancestors of the current position that were not emitted yet (unchanged directories). */
   readonly #stack: Pending[] = [];
 
-  constructor(signal: AbortSignal | undefined) {
+  readonly #overlayUpper: boolean;
+
+  constructor(signal: AbortSignal | undefined, overlayUpper: boolean) {
     this.#signal = signal;
+    this.#overlayUpper = overlayUpper;
   }
 
   /** Emits not-yet-emitted ancestors, so a changed entry's parents precede it. */
@@ -184,7 +205,7 @@ class Walker {
       size: 0,
       mtime: Math.floor(st.mtimeMs / 1000),
     };
-    const xattrs = readXattrs(host);
+    const xattrs = readXattrs(host, this.#overlayUpper);
     if (xattrs !== undefined) header.xattrs = xattrs;
     if (type === 'file' && st.nlink > 1) {
       const key = `${st.dev}:${st.ino}`;
