@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
@@ -276,4 +276,22 @@ test('strict mode turns warnings into errors', async (t) => {
   const warnings: string[] = [];
   await apply(root, [{ path: '.wh..wh.plnk' }], { onWarning: (w) => warnings.push(w.code) });
   assert.deepEqual(warnings, ['LAYER_ENTRY_IGNORED']);
+});
+
+test('does not chmod through a directory that a later entry replaced by a symlink to outside', async (t) => {
+  const { root, outside } = setup(t);
+  chmodSync(outside, 0o755);
+  await apply(root, [{ path: 'd/', type: 'directory', mode: 0o777, mtime: 5 }, { path: 'd', type: 'symlink', linkpath: outside }]);
+  assert.equal(lstatSync(outside).mode & 0o7777, 0o755);
+  assert.notEqual(lstatSync(outside).mtimeMs, 5000);
+  assert.ok(lstatSync(join(root, 'd')).isSymbolicLink());
+});
+
+test('a directory entry replaces a symlink instead of following it', async (t) => {
+  const { root, outside } = setup(t);
+  symlinkSync(outside, join(root, 'd'));
+  await apply(root, [{ path: 'd/', type: 'directory', mode: 0o700 }, { path: 'd/f', body: 'in' }]);
+  assert.ok(lstatSync(join(root, 'd')).isDirectory());
+  assert.ok(!existsSync(join(outside, 'f')));
+  assert.equal(lstatSync(outside).mode & 0o7777, 0o755);
 });

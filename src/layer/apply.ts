@@ -145,8 +145,8 @@ class Unpacker {
   readonly #added = new Set<string>();
   /** Host paths known to be real directories, to skip lstat in resolveInRoot. */
   readonly #knownDirs = new Set<string>();
-  /** Directories whose mode and mtime are set at the end (writing children changes the mtime). */
-  readonly #dirs: Array<{ path: string; header: TarHeader }> = [];
+  /** Directories whose mode and mtime are set at the end (writing children changes the mtime); the last entry for a path wins. */
+  readonly #dirs = new Map<string, TarHeader>();
 
   constructor(root: string, options: ApplyOptions) {
     this.#root = root;
@@ -208,7 +208,7 @@ class Unpacker {
         if (!st.isDirectory()) break;
         if (this.#sameOwner) lchownSync(host, st.uid, st.gid);
         chmodSync(host, st.mode & 0o7777);
-        this.#dirs.push({ path: host, header: { path: sub, type: 'directory', mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: 0, mtime: Math.floor(st.mtimeMs / 1000) } });
+        this.#dirs.set(host, { path: sub, type: 'directory', mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: 0, mtime: Math.floor(st.mtimeMs / 1000) });
         break;
       }
     }
@@ -235,7 +235,7 @@ class Unpacker {
     }
     if (rel === '') {
       // The root itself ("./"): only its metadata applies.
-      if (header.type === 'directory') this.#dirs.push({ path: this.#root, header });
+      if (header.type === 'directory') this.#dirs.set(this.#root, header);
       return;
     }
     const host = this.#target(rel);
@@ -254,7 +254,7 @@ class Unpacker {
       case 'directory':
         if (existing === undefined || !existing.isDirectory()) mkdirSync(host, { mode: 0o700 });
         this.#knownDirs.add(host);
-        this.#dirs.push({ path: host, header });
+        this.#dirs.set(host, header);
         break;
       case 'file':
         await this.#writeFile(host, header, body);
@@ -399,8 +399,10 @@ class Unpacker {
 
   finish(): void {
     // Deepest first, so setting a parent's mtime comes after its children are done.
-    for (let i = this.#dirs.length - 1; i >= 0; i--) {
-      const { path, header } = this.#dirs[i]!;
+    for (const [path, header] of [...this.#dirs].reverse()) {
+      // A later entry may have replaced the directory, even by a symlink to outside the root:
+      // chmod follows symlinks, so look again and touch only a real directory.
+      if (lstatSync(path, { throwIfNoEntry: false })?.isDirectory() !== true) continue;
       if (this.#sameOwner) lchownSync(path, header.uid, header.gid);
       chmodSync(path, header.mode & 0o7777);
       lutimesSync(path, header.mtime, header.mtime);
