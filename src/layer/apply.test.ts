@@ -295,3 +295,10 @@ test('a directory entry replaces a symlink instead of following it', async (t) =
   assert.ok(!existsSync(join(outside, 'f')));
   assert.equal(lstatSync(outside).mode & 0o7777, 0o755);
 });
+
+test('a whiteout under a missing directory removes nothing and creates nothing', async (t) => {
+  const { root } = setup(t);
+  await apply(root, [{ path: 'missing/dir/.wh.x' }, { path: 'file', body: 'f' }, { path: 'file/.wh.y' }]);
+  assert.ok(!existsSync(join(root, 'missing')));
+  assert.deepEqual(readdirSync(root), ['file']);
+});

@@ -133,6 +133,17 @@ export async function applyLayer(
   return { diffId: diff.digest(), size: diff.size, compressedSize: compressed.n, compression };
 }
 
+/** lstat, or undefined when nothing is there (or a parent is not a directory). */
+function lstatIfAny(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw err;
+  }
+}
+
 /** Bodies up to this size are collected and written with one synchronous write. */
 const SMALL_FILE = 256 * 1024;
 
@@ -358,25 +369,22 @@ class Unpacker {
 
   /** A whiteout removes a lower layer's entry — never one this layer added, whatever the order. */
   #whiteout(targetRel: string): void {
-    const host = this.#target(targetRel);
-    if (this.#added.has(host)) return;
-    if (this.#overlay) {
-      let st: Stats | undefined;
-      try {
-        st = lstatSync(host);
-      } catch (err) {
-        if (errnoCode(err) !== 'ENOENT') throw err;
-      }
+    if (!this.#overlay) {
+      // Flattening: nothing to remove when the parent is missing, and nothing to create either.
+      const [parent, base] = splitParent(targetRel);
+      const dir = parent === '' ? this.#root : resolveInRoot(this.#root, parent, { followLast: true, knownDirs: this.#knownDirs });
+      const host = `${dir === '/' ? '' : dir}/${base}`;
+      if (this.#added.has(host)) return;
+      const st = lstatIfAny(host);
       if (st !== undefined) this.#remove(host, st);
-      makeOverlayWhiteout(host);
-      this.#added.add(host);
       return;
     }
-    try {
-      this.#remove(host, lstatSync(host));
-    } catch (err) {
-      if (errnoCode(err) !== 'ENOENT') throw err;
-    }
+    const host = this.#target(targetRel);
+    if (this.#added.has(host)) return;
+    const st = lstatIfAny(host);
+    if (st !== undefined) this.#remove(host, st);
+    makeOverlayWhiteout(host);
+    this.#added.add(host);
   }
 
   /** An opaque directory keeps itself and what this layer put in it; lower layers' entries go. */

@@ -103,6 +103,9 @@ function readXattrs(host: string, overlayUpper = false): Map<string, Buffer> | u
   if (names.length === 0) return undefined;
   let out: Map<string, Buffer> | undefined;
   for (const name of names.sort(COMPARE)) {
+    // SELinux labels belong to the host that wrote the file, not to the image (docker and
+    // containerd leave them out too); keeping them would make layers differ between machines.
+    if (name === 'security.selinux') continue;
     if (isOverlayXattr(name)) {
       if (overlayUpper && UNREADABLE_UPPER.includes(name)) throw new UnsupportedUpperError(host, name);
       continue; // overlayfs's own bookkeeping, never layer content

@@ -228,3 +228,9 @@ test('warns when the end-of-archive marker is missing, and fails in strict mode'
   assert.deepEqual(warnings, ['LAYER_MISSING_EOF']);
   await assert.rejects(readAll(cut, { strict: true }), { code: 'ERR_LAYER_BAD_HEADER' });
 });
+
+test('refuses header values no tar format can hold', () => {
+  assert.throws(() => encodeHeader({ ...base, path: 'f', type: 'file', uid: -1 }), { code: 'ERR_LAYER_UNREPRESENTABLE' });
+  assert.throws(() => encodeHeader({ ...base, path: '', type: 'file' }), { code: 'ERR_LAYER_UNREPRESENTABLE' });
+  assert.throws(() => encodeHeader({ ...base, path: 'a\0b', type: 'file' }), { code: 'ERR_LAYER_UNREPRESENTABLE' });
+});
