@@ -302,3 +302,40 @@ test('a whiteout under a missing directory removes nothing and creates nothing',
   assert.ok(!existsSync(join(root, 'missing')));
   assert.deepEqual(readdirSync(root), ['file']);
 });
+
+test('overlay mode: a directory deleted and re-made in one layer becomes opaque', async (t) => {
+  const { dir } = setup(t);
+  const l1 = join(dir, 'l1');
+  const l2 = join(dir, 'l2');
+  const l3 = join(dir, 'l3');
+  for (const d of [l1, l2, l3]) mkdirSync(d);
+  await apply(l1, [{ path: 'a/old', body: 'o' }, { path: 'c/old', body: 'o' }], { mode: 'overlay' });
+  await apply(l2, [{ path: '.wh.a' }, { path: 'a/', type: 'directory' }, { path: 'a/new', body: 'n' }], { mode: 'overlay' });
+  assert.deepEqual(sys().lgetxattr(join(l2, 'a'), 'trusted.overlay.opaque'), Buffer.from('y'));
+  assert.deepEqual(readdirSync(join(l2, 'a')), ['new']);
+  await apply(l3, [{ path: '.wh.c' }, { path: 'c/b/x', body: 'x' }], { mode: 'overlay' }); // no "c/" entry
+  assert.ok(lstatSync(join(l3, 'c')).isDirectory());
+  assert.deepEqual(sys().lgetxattr(join(l3, 'c'), 'trusted.overlay.opaque'), Buffer.from('y'));
+});
+
+test('overlay mode: no whiteout devices inside an opaque directory, in either order', async (t) => {
+  const { root } = setup(t);
+  await apply(root, [{ path: 'd/.wh..wh..opq' }, { path: 'd/.wh.x' }, { path: 'e/.wh.y' }, { path: 'e/.wh..wh..opq' }], { mode: 'overlay' });
+  assert.deepEqual(readdirSync(join(root, 'd')), []);
+  assert.deepEqual(readdirSync(join(root, 'e')), []);
+});
+
+test('flattening puts back the times of directories the layer changes but does not carry', async (t) => {
+  const { root } = setup(t);
+  await apply(root, [{ path: 'etc/', type: 'directory', mtime: 1_000 }, { path: 'etc/passwd', body: 'p' }]);
+  assert.equal(lstatSync(join(root, 'etc')).mtimeMs, 1_000_000);
+  await apply(root, [{ path: 'etc/.wh.passwd' }, { path: 'etc/group', body: 'g' }]);
+  assert.deepEqual(readdirSync(join(root, 'etc')), ['group']);
+  assert.equal(lstatSync(join(root, 'etc')).mtimeMs, 1_000_000);
+});
+
+test('an entry below a lower-layer file fails with LAYER_PATH_CONFLICT', async (t) => {
+  const { root } = setup(t);
+  await apply(root, [{ path: 'a', body: 'file' }]);
+  await assert.rejects(apply(root, [{ path: 'a/b', body: 'x' }]), { code: 'ERR_LAYER_PATH_CONFLICT' });
+});
