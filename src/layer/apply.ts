@@ -6,7 +6,15 @@
  * - `flatten` (default): the root holds the layers below; whiteouts delete, opaque markers empty
  *   the directory of what lower layers put there (the vfs driver, `export`, `import`).
  * - `overlay`: the root is a fresh overlay lowerdir for this layer alone; whiteouts are written
- *   as overlayfs whiteouts (0/0 char devices, the opaque xattr) instead of deleting anything.
+ *   as overlayfs whiteouts (0/0 char devices, the opaque xattr) instead of deleting anything. A
+ *   directory the layer deletes and re-creates becomes opaque; no whiteout is left inside an
+ *   opaque directory (overlayfs lists such entries but fails every call on them); directories
+ *   the layer needs but does not carry take their metadata from `parents`, the layers below.
+ *
+ * Whiteouts follow the image spec and umoci: they remove only what lower layers put there, never
+ * an entry of the same layer, whatever the order; an opaque marker keeps the directory itself.
+ * Directories the layer changes without carrying them get their times back at the end, and
+ * directories it carries get mode and times after their children are written.
  *
  * Safety (DESIGN.md's extraction invariant): every path goes through resolveInRoot, so symlinks
  * already in the tree — or created by this layer — are followed only inside the root; `..`
