@@ -32,7 +32,8 @@ function makeTree(root: string): void {
 
 async function layerOf(source: LayerSource, options: Parameters<typeof createLayer>[2] = {}) {
   const parts: Uint8Array[] = [];
-  const info = await createLayer(source, (c) => void parts.push(Buffer.from(c)), options);
+  // null: these tests must not depend on a SOURCE_DATE_EPOCH in the environment
+  const info = await createLayer(source, (c) => void parts.push(Buffer.from(c)), { sourceDateEpoch: null, ...options });
   return { info, bytes: Buffer.concat(parts) };
 }
 

@@ -60,3 +60,19 @@ test('reads SOURCE_DATE_EPOCH and refuses a malformed one', () => {
   assert.equal(sourceDateEpochFromEnv({}), undefined);
   assert.throws(() => sourceDateEpochFromEnv({ SOURCE_DATE_EPOCH: 'yesterday' }), { code: 'ERR_INVALID_SOURCE_DATE_EPOCH' });
 });
+
+test('clamps mtimes to $SOURCE_DATE_EPOCH unless told otherwise', async () => {
+  const entries = (): TarWriterEntry[] => [{ header: { path: 'f', type: 'file', mode: 0o644, uid: 0, gid: 0, size: 0, mtime: 2_000_000_000 } }];
+  const saved = process.env.SOURCE_DATE_EPOCH;
+  process.env.SOURCE_DATE_EPOCH = '1000';
+  try {
+    const clamped = await writeLayer(entries(), () => {}, { compression: 'none' });
+    const explicit = await writeLayer(entries(), () => {}, { compression: 'none', sourceDateEpoch: 1000 });
+    const unclamped = await writeLayer(entries(), () => {}, { compression: 'none', sourceDateEpoch: null });
+    assert.equal(clamped.diffId, explicit.diffId);
+    assert.notEqual(unclamped.diffId, clamped.diffId);
+  } finally {
+    if (saved === undefined) delete process.env.SOURCE_DATE_EPOCH;
+    else process.env.SOURCE_DATE_EPOCH = saved;
+  }
+});

@@ -23,8 +23,11 @@ export interface WriteLayerOptions {
   level?: number;
   /** gzip blocks compressed at once (default 3). Output does not depend on it. */
   concurrency?: number;
-  /** Clamp mtimes to this many seconds since the epoch. */
-  sourceDateEpoch?: number;
+  /**
+   * Clamp mtimes to this many seconds since the epoch. Left out: `$SOURCE_DATE_EPOCH` when set
+   * (reproducible-builds.org's convention); `null`: never clamp.
+   */
+  sourceDateEpoch?: number | null;
   /** 'oci' (default) or 'docker' media types in the result. */
   format?: 'oci' | 'docker';
   signal?: AbortSignal;
@@ -97,10 +100,11 @@ export async function writeLayer(
   options: WriteLayerOptions = {},
 ): Promise<WrittenLayer> {
   const compression = options.compression ?? 'gzip';
+  const epoch = options.sourceDateEpoch === undefined ? sourceDateEpochFromEnv() : options.sourceDateEpoch;
   const diff = new Digester('sha256');
   const tar = tap(
     coalesce(writeTar(entries, {
-      ...(options.sourceDateEpoch !== undefined ? { sourceDateEpoch: options.sourceDateEpoch } : {}),
+      ...(epoch !== undefined && epoch !== null ? { sourceDateEpoch: epoch } : {}),
       ...(options.signal !== undefined ? { signal: options.signal } : {}),
     })),
     diff,
