@@ -234,3 +234,11 @@ test('refuses header values no tar format can hold', () => {
   assert.throws(() => encodeHeader({ ...base, path: '', type: 'file' }), { code: 'ERR_LAYER_UNREPRESENTABLE' });
   assert.throws(() => encodeHeader({ ...base, path: 'a\0b', type: 'file' }), { code: 'ERR_LAYER_UNREPRESENTABLE' });
 });
+
+test('splits long ASCII paths into ustar prefix and name before falling back to PAX', async () => {
+  const dir = `${'p'.repeat(90)}/${'q'.repeat(90)}`;
+  const tar = await collect(writeTar([{ header: { ...base, path: dir, type: 'directory' } }, { header: { ...base, path: `${dir}/file`, type: 'file' } }]));
+  assert.ok(!tar.includes('PaxHeaders'), 'no PAX header needed');
+  const read = await readAll(tar);
+  assert.deepEqual(read.map((e) => e.header.path), [dir, `${dir}/file`]);
+});
