@@ -339,3 +339,11 @@ test('an entry below a lower-layer file fails with LAYER_PATH_CONFLICT', async (
   await apply(root, [{ path: 'a', body: 'file' }]);
   await assert.rejects(apply(root, [{ path: 'a/b', body: 'x' }]), { code: 'ERR_LAYER_PATH_CONFLICT' });
 });
+
+test('drops xattrs the filesystem refuses (bad namespace, name too long) with warnings', async (t) => {
+  const { root } = setup(t);
+  const warnings: string[] = [];
+  await apply(root, [{ path: 'f', body: 'x', xattrs: new Map([['nonamespace', Buffer.from('v')], [`user.${'n'.repeat(300)}`, Buffer.from('v')], ['user.ok', Buffer.from('v')]]) }], { onWarning: (w) => warnings.push(w.message) });
+  assert.equal(warnings.length, 2);
+  assert.deepEqual(sys().lgetxattr(join(root, 'f'), 'user.ok'), Buffer.from('v'));
+});

@@ -153,6 +153,8 @@ function lstatIfAny(path: string): Stats | undefined {
   }
 }
 
+const XATTR_DROPPABLE = new Set(['ENOTSUP', 'EOPNOTSUPP', 'EPERM', 'EINVAL', 'E2BIG', 'ERANGE', 'ENAMETOOLONG']);
+
 /** Bodies up to this size are collected and written with one synchronous write. */
 const SMALL_FILE = 256 * 1024;
 
@@ -423,7 +425,9 @@ class Unpacker {
           sys().lsetxattr(host, name, value);
         } catch (err) {
           const code = errnoCode(err);
-          if (code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EPERM') throw err;
+          // Unsupported here (filesystem, namespace, size) or not allowed (user.* on a symlink):
+          // dropped with a warning, as containerd does, rather than failing the whole layer.
+          if (code === undefined || !XATTR_DROPPABLE.has(code)) throw err;
           this.#warn({ code: 'LAYER_ENTRY_INVALID', message: `Cannot set xattr "${name}" on "${header.path}": ${code}; dropped`, path: header.path });
         }
       }
