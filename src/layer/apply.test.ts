@@ -347,3 +347,10 @@ test('drops xattrs the filesystem refuses (bad namespace, name too long) with wa
   assert.equal(warnings.length, 2);
   assert.deepEqual(sys().lgetxattr(join(root, 'f'), 'user.ok'), Buffer.from('v'));
 });
+
+test('a truncated zstd layer fails with LAYER_TRUNCATED', async (t) => {
+  const { root } = setup(t);
+  const zstd = createRequire(import.meta.url)('zstd-napi') as { compress(b: Uint8Array): Buffer };
+  const zs = zstd.compress(await tarOf([{ path: 'a', body: Buffer.alloc(300_000, 'z') }]));
+  await assert.rejects(applyLayer(chunks(zs.subarray(0, zs.length - 20)), root), { code: 'ERR_LAYER_TRUNCATED' });
+});
