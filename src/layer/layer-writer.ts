@@ -115,16 +115,20 @@ export async function writeLayer(
       : compression === 'zstd'
         ? zstdCompress(tar, { ...(options.level !== undefined ? { level: options.level } : {}), ...(options.signal !== undefined ? { signal: options.signal } : {}) })
         : tar;
-  const blob = new Digester('sha256');
+  // Uncompressed, the blob is the tar: its digest is the diffID, and hashing it twice would cost a pass.
+  const blob = compression === 'none' ? undefined : new Digester('sha256');
+  let size = 0;
   for await (const chunk of out) {
     options.signal?.throwIfAborted();
-    blob.update(chunk);
+    blob?.update(chunk);
+    size += chunk.byteLength;
     await write(sink, chunk, options.signal);
   }
+  const diffId = diff.digest();
   return {
-    diffId: diff.digest(),
-    digest: blob.digest(),
-    size: blob.size,
+    diffId,
+    digest: blob?.digest() ?? diffId,
+    size,
     uncompressedSize: diff.size,
     compression,
     mediaType: layerMediaType(options.format ?? 'oci', compression),
