@@ -13,6 +13,7 @@
  */
 export { Snapshotter, type SnapshotterOptions, type SnapshotOptions } from './snapshotter.js';
 export { overlayDriver, vfsDriver, overlayAvailable, fsDir, type SnapshotDriver } from './driver.js';
+export { DbSnapshotMetadata } from './db-metadata.js';
 export {
   MemorySnapshotMetadata, SnapshotNotFoundError, SnapshotExistsError, type SnapshotInfo, type SnapshotKind, type SnapshotMetadata,
 } from './metadata.js';

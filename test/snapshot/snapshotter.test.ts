@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { tempDir } from '../helpers/paths.js';
 import { makeBusyboxRootfs, haveBusybox } from '../helpers/fixtures.js';
+import { openStore } from '../../src/store/index.js';
 import {
-  MemorySnapshotMetadata, Snapshotter, mountAll, overlayDriver, unmount, vfsDriver, overlayAvailable, isMountPoint, mountArgs,
+  DbSnapshotMetadata, MemorySnapshotMetadata, Snapshotter, mountAll, overlayDriver, unmount, vfsDriver, overlayAvailable, isMountPoint, mountArgs,
   type SnapshotDriver,
 } from '../../src/snapshot/index.js';
 
@@ -28,8 +29,12 @@ for (const driver of [overlayDriver, vfsDriver] as SnapshotDriver[]) {
     const dir = tempDir(undefined, `gantry-snap-${driver.name}-`);
     const mnt = join(dir, 'mnt');
     mkdirSync(mnt);
-    const sn = new Snapshotter({ root: join(dir, 'snapshots'), driver, metadata: new MemorySnapshotMetadata() });
+    // overlay runs as in production, over the store's snapshots table; vfs over the in-memory records.
+    const store = driver.name === 'overlay' ? openStore({ root: join(dir, 'store') }) : undefined;
+    const metadata = store === undefined ? new MemorySnapshotMetadata() : new DbSnapshotMetadata(store.db);
+    const sn = new Snapshotter({ root: join(dir, 'snapshots'), driver, metadata });
     after(async () => {
+      store?.close();
       await unmount(mnt).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     });
