@@ -9,6 +9,7 @@ import { register as registerImageTag } from './image-tag.js';
 import { register as registerImageRm } from './image-rm.js';
 import { register as registerImagePrune } from './image-prune.js';
 import { register as registerSystem } from './system.js';
+import { register as registerRun } from './run.js';
 
 /** The command groups a module may add to: top level, and docker's management commands. */
 export interface Groups {
@@ -23,7 +24,7 @@ export interface Groups {
 
 type Register = (groups: Groups, cli: Cli) => void;
 
-const modules: Register[] = [registerVersion, registerImageTag, registerImageRm, registerImagePrune, registerSystem];
+const modules: Register[] = [registerVersion, registerImageTag, registerImageRm, registerImagePrune, registerSystem, registerRun];
 
 export function registerAll(program: Command, cli: Cli): void {
   const groups: Groups = {
