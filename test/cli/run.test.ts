@@ -7,14 +7,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { makeBusyboxRootfs } from '../helpers/fixtures.js';
 import { gantryBin, tempDir } from '../helpers/paths.js';
-import { runtimeSkipReason } from '../runtime/harness.js';
-import { deleteContainer, openRuntime, containerState, killContainer, waitContainer } from '../../src/runtime/index.js';
+import { deleteAllContainers, runtimeSkipReason } from '../runtime/harness.js';
+import { openRuntime, containerState, killContainer, waitContainer } from '../../src/runtime/index.js';
 
 describe('gantry run --rootfs', { skip: runtimeSkipReason() }, () => {
   let dir: string;
   let rootfs: string;
   let root: string;
-  const names: string[] = [];
   before(() => {
     dir = tempDir(undefined, 'gantry-clirun-');
     rootfs = join(dir, 'rootfs');
@@ -22,8 +21,7 @@ describe('gantry run --rootfs', { skip: runtimeSkipReason() }, () => {
     makeBusyboxRootfs(rootfs);
   });
   after(async () => {
-    const ctx = await openRuntime({ gantryRoot: root });
-    for (const n of names) await deleteContainer(ctx, n, { force: true }).catch(() => undefined);
+    await deleteAllContainers(root);
     spawnSync('rm', ['-rf', dir]);
   });
   const gantry = (...args: string[]): ReturnType<typeof spawnSync> =>
@@ -66,9 +64,14 @@ describe('gantry run --rootfs', { skip: runtimeSkipReason() }, () => {
     assert.equal(out, 'ready\ngot-int\n');
   });
 
+  it('-i passes stdin through; --shm-size sizes /dev/shm', () => {
+    const r = spawnSync(gantryBin, ['--root', root, 'run', '--rootfs', rootfs, '-i', '--shm-size', '8m', 'sh', '-c', 'cat; grep " /dev/shm " /proc/mounts'], { input: 'piped in\n', encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^piped in\nshm \/dev\/shm tmpfs rw,nosuid,nodev,noexec,relatime,size=8192k/);
+  });
+
   it('-d prints the ID and leaves the container running', async () => {
     const r = gantry('-d', '--name', `gtcli${process.pid}`, 'sleep', '300');
-    names.push(`gtcli${process.pid}`);
     assert.equal(r.status, 0, String(r.stderr));
     assert.equal(r.stdout, `gtcli${process.pid}\n`);
     const ctx = await openRuntime({ gantryRoot: root });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { makeBusyboxRootfs } from '../helpers/fixtures.js';
 import { gantryBin, tempDir } from '../helpers/paths.js';
-import { runtimeSkipReason } from './harness.js';
+import { deleteAllContainers, runtimeSkipReason } from './harness.js';
 
 function pythonSkip(): string | undefined {
   try {
@@ -65,7 +65,10 @@ const CONTAINER_SCRIPT = [
 
 describe('runtime: a container with a TTY under a real pseudo-terminal', { skip: runtimeSkipReason() ?? pythonSkip() }, () => {
   const dir = tempDir(undefined, 'gantry-tty-');
-  after(() => execFileSync('rm', ['-rf', dir]));
+  after(async () => {
+    await deleteAllContainers(join(dir, 'root'));
+    execFileSync('rm', ['-rf', dir]);
+  });
 
   it('gets /dev/pts/0, the window size and its changes, raw host mode, typed input and Ctrl-C as SIGINT', () => {
     const rootfs = join(dir, 'rootfs');
