@@ -1,20 +1,41 @@
 /**
- * snapshot/ — prepared and committed snapshots: overlayfs mounts of unpacked layers and containers'
- * upper dirs, with a copying `vfs` fallback where overlay is unavailable. Knows nothing of images or
- * tags; the store's `snapshots` table records them through the `SnapshotMetadata` role.
+ * snapshot/ — the filesystems containers and build steps run on: committed snapshots of unpacked
+ * layers (named by chainID, shared between images), active snapshots on top of them (overlayfs, or
+ * full copies with the `vfs` driver), mounts as plain data, and unpacking an image's layers once.
+ * It knows nothing of image names or Dockerfiles.
  *
  * @example
  * ```ts
- * const snapshotter = new Snapshotter({ root: join(gantryRoot, 'snapshots'), driver: overlayDriver, metadata });
- * const mounts = await snapshotter.prepare(containerId, layerChainId);
- * await mountAll(mounts, rootfs);   // the container's root filesystem
- * // … run, unmount, then diff snapshotter.fsPath(info) (the upper dir) into a layer
+ * const snaps = openSnapshotter(store);             // overlay, or vfs with { driver: 'vfs' }
+ * const parent = await unpackLayers(store.content, snaps, image.layers);
+ * const mounts = await snaps.prepare(`container-${id}`, parent);
+ * await mountAll(mounts, rootfs);
+ * // … run, then: await unmount(rootfs); createLayer(snaps.diffSource(`container-${id}`), sink)
  * ```
  */
-export { Snapshotter, type SnapshotterOptions, type SnapshotOptions } from './snapshotter.js';
-export { overlayDriver, vfsDriver, overlayAvailable, fsDir, type SnapshotDriver } from './driver.js';
-export { DbSnapshotMetadata } from './db-metadata.js';
-export {
-  MemorySnapshotMetadata, SnapshotNotFoundError, SnapshotExistsError, type SnapshotInfo, type SnapshotKind, type SnapshotMetadata,
-} from './metadata.js';
-export { mountAll, unmount, isMountPoint, hasMountsUnder, isInUse, parseMountInfo, mountArgs, MountError, type Mount } from './mount.js';
+import { InvalidArgumentError } from '../errors.js';
+import type { Store } from '../store/index.js';
+import { LocalSnapshotter } from './local.js';
+
+export type { Mount, DiffSource, SnapshotInfo, SnapshotKind, Snapshotter, PrepareOptions } from './snapshotter.js';
+export { LocalSnapshotter } from './local.js';
+export { mountAll, unmount } from './mount.js';
+export { unpackLayers, LayerDiffIdMismatchError, type UnpackOptions } from './unpack.js';
+export * from './errors.js';
+
+export type SnapshotDriver = 'overlay' | 'vfs';
+
+/** The snapshotter for a store; the driver is `--storage-driver`, `GANTRY_STORAGE_DRIVER`, or overlay. */
+export function openSnapshotter(store: Pick<Store, 'db' | 'layout' | 'leases'>, options: { driver?: string } = {}): LocalSnapshotter {
+  const driver = options.driver ?? process.env.GANTRY_STORAGE_DRIVER ?? 'overlay';
+  if (driver !== 'overlay' && driver !== 'vfs' && driver !== 'overlay2') {
+    throw new UnknownDriverError(driver);
+  }
+  return new LocalSnapshotter(store, driver === 'vfs' ? 'vfs' : 'overlay');
+}
+
+export class UnknownDriverError extends InvalidArgumentError {
+  constructor(driver: string) {
+    super('UNKNOWN_STORAGE_DRIVER', `Cannot use storage driver "${driver}": use overlay or vfs`);
+  }
+}

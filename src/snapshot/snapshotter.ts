@@ -1,160 +1,84 @@
 /**
- * The snapshotter: containerd's lifecycle over a driver and a metadata store.
+ * Snapshots: the filesystems containers and build steps run on, after containerd's snapshotter.
  *
- *   prepare(key, parent) → an active snapshot: writable, on top of the committed `parent`
- *   view(key, parent)    → a read-only snapshot of `parent`
- *   commit(name, key)    → the active `key` becomes the immutable `name`, usable as a parent
- *   remove(key)          → record deleted first, then its directory (never through a live mount)
- *   cleanup()            → directories without a record (left by a crash) are removed
+ * Glossary (containerd's words):
+ * - A **committed** snapshot is immutable and has a *name*. An unpacked image layer is a committed
+ *   snapshot named by the layer's chainID, so images that share layers share their unpacked trees.
+ * - An **active** snapshot has a *key*; it is writable: a container's root filesystem, or a build
+ *   step's. `commit(name, key)` turns an active snapshot into a committed one (its upper directory
+ *   becomes that layer's unpacked tree, so nothing is extracted again).
+ * - A **view** is a read-only active snapshot (for reading a stage's files, `COPY --from`).
+ * - The *parent* of a snapshot is a committed snapshot; the chain of parents is the stack of lower
+ *   layers.
  *
- * Mounts are returned as data; the caller mounts them (`mountAll`) where it needs the tree, e.g. as a
- * container's root filesystem. A new snapshot's directory is built under `snapshots/new-<random>` and
- * renamed to `snapshots/<id>` once recorded, so a crash leaves at worst an orphan `new-*` for cleanup.
+ * `prepare` and `view` return mounts (plain data) that the caller mounts where it wants, and must
+ * unmount before `remove`. Records live in the store's `snapshots` table (so `collect()` keeps what
+ * images, containers, cache records and leases use); directories are `snapshots/<row id>/`, never
+ * named by a user's key.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, lstat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { FailedPreconditionError } from '../errors.js';
-import { fsDir, type SnapshotDriver } from './driver.js';
-import { SnapshotNotFoundError, type SnapshotInfo, type SnapshotMetadata } from './metadata.js';
-import { isInUse, type Mount } from './mount.js';
 
-export interface SnapshotterOptions {
-  /** `<gantry-root>/snapshots`. */
-  root: string;
-  driver: SnapshotDriver;
-  metadata: SnapshotMetadata;
+/** A mount as plain data: what `mount -t TYPE -o OPTIONS SOURCE TARGET` would do. */
+export interface Mount {
+  type: 'overlay' | 'bind';
+  source: string;
+  options: string[];
+  /** Directory to mount from: overlay lowerdirs may be relative to it (long layer stacks fit a page). */
+  cwd?: string;
 }
 
-export interface SnapshotOptions {
+/** What changed in an active snapshot, in the shape `layer.createLayer` takes. */
+export type DiffSource =
+  | { kind: 'overlay'; upper: string; lowers: string[] }
+  | { kind: 'compare'; lower: string; upper: string }
+  | { kind: 'tree'; root: string };
+
+export type SnapshotKind = 'view' | 'active' | 'committed';
+
+export interface SnapshotInfo {
+  /** The row id; the directory is `snapshots/<id>`. */
+  id: number;
+  key: string;
+  parent?: string;
+  kind: SnapshotKind;
+  createdAt: number;
+  labels: Record<string, string>;
+}
+
+export interface PrepareOptions {
   labels?: Record<string, string>;
-  signal?: AbortSignal;
+  /** Adds the snapshot to this lease before it is visible, so a collection cannot take it. */
+  lease?: string;
 }
 
-export class Snapshotter {
-  readonly root: string;
-  readonly driver: SnapshotDriver;
-  readonly #meta: SnapshotMetadata;
-
-  constructor(options: SnapshotterOptions) {
-    this.root = options.root;
-    this.driver = options.driver;
-    this.#meta = options.metadata;
-  }
-
-  /** The snapshot's directory. */
-  dir(info: Pick<SnapshotInfo, 'id'>): string {
-    return join(this.root, String(info.id));
-  }
-
-  /** The directory holding its own files (overlay: its upper dir). */
-  fsPath(info: Pick<SnapshotInfo, 'id'>): string {
-    return fsDir(this.dir(info));
-  }
-
-  /** @throws {SnapshotNotFoundError} */
-  async stat(key: string): Promise<SnapshotInfo> {
-    const info = await this.#meta.get(key);
-    if (info === undefined) throw new SnapshotNotFoundError(key);
-    return info;
-  }
-
-  /** A writable snapshot on top of `parent` (a committed name) or empty. */
-  async prepare(key: string, parent?: string, options: SnapshotOptions = {}): Promise<Mount[]> {
-    return this.#create('active', key, parent, options);
-  }
-
-  /** A read-only snapshot of `parent`. */
-  async view(key: string, parent?: string, options: SnapshotOptions = {}): Promise<Mount[]> {
-    return this.#create('view', key, parent, options);
-  }
-
-  /** The mounts of an existing snapshot. */
-  async mounts(key: string): Promise<Mount[]> {
-    const info = await this.stat(key);
-    return this.driver.mounts(this.dir(info), info.kind, await this.#parentDirs(info.parent));
-  }
-
-  /** The directories of `info`'s committed ancestors, nearest first (the overlay lower dirs). */
-  async parentDirs(key: string): Promise<string[]> {
-    return this.#parentDirs((await this.stat(key)).parent);
-  }
-
-  /** Makes the active snapshot `key` the committed snapshot `name`. */
-  async commit(name: string, key: string): Promise<SnapshotInfo> {
-    const info = await this.stat(key);
-    if (await isInUse(this.dir(info))) {
-      throw new FailedPreconditionError('SNAPSHOT_MOUNTED', `Cannot commit snapshot ${key}: it is still mounted`);
-    }
-    const committed = await this.#meta.commit(key, name);
-    await this.driver.commit(this.dir(committed));
-    return committed;
-  }
-
+export interface Snapshotter {
+  readonly driver: 'overlay' | 'vfs';
+  /** The record of `key`, or undefined. */
+  stat(key: string): SnapshotInfo | undefined;
   /**
-   * Removes a snapshot: its record first, then its directory. Refuses while something is mounted
-   * from it, or when other snapshots use it as a parent.
+   * A new active snapshot on top of `parent` (a committed snapshot), and the mounts for it.
+   * @throws {SnapshotExistsError} when `key` is taken
+   * @throws {SnapshotNotFoundError} when `parent` does not exist or is not committed
    */
-  async remove(key: string): Promise<void> {
-    const info = await this.stat(key);
-    const dir = this.dir(info);
-    if (await isInUse(dir)) throw new FailedPreconditionError('SNAPSHOT_MOUNTED', `Cannot remove snapshot ${key}: it is still mounted`);
-    await this.#meta.remove(key);
-    await rm(dir, { recursive: true, force: true });
-  }
-
-  async list(): Promise<SnapshotInfo[]> {
-    return this.#meta.list();
-  }
-
-  /** Removes directories that have no record (crash leftovers); returns their names. */
-  async cleanup(): Promise<string[]> {
-    const known = new Set((await this.#meta.list()).map((i) => String(i.id)));
-    const removed: string[] = [];
-    let names: string[] = [];
-    try {
-      names = await readdir(this.root);
-    } catch {
-      return removed;
-    }
-    for (const name of names) {
-      if (known.has(name)) continue;
-      const p = join(this.root, name);
-      if (!(await lstat(p)).isDirectory() || (await isInUse(p))) continue;
-      await rm(p, { recursive: true, force: true });
-      removed.push(name);
-    }
-    return removed;
-  }
-
-  async #parentDirs(parent: string | undefined): Promise<string[]> {
-    const dirs: string[] = [];
-    for (let p = parent; p !== undefined; ) {
-      const info = await this.stat(p);
-      dirs.push(this.dir(info));
-      p = info.parent;
-    }
-    return dirs;
-  }
-
-  async #create(kind: 'active' | 'view', key: string, parent: string | undefined, options: SnapshotOptions): Promise<Mount[]> {
-    const parents = await this.#parentDirs(parent);
-    await mkdir(this.root, { recursive: true, mode: 0o700 });
-    const tmp = join(this.root, `new-${randomBytes(6).toString('hex')}`);
-    await mkdir(tmp, { mode: 0o700 });
-    try {
-      await this.driver.create(tmp, kind, parents, options.signal === undefined ? {} : { signal: options.signal });
-      const info = await this.#meta.create({ key, kind, ...(parent === undefined ? {} : { parent }), ...(options.labels === undefined ? {} : { labels: options.labels }) });
-      try {
-        await rename(tmp, this.dir(info));
-      } catch (err) {
-        await this.#meta.remove(key).catch(() => undefined);
-        throw err;
-      }
-      return this.driver.mounts(this.dir(info), kind, parents);
-    } catch (err) {
-      await rm(tmp, { recursive: true, force: true });
-      throw err;
-    }
-  }
+  prepare(key: string, parent?: string, options?: PrepareOptions): Promise<Mount[]>;
+  /** Like `prepare`, read-only. */
+  view(key: string, parent?: string, options?: PrepareOptions): Promise<Mount[]>;
+  /** The mounts of an active snapshot or view. */
+  mounts(key: string): Mount[];
+  /**
+   * Commits the active snapshot `key` as `name`. If `name` already exists (another process unpacked
+   * the same layer first), the active snapshot is removed and the call still succeeds.
+   */
+  commit(name: string, key: string, options?: { labels?: Record<string, string> }): Promise<void>;
+  /** Removes a snapshot that nothing mounts and no snapshot has as parent. Idempotent. */
+  remove(key: string): Promise<void>;
+  /** The writable directory of an active snapshot (overlay: the upperdir; vfs: the whole tree). */
+  upperDir(key: string): string;
+  /** The unpacked trees below `key`, top first (overlay lowerdirs). */
+  lowerDirs(key: string): string[];
+  /** What to diff to turn the active snapshot's changes into a layer. */
+  diffSource(key: string): DiffSource;
+  /** Every snapshot record. */
+  list(): SnapshotInfo[];
+  /** Bytes and inodes used by the snapshot's own directory. */
+  usage(key: string): Promise<{ size: number; inodes: number }>;
 }

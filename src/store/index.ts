@@ -52,3 +52,4 @@ export { checkStore, type CheckIssue, type CheckReport, type CheckOptions } from
 export { diskUsage, isRunning, type DiskUsage, type ImageUsage } from './disk-usage.js';
 export { openStore, type Store, type OpenStoreOptions } from './store.js';
 export { familiarName, parseNormalizedName, withDefaultTag, nameString, type NormalizedName } from './_reference.js';
+export { isMountedUnder } from './_mounts.js';

@@ -5,6 +5,8 @@
 import type { Command } from 'commander';
 import type { Cli } from '../context.js';
 import { register as registerVersion } from './version.js';
+import { register as registerRegistry } from './registry.js';
+import { register as registerDockerfileParse } from './dockerfile-parse.js';
 import { register as registerImageTag } from './image-tag.js';
 import { register as registerImageRm } from './image-rm.js';
 import { register as registerImagePrune } from './image-prune.js';
@@ -24,7 +26,16 @@ export interface Groups {
 
 type Register = (groups: Groups, cli: Cli) => void;
 
-const modules: Register[] = [registerVersion, registerImageTag, registerImageRm, registerImagePrune, registerSystem, registerRun];
+const modules: Register[] = [
+  registerVersion,
+  registerRegistry,
+  registerDockerfileParse,
+  registerImageTag,
+  registerImageRm,
+  registerImagePrune,
+  registerSystem,
+  registerRun,
+];
 
 export function registerAll(program: Command, cli: Cli): void {
   const groups: Groups = {

@@ -1,0 +1,4 @@
+import { MemoryDriver } from './memory-driver.js';
+import { driverSuite } from './driver-suite.js';
+
+driverSuite('MemoryDriver', () => new MemoryDriver());
