@@ -11,6 +11,7 @@ import { register as registerImageTag } from './image-tag.js';
 import { register as registerImageRm } from './image-rm.js';
 import { register as registerImagePrune } from './image-prune.js';
 import { register as registerSystem } from './system.js';
+import { register as registerBuild } from './build.js';
 import { register as registerRun } from './run.js';
 
 /** The command groups a module may add to: top level, and docker's management commands. */
@@ -34,6 +35,7 @@ const modules: Register[] = [
   registerImageRm,
   registerImagePrune,
   registerSystem,
+  registerBuild,
   registerRun,
 ];
 
