@@ -128,16 +128,21 @@ export function startForeground(options: StartForegroundOptions): ContainerProce
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted === true) onAbort();
 
+  // runc removes a container it ran in the foreground, whether it started or not; only a runtime that
+  // was itself killed (or never ran) leaves state behind, and only then is a `delete` worth a process.
+  let cleanExit = false;
   const done = new Promise<ExitStatus>((resolve, reject) => {
     child.once('error', (err) => {
       reject(new RuntimeError('unavailable', 'RUNTIME_START_FAILED', `Cannot start ${runtime.name}: ${err.message}`, err.message, { cause: err }));
     });
-    child.once('exit', (code, sig) => resolve({ exitCode: code ?? 128 + signalNumber(sig) }));
+    child.once('exit', (code, sig) => {
+      cleanExit = code !== null;
+      resolve({ exitCode: code ?? 128 + signalNumber(sig) });
+    });
   }).finally(async () => {
     for (const [sig, f] of forwarders) process.off(sig, f);
     options.signal?.removeEventListener('abort', onAbort);
-    // runc removes a container it ran in the foreground; this covers a runtime that was itself killed.
-    await runtime.delete(id, { force: true }).catch(() => undefined);
+    if (!cleanExit) await runtime.delete(id, { force: true }).catch(() => undefined);
   });
   return {
     pid: child.pid,
