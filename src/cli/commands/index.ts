@@ -14,6 +14,7 @@ import { register as registerSystem } from './system.js';
 import { register as registerBuild } from './build.js';
 import { register as registerImageImport } from './image-import.js';
 import { register as registerImageViews } from './image-views.js';
+import { register as registerRun } from './run.js';
 
 /** The command groups a module may add to: top level, and docker's management commands. */
 export interface Groups {
@@ -39,6 +40,7 @@ const modules: Register[] = [
   registerBuild,
   registerImageImport,
   registerImageViews,
+  registerRun,
 ];
 
 export function registerAll(program: Command, cli: Cli): void {
