@@ -25,5 +25,9 @@ if [ ! -x node_modules/.bin/esbuild ] || ! node -e "require('better-sqlite3')" 2
   echo "== npm ci" >&2
   npm ci --no-audit --no-fund
 fi
+if [ ! -f build/Release/gantry_sys.node ]; then
+  echo "== native addon (node-gyp)" >&2
+  npm run -s build:native >/dev/null
+fi
 echo "== build" >&2
 npm run -s build

@@ -15,8 +15,17 @@ const ENCODED_LENGTH: Record<DigestAlgorithm, number> = { sha256: 64, sha512: 12
 // The image spec's grammar: algorithm ":" encoded, with registered algorithms checked strictly.
 const DIGEST_GRAMMAR = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 
+/** go-digest's reasons, kept verbatim because docker prints them (`invalid checksum digest length`). */
+export type InvalidDigestReason =
+  | 'invalid checksum digest format'
+  | 'invalid checksum digest length'
+  | 'unsupported digest algorithm';
+
 export class InvalidDigestError extends InvalidArgumentError {
-  constructor(readonly input: string, reason: string) {
+  constructor(
+    readonly input: string,
+    readonly reason: InvalidDigestReason,
+  ) {
     super('INVALID_DIGEST', `invalid digest "${input}": ${reason}`);
   }
 }
@@ -26,16 +35,19 @@ export class InvalidDigestError extends InvalidArgumentError {
  * @throws {InvalidDigestError} when the text is not a digest of a supported algorithm
  */
 export function parseDigest(text: string): Digest {
-  if (!DIGEST_GRAMMAR.test(text)) throw new InvalidDigestError(text, 'invalid checksum digest format');
+  // The checks run in go-digest's order, so that each bad input gets the reason docker would print.
   const colon = text.indexOf(':');
+  if (colon <= 0 || colon === text.length - 1) throw new InvalidDigestError(text, 'invalid checksum digest format');
   const algorithm = text.slice(0, colon);
   const encoded = text.slice(colon + 1);
   if (algorithm !== 'sha256' && algorithm !== 'sha512') {
+    if (!DIGEST_GRAMMAR.test(text)) throw new InvalidDigestError(text, 'invalid checksum digest format');
     throw new InvalidDigestError(text, 'unsupported digest algorithm');
   }
-  if (encoded.length !== ENCODED_LENGTH[algorithm] || !/^[a-f0-9]+$/.test(encoded)) {
+  if (encoded.length !== ENCODED_LENGTH[algorithm]) {
     throw new InvalidDigestError(text, 'invalid checksum digest length');
   }
+  if (!/^[a-f0-9]+$/.test(encoded)) throw new InvalidDigestError(text, 'invalid checksum digest format');
   return text as Digest;
 }
 

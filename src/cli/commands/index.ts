@@ -6,6 +6,11 @@ import type { Command } from 'commander';
 import type { Cli } from '../context.js';
 import { register as registerVersion } from './version.js';
 import { register as registerRegistry } from './registry.js';
+import { register as registerDockerfileParse } from './dockerfile-parse.js';
+import { register as registerImageTag } from './image-tag.js';
+import { register as registerImageRm } from './image-rm.js';
+import { register as registerImagePrune } from './image-prune.js';
+import { register as registerSystem } from './system.js';
 
 /** The command groups a module may add to: top level, and docker's management commands. */
 export interface Groups {
@@ -20,7 +25,15 @@ export interface Groups {
 
 type Register = (groups: Groups, cli: Cli) => void;
 
-const modules: Register[] = [registerVersion, registerRegistry];
+const modules: Register[] = [
+  registerVersion,
+  registerRegistry,
+  registerDockerfileParse,
+  registerImageTag,
+  registerImageRm,
+  registerImagePrune,
+  registerSystem,
+];
 
 export function registerAll(program: Command, cli: Cli): void {
   const groups: Groups = {

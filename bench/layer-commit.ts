@@ -1,0 +1,2 @@
+// Filled in with the layer benchmark; see the layer part.
+export {};

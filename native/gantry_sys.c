@@ -1,0 +1,257 @@
+/*
+ * gantry_sys: the few Linux system calls Node does not expose and that layer extraction and
+ * diffing need: extended attributes on the link itself (l*xattr) and special files (mknod, mkfifo).
+ *
+ * Every call is synchronous and small; errors are thrown as Error objects shaped like Node's
+ * system errors (`code` = "ENOENT", `errno` = negative number, `syscall`, `path`), so callers can
+ * use the same errno checks they use for node:fs.
+ */
+#define _GNU_SOURCE
+#include <node_api.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/xattr.h>
+
+#define PATH_BUF 4096
+#define NAME_BUF 256
+
+static const char *errno_name(int e) {
+  switch (e) {
+    case EPERM: return "EPERM";
+    case ENOENT: return "ENOENT";
+    case EIO: return "EIO";
+    case E2BIG: return "E2BIG";
+    case EBADF: return "EBADF";
+    case ENOMEM: return "ENOMEM";
+    case EACCES: return "EACCES";
+    case EFAULT: return "EFAULT";
+    case EEXIST: return "EEXIST";
+    case ENOTDIR: return "ENOTDIR";
+    case EISDIR: return "EISDIR";
+    case EINVAL: return "EINVAL";
+    case ENOSPC: return "ENOSPC";
+    case EROFS: return "EROFS";
+    case ERANGE: return "ERANGE";
+    case ENAMETOOLONG: return "ENAMETOOLONG";
+    case ENOTSUP: return "ENOTSUP";
+    case ENODATA: return "ENODATA";
+    case ELOOP: return "ELOOP";
+    case EDQUOT: return "EDQUOT";
+    default: return "EUNKNOWN";
+  }
+}
+
+/* Throws a Node-style system error; always returns NULL so callers can `return throw_errno(...)`. */
+static napi_value throw_errno(napi_env env, int e, const char *syscall, const char *path) {
+  char msg[PATH_BUF + 128];
+  snprintf(msg, sizeof msg, "%s: %s, %s '%s'", errno_name(e), strerror(e), syscall, path ? path : "");
+  napi_value message, err, v;
+  if (napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message) != napi_ok) return NULL;
+  if (napi_create_error(env, NULL, message, &err) != napi_ok) return NULL;
+  if (napi_create_string_utf8(env, errno_name(e), NAPI_AUTO_LENGTH, &v) == napi_ok)
+    napi_set_named_property(env, err, "code", v);
+  if (napi_create_int32(env, -e, &v) == napi_ok) napi_set_named_property(env, err, "errno", v);
+  if (napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &v) == napi_ok)
+    napi_set_named_property(env, err, "syscall", v);
+  if (path && napi_create_string_utf8(env, path, NAPI_AUTO_LENGTH, &v) == napi_ok)
+    napi_set_named_property(env, err, "path", v);
+  napi_throw(env, err);
+  return NULL;
+}
+
+static napi_value throw_type(napi_env env, const char *msg) {
+  napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", msg);
+  return NULL;
+}
+
+/* Copies a JS string argument into buf; false (with a pending exception) when it is not a string or too long. */
+static int get_string(napi_env env, napi_value v, char *buf, size_t cap, const char *what) {
+  size_t len = 0;
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_string) {
+    char m[128];
+    snprintf(m, sizeof m, "The \"%s\" argument must be a string", what);
+    throw_type(env, m);
+    return 0;
+  }
+  if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok) return 0;
+  if (len + 1 > cap) {
+    throw_errno(env, ENAMETOOLONG, what, NULL);
+    return 0;
+  }
+  if (napi_get_value_string_utf8(env, v, buf, cap, &len) != napi_ok) return 0;
+  if (strlen(buf) != len) { /* an embedded NUL would silently shorten the path */
+    throw_type(env, "Strings must not contain null bytes");
+    return 0;
+  }
+  return 1;
+}
+
+static int get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
+  size_t argc = want;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return 0;
+  if (argc < want) {
+    throw_type(env, "Too few arguments");
+    return 0;
+  }
+  return 1;
+}
+
+static int get_u32(napi_env env, napi_value v, uint32_t *out, const char *what) {
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_number) {
+    char m[128];
+    snprintf(m, sizeof m, "The \"%s\" argument must be a number", what);
+    throw_type(env, m);
+    return 0;
+  }
+  return napi_get_value_uint32(env, v, out) == napi_ok;
+}
+
+/* llistxattr(path) -> string[] */
+static napi_value js_llistxattr(napi_env env, napi_callback_info info) {
+  napi_value argv[1], result;
+  char path[PATH_BUF];
+  if (!get_args(env, info, 1, argv) || !get_string(env, argv[0], path, sizeof path, "path")) return NULL;
+  char *buf = NULL;
+  ssize_t n;
+  for (int attempt = 0; attempt < 8; attempt++) {
+    n = llistxattr(path, NULL, 0);
+    if (n < 0) return throw_errno(env, errno, "llistxattr", path);
+    if (n == 0) break;
+    char *nb = realloc(buf, (size_t)n);
+    if (!nb) { free(buf); return throw_errno(env, ENOMEM, "llistxattr", path); }
+    buf = nb;
+    ssize_t m = llistxattr(path, buf, (size_t)n);
+    if (m >= 0) { n = m; break; }
+    if (errno != ERANGE) { int e = errno; free(buf); return throw_errno(env, e, "llistxattr", path); }
+    /* the list grew between the two calls: ask for the size again */
+  }
+  if (napi_create_array(env, &result) != napi_ok) { free(buf); return NULL; }
+  uint32_t idx = 0;
+  for (ssize_t off = 0; off < n;) {
+    size_t len = strnlen(buf + off, (size_t)(n - off));
+    if (len > 0) {
+      napi_value s;
+      if (napi_create_string_utf8(env, buf + off, len, &s) != napi_ok ||
+          napi_set_element(env, result, idx++, s) != napi_ok) { free(buf); return NULL; }
+    }
+    off += (ssize_t)len + 1;
+  }
+  free(buf);
+  return result;
+}
+
+/* lgetxattr(path, name) -> Buffer | null (null when the attribute is absent) */
+static napi_value js_lgetxattr(napi_env env, napi_callback_info info) {
+  napi_value argv[2], result;
+  char path[PATH_BUF], name[NAME_BUF];
+  if (!get_args(env, info, 2, argv) || !get_string(env, argv[0], path, sizeof path, "path") ||
+      !get_string(env, argv[1], name, sizeof name, "name")) return NULL;
+  for (int attempt = 0; attempt < 8; attempt++) {
+    ssize_t n = lgetxattr(path, name, NULL, 0);
+    if (n < 0) {
+      if (errno == ENODATA) { napi_get_null(env, &result); return result; }
+      return throw_errno(env, errno, "lgetxattr", path);
+    }
+    void *data;
+    if (napi_create_buffer(env, (size_t)n, &data, &result) != napi_ok) return NULL;
+    if (n == 0) return result;
+    ssize_t m = lgetxattr(path, name, data, (size_t)n);
+    if (m == n) return result;
+    if (m >= 0) { /* shrank between calls: return an exact-size copy */
+      napi_value copy;
+      void *cd;
+      if (napi_create_buffer_copy(env, (size_t)m, data, &cd, &copy) != napi_ok) return NULL;
+      return copy;
+    }
+    if (errno != ERANGE) return throw_errno(env, errno, "lgetxattr", path);
+  }
+  return throw_errno(env, ERANGE, "lgetxattr", path);
+}
+
+/* lsetxattr(path, name, value: Buffer|Uint8Array) */
+static napi_value js_lsetxattr(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  char path[PATH_BUF], name[NAME_BUF];
+  if (!get_args(env, info, 3, argv) || !get_string(env, argv[0], path, sizeof path, "path") ||
+      !get_string(env, argv[1], name, sizeof name, "name")) return NULL;
+  bool is_ta = false;
+  if (napi_is_typedarray(env, argv[2], &is_ta) != napi_ok || !is_ta)
+    return throw_type(env, "The \"value\" argument must be a Uint8Array");
+  napi_typedarray_type tt;
+  size_t length, offset;
+  void *data;
+  napi_value ab;
+  if (napi_get_typedarray_info(env, argv[2], &tt, &length, &data, &ab, &offset) != napi_ok) return NULL;
+  if (tt != napi_uint8_array) return throw_type(env, "The \"value\" argument must be a Uint8Array");
+  if (lsetxattr(path, name, length ? data : "", length, 0) != 0) return throw_errno(env, errno, "lsetxattr", path);
+  return NULL;
+}
+
+/* lremovexattr(path, name) */
+static napi_value js_lremovexattr(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  char path[PATH_BUF], name[NAME_BUF];
+  if (!get_args(env, info, 2, argv) || !get_string(env, argv[0], path, sizeof path, "path") ||
+      !get_string(env, argv[1], name, sizeof name, "name")) return NULL;
+  if (lremovexattr(path, name) != 0) return throw_errno(env, errno, "lremovexattr", path);
+  return NULL;
+}
+
+/* mknod(path, mode, major, minor): mode includes the file type bits (S_IFCHR, S_IFBLK, S_IFIFO). */
+static napi_value js_mknod(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  char path[PATH_BUF];
+  uint32_t mode, major_, minor_;
+  if (!get_args(env, info, 4, argv) || !get_string(env, argv[0], path, sizeof path, "path") ||
+      !get_u32(env, argv[1], &mode, "mode") || !get_u32(env, argv[2], &major_, "major") ||
+      !get_u32(env, argv[3], &minor_, "minor")) return NULL;
+  if (mknod(path, (mode_t)mode, makedev(major_, minor_)) != 0) return throw_errno(env, errno, "mknod", path);
+  return NULL;
+}
+
+/* mkfifo(path, mode) */
+static napi_value js_mkfifo(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  char path[PATH_BUF];
+  uint32_t mode;
+  if (!get_args(env, info, 2, argv) || !get_string(env, argv[0], path, sizeof path, "path") ||
+      !get_u32(env, argv[1], &mode, "mode")) return NULL;
+  if (mkfifo(path, (mode_t)mode) != 0) return throw_errno(env, errno, "mkfifo", path);
+  return NULL;
+}
+
+/* devNumbers(rdev) -> [major, minor]: glibc's encoding of dev_t, which node's stat gives as a number. */
+static napi_value js_dev_numbers(napi_env env, napi_callback_info info) {
+  napi_value argv[1], result, v;
+  if (!get_args(env, info, 1, argv)) return NULL;
+  double d;
+  if (napi_get_value_double(env, argv[0], &d) != napi_ok) return throw_type(env, "The \"rdev\" argument must be a number");
+  dev_t dev = (dev_t)d;
+  if (napi_create_array_with_length(env, 2, &result) != napi_ok) return NULL;
+  if (napi_create_uint32(env, major(dev), &v) != napi_ok || napi_set_element(env, result, 0, v) != napi_ok) return NULL;
+  if (napi_create_uint32(env, minor(dev), &v) != napi_ok || napi_set_element(env, result, 1, v) != napi_ok) return NULL;
+  return result;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+    {"llistxattr", NULL, js_llistxattr, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"lgetxattr", NULL, js_lgetxattr, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"lsetxattr", NULL, js_lsetxattr, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"lremovexattr", NULL, js_lremovexattr, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"mknod", NULL, js_mknod, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"mkfifo", NULL, js_mkfifo, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"devNumbers", NULL, js_dev_numbers, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

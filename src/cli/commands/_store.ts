@@ -1,0 +1,35 @@
+/**
+ * What the store's commands share: opening the store from the global options, and docker's y/N
+ * confirmation prompt. Loaded lazily by the command handlers (the store pulls in SQLite).
+ */
+import { createInterface } from 'node:readline';
+import type { CommandIO, GlobalOptions } from '../io.js';
+import { write } from '../io.js';
+import type { Store } from '../../store/index.js';
+
+/** Opens the store at `--root`, `GANTRY_ROOT` or the default root. */
+export async function openCliStore(globals: GlobalOptions, io: CommandIO): Promise<Store> {
+  const { openStore } = await import('../../store/index.js');
+  const options: { root?: string; env: Record<string, string | undefined> } = { env: io.env };
+  if (globals.root !== undefined) options.root = globals.root;
+  return openStore(options);
+}
+
+/**
+ * docker's PromptForConfirmation: prints `<message> [y/N] ` and reads one line; only `y` or `Y`
+ * agree. End of input (a closed or empty stdin) is a no.
+ */
+export async function confirm(io: CommandIO, message: string): Promise<boolean> {
+  await write(io.stdout, `${message} [y/N] `);
+  const rl = createInterface({ input: io.stdin, terminal: false });
+  try {
+    const answer = await new Promise<string>((resolve) => {
+      rl.once('line', resolve);
+      rl.once('close', () => resolve(''));
+    });
+    const a = answer.trim();
+    return a === 'y' || a === 'Y';
+  } finally {
+    rl.close();
+  }
+}

@@ -1,0 +1,255 @@
+/**
+ * docker's classic `image ls` view: the default table `REPOSITORY TAG IMAGE ID CREATED SIZE`
+ * (`DIGEST` with `--digests`), `-q`, `--no-trunc`, `raw`, `json` and custom `--format`
+ * templates over docker's image fields (`.ID .Repository .Tag .Digest .CreatedSince .CreatedAt
+ * .Size .Containers .SharedSize .UniqueSize`). Pure: images in, text out.
+ *
+ * One image becomes one row per repository:tag (and per digest when digests are shown), as
+ * docker's `imageFormatTaggedAndDigest` expands it; an image without names is one `<none>` row.
+ */
+import { familiarName, parseNormalizedNamed, type Reference } from '../../oci/index.js';
+import { goTimeString } from './go-time.js';
+import { RAW_FORMAT_KEY, TABLE_FORMAT_KEY } from './docker-template.js';
+import { goJSON } from './json.js';
+import { writeFormatted } from './formatter.js';
+import { humanDuration, humanSize, imageSize } from './units.js';
+
+/** One image as the store lists it (docker's `image.Summary`). */
+export interface ImageSummary {
+  /** The image ID (`sha256:<config digest>`). */
+  id: string;
+  /** Names as `repo:tag` (full or familiar form); `<none>:<none>` marks a dangling image. */
+  repoTags: readonly string[];
+  /** Names as `repo@digest`. */
+  repoDigests: readonly string[];
+  created: Date;
+  /** Bytes. */
+  size: number;
+  /** How many containers use the image; -1 when not counted (prints `N/A`). */
+  containers?: number;
+  /** Bytes shared with other images; -1 when not computed (prints `N/A`). */
+  sharedSize?: number;
+  labels?: Readonly<Record<string, string>>;
+}
+
+/** One printed line: an image under one of its names. */
+export interface ImageRow {
+  id: string;
+  repository: string;
+  tag: string;
+  digest: string;
+  created: Date;
+  size: number;
+  containers: number;
+  sharedSize: number;
+  labels: Readonly<Record<string, string>>;
+}
+
+export interface ImageListOptions {
+  /** `--format` value; `table` (the default), `raw`, `json`, or a template. */
+  format?: string;
+  quiet?: boolean;
+  /** `--digests`. */
+  digests?: boolean;
+  noTrunc?: boolean;
+  /** The clock for `CreatedSince`. */
+  now: Date;
+}
+
+const DEFAULT_TABLE =
+  'table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}';
+const DEFAULT_TABLE_WITH_DIGEST =
+  'table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{if .CreatedSince }}{{.CreatedSince}}{{else}}N/A{{end}}\t{{.Size}}';
+const RAW = 'repository: {{ .Repository }}\ntag: {{.Tag}}\nimage_id: {{.ID}}\ncreated_at: {{.CreatedAt}}\nvirtual_size: {{.Size}}\n';
+const RAW_WITH_DIGEST =
+  'repository: {{ .Repository }}\ntag: {{.Tag}}\ndigest: {{.Digest}}\nimage_id: {{.ID}}\ncreated_at: {{.CreatedAt}}\nvirtual_size: {{.Size}}\n';
+
+/** Column titles for table formats (docker's image SubHeaderContext). */
+export const IMAGE_HEADERS: Readonly<Record<string, string>> = {
+  ID: 'IMAGE ID',
+  Repository: 'REPOSITORY',
+  Tag: 'TAG',
+  Digest: 'DIGEST',
+  CreatedSince: 'CREATED',
+  CreatedAt: 'CREATED AT',
+  Size: 'SIZE',
+  Containers: 'CONTAINERS',
+  SharedSize: 'SHARED SIZE',
+  UniqueSize: 'UNIQUE SIZE',
+};
+
+/** docker's `NewImageFormat`: the template a `--format` value stands for. */
+export function imageFormat(source: string, quiet: boolean, digest: boolean): string {
+  if (source === TABLE_FORMAT_KEY) {
+    if (quiet) return '{{.ID}}';
+    return digest ? DEFAULT_TABLE_WITH_DIGEST : DEFAULT_TABLE;
+  }
+  if (source === RAW_FORMAT_KEY) {
+    if (quiet) return 'image_id: {{.ID}}';
+    return digest ? RAW_WITH_DIGEST : RAW;
+  }
+  if (source.startsWith(TABLE_FORMAT_KEY) && digest && !source.includes('{{.Digest}}')) return `${source}\t{{.Digest}}`;
+  return source;
+}
+
+/** docker's `TruncateID`: drop the algorithm, keep 12 characters. */
+export function truncateID(id: string): string {
+  const i = id.indexOf(':');
+  const hex = i >= 0 ? id.slice(i + 1) : id;
+  return hex.length > 12 ? hex.slice(0, 12) : hex;
+}
+
+/** Go's zero time: docker prints no CreatedSince for it. */
+const GO_ZERO_TIME_MS = -62135596800000;
+
+/**
+ * A row as templates see it: docker's `*formatter.imageContext`, whose methods are the fields.
+ * Its JSON form (`{{json .}}`, `--format json`) has every field, keys sorted, as docker's has.
+ */
+export class ImageContext {
+  static goType = '*formatter.imageContext';
+  readonly #row: ImageRow;
+  readonly #trunc: boolean;
+  readonly #now: Date;
+
+  constructor(row: ImageRow, trunc: boolean, now: Date) {
+    this.#row = row;
+    this.#trunc = trunc;
+    this.#now = now;
+  }
+  ID(): string {
+    return this.#trunc ? truncateID(this.#row.id) : this.#row.id;
+  }
+  Repository(): string {
+    return this.#row.repository;
+  }
+  Tag(): string {
+    return this.#row.tag;
+  }
+  Digest(): string {
+    return this.#row.digest;
+  }
+  CreatedSince(): string {
+    const created = wholeSeconds(this.#row.created);
+    if (created.getTime() === GO_ZERO_TIME_MS) return '';
+    return `${humanDuration(this.#now.getTime() - created.getTime())} ago`;
+  }
+  CreatedAt(): string {
+    return goTimeString(wholeSeconds(this.#row.created));
+  }
+  Size(): string {
+    return imageSize(this.#row.size);
+  }
+  Containers(): string {
+    return this.#row.containers === -1 ? 'N/A' : String(this.#row.containers);
+  }
+  SharedSize(): string {
+    return this.#row.sharedSize === -1 ? 'N/A' : humanSize(this.#row.sharedSize);
+  }
+  UniqueSize(): string {
+    if (this.#row.size === -1 || this.#row.sharedSize === -1) return 'N/A';
+    return humanSize(this.#row.size - this.#row.sharedSize);
+  }
+  toJSON(): Record<string, string> {
+    return {
+      Containers: this.Containers(),
+      CreatedAt: this.CreatedAt(),
+      CreatedSince: this.CreatedSince(),
+      Digest: this.Digest(),
+      ID: this.ID(),
+      Repository: this.Repository(),
+      SharedSize: this.SharedSize(),
+      Size: this.Size(),
+      Tag: this.Tag(),
+      UniqueSize: this.UniqueSize(),
+    };
+  }
+}
+
+function wholeSeconds(d: Date): Date {
+  return new Date(Math.floor(d.getTime() / 1000) * 1000);
+}
+
+/** docker's `isDangling` (formatter variant): no names, or only `<none>:<none>` and `<none>@<none>`. */
+export function isDanglingSummary(img: ImageSummary): boolean {
+  if (img.repoTags.length === 0 && img.repoDigests.length === 0) return true;
+  return (
+    img.repoTags.length === 1 && img.repoTags[0] === '<none>:<none>' && img.repoDigests.length === 1 && img.repoDigests[0] === '<none>@<none>'
+  );
+}
+
+function tryParse(s: string): Reference | undefined {
+  try {
+    return parseNormalizedNamed(s);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Expands images into printed rows. `showDigests` is `--digests`; `needDigest` is true when the
+ * digests are shown or the format mentions `{{.Digest}}`.
+ */
+export function imageRows(images: readonly ImageSummary[], showDigests: boolean, needDigest: boolean): ImageRow[] {
+  const rows: ImageRow[] = [];
+  for (const img of images) {
+    const base = {
+      id: img.id,
+      created: img.created,
+      size: img.size,
+      containers: img.containers ?? -1,
+      sharedSize: img.sharedSize ?? -1,
+      labels: img.labels ?? {},
+    };
+    if (isDanglingSummary(img)) {
+      rows.push({ ...base, repository: '<none>', tag: '<none>', digest: '<none>' });
+      continue;
+    }
+    const repoTags = new Map<string, string[]>();
+    const repoDigests = new Map<string, string[]>();
+    for (const s of img.repoTags) {
+      const ref = tryParse(s);
+      if (ref?.tag === undefined) continue;
+      const name = familiarName(ref);
+      repoTags.set(name, [...(repoTags.get(name) ?? []), ref.tag]);
+    }
+    for (const s of img.repoDigests) {
+      const ref = tryParse(s);
+      if (ref?.digest === undefined) continue;
+      const name = familiarName(ref);
+      repoDigests.set(name, [...(repoDigests.get(name) ?? []), ref.digest]);
+    }
+    for (const [repo, tags] of repoTags) {
+      let digests = repoDigests.get(repo) ?? [];
+      repoDigests.delete(repo); // digests of a tagged repository are not rows of their own
+      if (!needDigest) digests = [];
+      for (const tag of tags) {
+        if (digests.length === 0) rows.push({ ...base, repository: repo, tag, digest: '<none>' });
+        else for (const digest of digests) rows.push({ ...base, repository: repo, tag, digest });
+      }
+    }
+    for (const [repo, digests] of repoDigests) {
+      if (showDigests) for (const digest of digests) rows.push({ ...base, repository: repo, tag: '<none>', digest });
+      else rows.push({ ...base, repository: repo, tag: '<none>', digest: '' });
+    }
+  }
+  return rows;
+}
+
+/**
+ * Renders `image ls` output.
+ * @throws {FormatError} for a bad `--format` (`template parsing error: …`)
+ */
+export function formatImageList(images: readonly ImageSummary[], options: ImageListOptions): string {
+  const source = options.format === undefined || options.format === '' ? TABLE_FORMAT_KEY : options.format;
+  const format = imageFormat(source, options.quiet === true, options.digests === true);
+  const needDigest = options.digests === true || format.includes('{{.Digest}}');
+  const trunc = options.noTrunc !== true;
+  const rows = imageRows(images, options.digests === true, needDigest).map((r) => new ImageContext(r, trunc, options.now));
+  return writeFormatted(format, IMAGE_HEADERS, rows);
+}
+
+/** `{{json .}}` of one row, for callers that stream rows themselves. */
+export function imageRowJSON(row: ImageRow, options: { noTrunc?: boolean; now: Date }): string {
+  return goJSON(new ImageContext(row, options.noTrunc !== true, options.now));
+}

@@ -1,0 +1,102 @@
+/**
+ * Go's encoding/json over the template value model (see template/values.ts): maps with sorted
+ * keys, structs in field order (or their `toJSON()`), Go's string escaping without HTML escaping
+ * (docker's `json` template function calls `SetEscapeHTML(false)`), and Go's float spelling.
+ */
+import { goRFC3339NanoUTC } from './go-time.js';
+import { GoFloat, kindOf, mapEntries, numberOf, structFields, typeName } from './template/values.js';
+
+export class JSONUnsupportedError extends Error {}
+
+/** Go's JSON string encoding (`\u00XX` lower-case, U+2028/U+2029 escaped, lone surrogates → U+FFFD). */
+export function goJSONString(s: string, escapeHTML = false): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const ch = s[i] as string;
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        out += ch + (s[i + 1] as string);
+        i++;
+      } else {
+        out += '\\ufffd';
+      }
+      continue;
+    }
+    if (c >= 0xdc00 && c <= 0xdfff) {
+      out += '\\ufffd';
+      continue;
+    }
+    switch (ch) {
+      case '"':
+        out += '\\"';
+        continue;
+      case '\\':
+        out += '\\\\';
+        continue;
+      case '\n':
+        out += '\\n';
+        continue;
+      case '\r':
+        out += '\\r';
+        continue;
+      case '\t':
+        out += '\\t';
+        continue;
+    }
+    if (c < 0x20 || (escapeHTML && (ch === '<' || ch === '>' || ch === '&')) || c === 0x2028 || c === 0x2029) {
+      out += `\\u${c.toString(16).padStart(4, '0')}`;
+      continue;
+    }
+    out += ch;
+  }
+  return `${out}"`;
+}
+
+function floatJSON(f: number): string {
+  if (!Number.isFinite(f)) throw new JSONUnsupportedError(`json: unsupported value: ${Number.isNaN(f) ? 'NaN' : f > 0 ? '+Inf' : '-Inf'}`);
+  return String(f); // ES number-to-string has Go's cut-offs (1e-6, 1e21) and spelling
+}
+
+/** Encodes `v` compactly, as Go's json.Marshal would. */
+export function goJSON(v: unknown, indent = '', prefix = ''): string {
+  const nl = indent === '' ? '' : `\n${prefix}`;
+  const inner = prefix + indent;
+  const nlInner = indent === '' ? '' : `\n${inner}`;
+  const colon = indent === '' ? ':' : ': ';
+  if (v !== null && typeof v === 'object' && !(v instanceof GoFloat) && typeof (v as { toJSON?: unknown }).toJSON === 'function' && !(v instanceof Date)) {
+    return goJSON((v as { toJSON: () => unknown }).toJSON(), indent, prefix);
+  }
+  switch (kindOf(v)) {
+    case 'invalid':
+    case 'nil':
+      return 'null';
+    case 'bool':
+      return String(v);
+    case 'int':
+      return String(v);
+    case 'float':
+      return floatJSON(numberOf(v));
+    case 'string':
+      return goJSONString(v as string);
+    case 'slice': {
+      const a = v as unknown[];
+      if (a.length === 0) return '[]';
+      return `[${nlInner}${a.map((e) => goJSON(e, indent, inner)).join(`,${nlInner}`)}${nl}]`;
+    }
+    case 'map': {
+      const e = mapEntries(v);
+      if (e.length === 0) return '{}';
+      return `{${nlInner}${e.map(([k, x]) => `${goJSONString(String(k))}${colon}${goJSON(x, indent, inner)}`).join(`,${nlInner}`)}${nl}}`;
+    }
+    case 'struct': {
+      if (v instanceof Date) return goJSONString(goRFC3339NanoUTC(v));
+      const f = structFields(v as object).filter(([, x]) => x !== undefined);
+      if (f.length === 0) return '{}';
+      return `{${nlInner}${f.map(([k, x]) => `${goJSONString(k)}${colon}${goJSON(x, indent, inner)}`).join(`,${nlInner}`)}${nl}}`;
+    }
+    case 'func':
+      throw new JSONUnsupportedError(`json: unsupported type: ${typeName(v)}`);
+  }
+}

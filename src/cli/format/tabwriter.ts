@@ -1,0 +1,221 @@
+/**
+ * Go's text/tabwriter as docker uses it (docker/cli vendors a fork that measures cells in
+ * terminal columns, so wide East Asian characters count two). Tab-terminated cells in
+ * consecutive lines form a column; each column is as wide as its widest cell plus `padding`
+ * (at least `minwidth`). A line without tabs ends the block of lines aligned together, exactly as
+ * in Go, so header-only tables and mixed outputs lay out the same.
+ *
+ * docker's tables: `new TabWriter({ minwidth: 10, tabwidth: 1, padding: 3, padchar: ' ' })`.
+ */
+
+export interface TabWriterOptions {
+  minwidth: number;
+  tabwidth: number;
+  padding: number;
+  padchar: string;
+  /** Right-align cell contents (Go's AlignRight). */
+  alignRight?: boolean;
+  /** Treat all-empty columns as absent (Go's DiscardEmptyColumns). */
+  discardEmptyColumns?: boolean;
+  /** Print `|` between columns (Go's Debug). */
+  debug?: boolean;
+}
+
+interface Cell {
+  size: number; // UTF-16 length of the cell's text in buf
+  width: number; // display width
+  htab: boolean; // terminated by a tab
+}
+
+/** Terminal columns a string occupies: wide and fullwidth characters 2, combining marks 0. */
+export function displayWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) {
+    const cp = ch.codePointAt(0) as number;
+    if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) continue;
+    if (/\p{Mn}|\p{Me}|\u200b/u.test(ch)) continue;
+    w += isWide(cp) ? 2 : 1;
+  }
+  return w;
+}
+
+function isWide(cp: number): boolean {
+  return (
+    (cp >= 0x1100 && cp <= 0x115f) ||
+    (cp >= 0x2e80 && cp <= 0x303e) ||
+    (cp >= 0x3041 && cp <= 0x33ff) ||
+    (cp >= 0x3400 && cp <= 0x4dbf) ||
+    (cp >= 0x4e00 && cp <= 0x9fff) ||
+    (cp >= 0xa000 && cp <= 0xa4cf) ||
+    (cp >= 0xac00 && cp <= 0xd7a3) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xfe30 && cp <= 0xfe4f) ||
+    (cp >= 0xff00 && cp <= 0xff60) ||
+    (cp >= 0xffe0 && cp <= 0xffe6) ||
+    (cp >= 0x1f300 && cp <= 0x1f64f) ||
+    (cp >= 0x1f900 && cp <= 0x1f9ff) ||
+    (cp >= 0x20000 && cp <= 0x3fffd)
+  );
+}
+
+export class TabWriter {
+  private readonly o: TabWriterOptions;
+  private buf = '';
+  private pos = 0;
+  private cell: Cell = { size: 0, width: 0, htab: false };
+  private lines: Cell[][] = [[]];
+  private widths: number[] = [];
+  private out = '';
+
+  constructor(options: TabWriterOptions) {
+    if (options.minwidth < 0 || options.tabwidth < 0 || options.padding < 0) {
+      throw new RangeError('Cannot create a tab writer: negative minwidth, tabwidth or padding');
+    }
+    this.o = { ...options, alignRight: options.padchar === '\t' ? false : options.alignRight };
+  }
+
+  /** Adds text; cells end at `\t`, `\v`; lines at `\n` and `\f` (which also flushes). */
+  write(text: string): void {
+    let n = 0;
+    for (let i = 0; i < text.length; i++) {
+      const ch = text[i];
+      if (ch === '\t' || ch === '\v' || ch === '\n' || ch === '\f') {
+        this.append(text.slice(n, i));
+        this.updateWidth();
+        n = i + 1;
+        const ncells = this.terminateCell(ch === '\t');
+        if (ch === '\n' || ch === '\f') {
+          this.lines.push([]);
+          // A line with a single cell cannot affect later columns: format what we have.
+          if (ch === '\f' || ncells === 1) {
+            this.flushInternal();
+            if (ch === '\f' && this.o.debug === true) this.out += '---\n';
+          }
+        }
+      }
+    }
+    this.append(text.slice(n));
+  }
+
+  /** Formats everything buffered and returns all output produced so far (and clears it). */
+  flush(): string {
+    this.flushInternal();
+    const out = this.out;
+    this.out = '';
+    return out;
+  }
+
+  private append(text: string): void {
+    this.buf += text;
+    this.cell.size += text.length;
+  }
+
+  private updateWidth(): void {
+    this.cell.width += displayWidth(this.buf.slice(this.pos));
+    this.pos = this.buf.length;
+  }
+
+  private terminateCell(htab: boolean): number {
+    this.cell.htab = htab;
+    const line = this.lines[this.lines.length - 1] as Cell[];
+    line.push(this.cell);
+    this.cell = { size: 0, width: 0, htab: false };
+    return line.length;
+  }
+
+  private flushInternal(): void {
+    if (this.cell.size > 0) this.terminateCell(false);
+    this.format(0, 0, this.lines.length);
+    this.buf = '';
+    this.pos = 0;
+    this.cell = { size: 0, width: 0, htab: false };
+    this.lines = [[]];
+    this.widths = [];
+  }
+
+  private padding(textw: number, cellw: number, useTabs: boolean): void {
+    if (this.o.padchar === '\t' || useTabs) {
+      if (this.o.tabwidth === 0) return;
+      const w = Math.ceil(cellw / this.o.tabwidth) * this.o.tabwidth;
+      const n = w - textw;
+      this.out += '\t'.repeat(Math.ceil(n / this.o.tabwidth));
+      return;
+    }
+    this.out += this.o.padchar.repeat(Math.max(cellw - textw, 0));
+  }
+
+  private writeLines(pos0: number, line0: number, line1: number): number {
+    let pos = pos0;
+    for (let i = line0; i < line1; i++) {
+      const line = this.lines[i] as Cell[];
+      let useTabs = false;
+      line.forEach((c, j) => {
+        if (j > 0 && this.o.debug === true) this.out += '|';
+        if (c.size === 0) {
+          if (j < this.widths.length) this.padding(c.width, this.widths[j] as number, useTabs);
+        } else {
+          useTabs = false;
+          const text = this.buf.slice(pos, pos + c.size);
+          pos += c.size;
+          if (this.o.alignRight !== true) {
+            this.out += text;
+            if (j < this.widths.length) this.padding(c.width, this.widths[j] as number, false);
+          } else {
+            if (j < this.widths.length) this.padding(c.width, this.widths[j] as number, false);
+            this.out += text;
+          }
+        }
+      });
+      if (i + 1 === this.lines.length) {
+        // The last buffered line has no newline: write its pending text as is.
+        this.out += this.buf.slice(pos, pos + this.cell.size);
+        pos += this.cell.size;
+      } else {
+        this.out += '\n';
+      }
+    }
+    return pos;
+  }
+
+  private format(pos0: number, line0_: number, line1: number): number {
+    let pos = pos0;
+    let line0 = line0_;
+    const column = this.widths.length;
+    for (let t = line0; t < line1; t++) {
+      let line = this.lines[t] as Cell[];
+      if (column >= line.length - 1) continue;
+      // This line has a cell in this column: print the lines before it, then size the column
+      // over the block of consecutive lines that have it.
+      pos = this.writeLines(pos, line0, t);
+      line0 = t;
+      let width = this.o.minwidth;
+      let discardable = true;
+      for (; t < line1; t++) {
+        line = this.lines[t] as Cell[];
+        if (column >= line.length - 1) break;
+        const c = line[column] as Cell;
+        const w = c.width + this.o.padding;
+        if (w > width) width = w;
+        if (c.width > 0 || c.htab) discardable = false;
+      }
+      if (discardable && this.o.discardEmptyColumns === true) width = 0;
+      this.widths.push(width);
+      pos = this.format(pos, line0, t);
+      this.widths.pop();
+      line0 = t; // line `t` lacks this column; the loop's increment may pass over it
+    }
+    return this.writeLines(pos, line0, line1);
+  }
+}
+
+/** docker's table writer settings (`tabwriter.NewWriter(out, 10, 1, 3, ' ', 0)`). */
+export function dockerTabWriter(): TabWriter {
+  return new TabWriter({ minwidth: 10, tabwidth: 1, padding: 3, padchar: ' ' });
+}
+
+/** Aligns tab-separated text the way docker prints its tables. */
+export function alignTable(text: string): string {
+  const tw = dockerTabWriter();
+  tw.write(text);
+  return tw.flush();
+}

@@ -1,0 +1,29 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { goDuration, goList, goQuote, goQuoteList } from './go-compat.js';
+
+test('goQuote() matches strconv.Quote', () => {
+  assert.equal(goQuote('a"b\\c'), '"a\\"b\\\\c"');
+  assert.equal(goQuote('tab\there\n'), '"tab\\there\\n"');
+  assert.equal(goQuote('\x00\x7f'), '"\\x00\\x7f"');
+  assert.equal(goQuote('héllo 한국어'), '"héllo 한국어"');
+  assert.equal(goQuote('\u00a0'), '"\\u00a0"');
+});
+
+test('goQuoteList() and goList() print slices as %q and %v do', () => {
+  assert.equal(goQuoteList(['/bin/sh', '-c', 'echo "hi"']), '["/bin/sh" "-c" "echo \\"hi\\""]');
+  assert.equal(goList(['/data', '/logs']), '[/data /logs]');
+  assert.equal(goList([]), '[]');
+});
+
+test('goDuration() matches time.Duration.String()', () => {
+  assert.equal(goDuration(0), '0s');
+  assert.equal(goDuration(30_000_000_000), '30s');
+  assert.equal(goDuration(90_000_000_000), '1m30s');
+  assert.equal(goDuration(3_600_000_000_000), '1h0m0s');
+  assert.equal(goDuration(1_500_000), '1.5ms');
+  assert.equal(goDuration(1_500), '1.5µs');
+  assert.equal(goDuration(12), '12ns');
+  assert.equal(goDuration(2_500_000_000), '2.5s');
+  assert.equal(goDuration(-5_000_000_000), '-5s');
+});

@@ -1,0 +1,128 @@
+/**
+ * The one streaming pass that turns tar entries into a stored layer: tar → sha256 (the diffID) →
+ * compression → sha256 and size of the compressed bytes (the blob's digest) → sink.
+ *
+ * Nothing is held whole: bodies stream from disk through the tar writer, small pieces (headers,
+ * small files) are coalesced into 256 KiB chunks so the hashing and compression stages see few,
+ * large buffers, and the sink's back-pressure pauses the whole chain.
+ */
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { Digester, layerMediaType, type Compression, type Digest } from '../oci/index.js';
+import { InvalidArgumentError } from '../errors.js';
+import { gzipParallel, zstdCompress } from './compression.js';
+import { writeTar, type TarWriterEntry } from './tar/writer.js';
+
+/** Where layer bytes go: a function (awaited) or a Writable (its back-pressure honoured; it is not ended). */
+export type LayerSink = ((chunk: Uint8Array) => void | Promise<void>) | Writable;
+
+export interface WriteLayerOptions {
+  /** Default gzip. */
+  compression?: Compression;
+  /** gzip 1–9 (default 6), zstd 1–19 (default 3). */
+  level?: number;
+  /** gzip blocks compressed at once (default 3). Output does not depend on it. */
+  concurrency?: number;
+  /** Clamp mtimes to this many seconds since the epoch. */
+  sourceDateEpoch?: number;
+  /** 'oci' (default) or 'docker' media types in the result. */
+  format?: 'oci' | 'docker';
+  signal?: AbortSignal;
+}
+
+export interface WrittenLayer {
+  /** sha256 of the uncompressed tar. */
+  diffId: Digest;
+  /** sha256 of the bytes written to the sink. */
+  digest: Digest;
+  /** Bytes written to the sink. */
+  size: number;
+  /** Bytes of the uncompressed tar. */
+  uncompressedSize: number;
+  compression: Compression;
+  mediaType: string;
+}
+
+/** Reads SOURCE_DATE_EPOCH from the environment, as reproducible-builds.org specifies it. */
+export function sourceDateEpochFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const v = env.SOURCE_DATE_EPOCH;
+  if (v === undefined || v === '') return undefined;
+  if (!/^[0-9]+$/.test(v)) throw new InvalidArgumentError('INVALID_SOURCE_DATE_EPOCH', `Cannot use SOURCE_DATE_EPOCH "${v}": it is not a whole number of seconds`);
+  return Number(v);
+}
+
+/** Joins small chunks into pieces of at least `size` bytes; large chunks pass through uncopied. */
+export async function* coalesce(source: AsyncIterable<Uint8Array>, size = 256 * 1024): AsyncGenerator<Uint8Array> {
+  let buf = Buffer.allocUnsafe(size);
+  let fill = 0;
+  for await (const chunk of source) {
+    if (fill === 0 && chunk.byteLength >= size) {
+      yield chunk;
+      continue;
+    }
+    if (fill + chunk.byteLength > size) {
+      yield buf.subarray(0, fill);
+      buf = Buffer.allocUnsafe(size);
+      fill = 0;
+      if (chunk.byteLength >= size) {
+        yield chunk;
+        continue;
+      }
+    }
+    buf.set(chunk, fill);
+    fill += chunk.byteLength;
+  }
+  if (fill > 0) yield buf.subarray(0, fill);
+}
+
+async function* tap(source: AsyncIterable<Uint8Array>, digester: Digester): AsyncGenerator<Uint8Array> {
+  for await (const c of source) {
+    digester.update(c);
+    yield c;
+  }
+}
+
+async function write(sink: LayerSink, chunk: Uint8Array, signal?: AbortSignal): Promise<void> {
+  if (typeof sink === 'function') {
+    await sink(chunk);
+    return;
+  }
+  if (!sink.write(chunk)) await once(sink, 'drain', signal !== undefined ? { signal } : {});
+}
+
+/** Writes `entries` as a layer into `sink`, computing diffID and digest on the way. */
+export async function writeLayer(
+  entries: AsyncIterable<TarWriterEntry> | Iterable<TarWriterEntry>,
+  sink: LayerSink,
+  options: WriteLayerOptions = {},
+): Promise<WrittenLayer> {
+  const compression = options.compression ?? 'gzip';
+  const diff = new Digester('sha256');
+  const tar = tap(
+    coalesce(writeTar(entries, {
+      ...(options.sourceDateEpoch !== undefined ? { sourceDateEpoch: options.sourceDateEpoch } : {}),
+      ...(options.signal !== undefined ? { signal: options.signal } : {}),
+    })),
+    diff,
+  );
+  const out: AsyncIterable<Uint8Array> =
+    compression === 'gzip'
+      ? gzipParallel(tar, { ...(options.level !== undefined ? { level: options.level } : {}), ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}) })
+      : compression === 'zstd'
+        ? zstdCompress(tar, { ...(options.level !== undefined ? { level: options.level } : {}), ...(options.signal !== undefined ? { signal: options.signal } : {}) })
+        : tar;
+  const blob = new Digester('sha256');
+  for await (const chunk of out) {
+    options.signal?.throwIfAborted();
+    blob.update(chunk);
+    await write(sink, chunk, options.signal);
+  }
+  return {
+    diffId: diff.digest(),
+    digest: blob.digest(),
+    size: blob.size,
+    uncompressedSize: diff.size,
+    compression,
+    mediaType: layerMediaType(options.format ?? 'oci', compression),
+  };
+}

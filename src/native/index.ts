@@ -1,0 +1,74 @@
+/**
+ * native/ — the few Linux system calls Node lacks, from gantry's own N-API addon
+ * (`native/gantry_sys.c`, built by node-gyp into `build/Release/gantry_sys.node`).
+ *
+ * The addon is loaded lazily on first use, so commands that never touch xattrs or device nodes do
+ * not pay for it and still run where it was not built. Errors thrown by the calls look like Node's
+ * system errors (`code: 'ENOTSUP'`, `errno`, `syscall`, `path`).
+ *
+ * @example
+ * ```ts
+ * import { sys } from '../native/index.js';
+ * const cap = sys().lgetxattr('/bin/ping', 'security.capability'); // Buffer | null
+ * ```
+ */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FailedPreconditionError } from '../errors.js';
+
+/** The functions the addon exports. Paths are never followed when they end in a symlink (l* calls). */
+export interface GantrySys {
+  /** Names of the link's extended attributes. */
+  llistxattr(path: string): string[];
+  /** The attribute's value (binary-safe), or null when the link has no such attribute. */
+  lgetxattr(path: string, name: string): Buffer | null;
+  lsetxattr(path: string, name: string, value: Uint8Array): void;
+  lremovexattr(path: string, name: string): void;
+  /** mknod(2); `mode` includes the type bits (S_IFCHR, S_IFBLK, S_IFIFO) and the permissions. */
+  mknod(path: string, mode: number, major: number, minor: number): void;
+  mkfifo(path: string, mode: number): void;
+  /** Splits a `stat().rdev` into [major, minor] with glibc's encoding. */
+  devNumbers(rdev: number): [number, number];
+}
+
+export class NativeAddonMissingError extends FailedPreconditionError {
+  constructor(path: string, cause: unknown) {
+    super('NATIVE_ADDON_MISSING', `Cannot load gantry's native addon: ${path} is missing or does not load`, {
+      hint: 'Build it with `npm run build:native` (or run scripts/setup.sh)',
+      cause,
+    });
+  }
+}
+
+const ADDON = join('build', 'Release', 'gantry_sys.node');
+let loaded: GantrySys | undefined;
+
+/** The repository root: the nearest folder above this module that holds package.json and binding.gyp. */
+function findRoot(): string | undefined {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'binding.gyp')) && existsSync(join(dir, 'package.json'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+}
+
+/**
+ * The loaded addon.
+ * @throws {NativeAddonMissingError} when it was not built
+ */
+export function sys(): GantrySys {
+  if (loaded !== undefined) return loaded;
+  const root = process.env.GANTRY_NATIVE_DIR ?? findRoot();
+  const path = root === undefined ? ADDON : join(root, ADDON);
+  try {
+    const require = createRequire(import.meta.url);
+    loaded = require(path) as GantrySys;
+  } catch (err) {
+    throw new NativeAddonMissingError(path, err);
+  }
+  return loaded;
+}

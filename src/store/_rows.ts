@@ -1,0 +1,123 @@
+/**
+ * Loading image records from the DB: one query per table, assembled in memory, so `list()` of a few
+ * hundred images costs a handful of statements rather than one per image. Internal to store/.
+ */
+import type { Digest } from '../oci/digest.js';
+import type { MetadataDb } from './db.js';
+import type { ImageRecord, LayerRecord } from './types.js';
+
+export interface ImageRow {
+  id: string;
+  manifest_digest: string;
+  manifest_type: string;
+  manifest_size: number;
+  config_type: string;
+  config_size: number;
+  created: string | null;
+  created_ms: number | null;
+  labels: string;
+  parent: string | null;
+  architecture: string;
+  os: string;
+  variant: string | null;
+  added_at: number;
+  last_tag_time: number | null;
+}
+
+interface NameRow {
+  name: string;
+  tag: string | null;
+  digest: string | null;
+  image_id: string;
+}
+
+interface LayerRow {
+  image_id: string;
+  position: number;
+  chain_id: string;
+  digest: string;
+  media_type: string;
+  size: number;
+  diff_id: string;
+  uncompressed_size: number | null;
+}
+
+/** Loads image records: all of them, or those whose IDs are given. */
+export function loadImages(db: MetadataDb, ids?: readonly string[]): ImageRecord[] {
+  const s = db.sqlite;
+  let imageRows: ImageRow[];
+  let nameRows: NameRow[];
+  let layerRows: LayerRow[];
+  const layerSql = `SELECT il.image_id, il.position, il.chain_id, il.digest, il.media_type, il.size, l.diff_id, l.uncompressed_size
+      FROM image_layers il JOIN layers l ON l.chain_id = il.chain_id`;
+  if (ids === undefined) {
+    imageRows = s.prepare('SELECT * FROM images').all() as ImageRow[];
+    nameRows = s.prepare('SELECT name, tag, digest, image_id FROM names').all() as NameRow[];
+    layerRows = s.prepare(`${layerSql} ORDER BY il.image_id, il.position`).all() as LayerRow[];
+  } else {
+    if (ids.length === 0) return [];
+    const marks = ids.map(() => '?').join(',');
+    imageRows = s.prepare(`SELECT * FROM images WHERE id IN (${marks})`).all(...ids) as ImageRow[];
+    nameRows = s.prepare(`SELECT name, tag, digest, image_id FROM names WHERE image_id IN (${marks})`).all(...ids) as NameRow[];
+    layerRows = s.prepare(`${layerSql} WHERE il.image_id IN (${marks}) ORDER BY il.image_id, il.position`).all(...ids) as LayerRow[];
+  }
+  const containers = new Map<string, number>();
+  for (const r of s.prepare('SELECT image_id, COUNT(*) AS n FROM containers GROUP BY image_id').all() as { image_id: string; n: number }[]) {
+    containers.set(r.image_id, r.n);
+  }
+  const children = new Map<string, number>();
+  for (const r of s.prepare('SELECT parent, COUNT(*) AS n FROM images WHERE parent IS NOT NULL GROUP BY parent').all() as {
+    parent: string;
+    n: number;
+  }[]) {
+    children.set(r.parent, r.n);
+  }
+  const tags = new Map<string, string[]>();
+  const digests = new Map<string, string[]>();
+  for (const n of nameRows) {
+    const m = n.tag !== null ? tags : digests;
+    let list = m.get(n.image_id);
+    if (list === undefined) m.set(n.image_id, (list = []));
+    list.push(n.name);
+  }
+  const layers = new Map<string, LayerRecord[]>();
+  for (const l of layerRows) {
+    let list = layers.get(l.image_id);
+    if (list === undefined) layers.set(l.image_id, (list = []));
+    const rec: LayerRecord = {
+      digest: l.digest as Digest,
+      mediaType: l.media_type,
+      size: l.size,
+      diffId: l.diff_id as Digest,
+      chainId: l.chain_id as Digest,
+    };
+    if (l.uncompressed_size !== null) rec.uncompressedSize = l.uncompressed_size;
+    list.push(rec);
+  }
+  return imageRows.map((r) => {
+    const ls = layers.get(r.id) ?? [];
+    const repoTags = (tags.get(r.id) ?? []).sort();
+    const rec: ImageRecord = {
+      id: r.id as Digest,
+      manifest: { mediaType: r.manifest_type, digest: r.manifest_digest as Digest, size: r.manifest_size },
+      config: { mediaType: r.config_type, digest: r.id as Digest, size: r.config_size },
+      layers: ls,
+      repoTags,
+      repoDigests: (digests.get(r.id) ?? []).sort(),
+      size: ls.reduce((sum, l) => sum + (l.uncompressedSize ?? l.size), 0),
+      labels: JSON.parse(r.labels) as Record<string, string>,
+      architecture: r.architecture,
+      os: r.os,
+      addedAt: r.added_at,
+      containers: containers.get(r.id) ?? 0,
+      children: children.get(r.id) ?? 0,
+      dangling: repoTags.length === 0,
+    };
+    if (r.created !== null) rec.created = r.created;
+    if (r.created_ms !== null) rec.createdMs = r.created_ms;
+    if (r.parent !== null) rec.parent = r.parent as Digest;
+    if (r.variant !== null) rec.variant = r.variant;
+    if (r.last_tag_time !== null) rec.lastTagTime = r.last_tag_time;
+    return rec;
+  });
+}

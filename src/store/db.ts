@@ -1,0 +1,148 @@
+/**
+ * The metadata DB: one SQLite file (`gantry.db`) in WAL mode, shared by every gantry process on a
+ * root. Writers take the lock up front (`BEGIN IMMEDIATE`), so two processes queue on `busy_timeout`
+ * instead of failing with SQLITE_BUSY half-way through a transaction (a deferred transaction that
+ * upgrades from read to write cannot wait: SQLite refuses it at once).
+ *
+ * better-sqlite3 is synchronous: a transaction's body must not await. Do the slow work (hashing,
+ * copying) first, then record it in one short transaction.
+ */
+import { createRequire } from 'node:module';
+import type { Database as SqliteDatabase } from 'better-sqlite3';
+import { errnoCode, UnavailableError } from '../errors.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import { NoSpaceError, SchemaTooNewError } from './errors.js';
+
+export type { SqliteDatabase };
+
+/** How long a writer waits for another process's transaction before giving up. */
+export const BUSY_TIMEOUT_MS = 60_000;
+
+export interface OpenDatabaseOptions {
+  readonly?: boolean;
+  busyTimeoutMs?: number;
+}
+
+/** The metadata DB with gantry's transaction discipline. */
+export class MetadataDb {
+  readonly sqlite: SqliteDatabase;
+  readonly path: string;
+
+  constructor(sqlite: SqliteDatabase, path: string) {
+    this.sqlite = sqlite;
+    this.path = path;
+  }
+
+  /**
+   * Runs `fn` in a write transaction taken at once (`BEGIN IMMEDIATE`). Nested calls join the outer
+   * transaction (as savepoints). Every change of references goes through here.
+   */
+  write<T>(fn: () => T): T {
+    return this.#run(() => this.sqlite.transaction(fn).immediate());
+  }
+
+  /** Runs `fn` in a read transaction: a consistent snapshot across several queries. */
+  read<T>(fn: () => T): T {
+    return this.#run(() => this.sqlite.transaction(fn).deferred());
+  }
+
+  close(): void {
+    if (this.sqlite.open) this.sqlite.close();
+  }
+
+  #run<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw translateSqliteError(err, this.path);
+    }
+  }
+}
+
+/** Maps SQLite's full-disk and busy errors to gantry's kinds; others pass through unchanged. */
+export function translateSqliteError(err: unknown, path: string): unknown {
+  const code = (err as { code?: unknown }).code;
+  if (code === 'SQLITE_FULL' || errnoCode(err) === 'ENOSPC') return new NoSpaceError('write the metadata DB', path, err);
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+    return new UnavailableError('DB_BUSY', `Cannot write the metadata DB "${path}": another gantry process holds it`, {
+      cause: err,
+      hint: 'Another gantry process has been writing for a long time; try again when it is done.',
+    });
+  }
+  return err;
+}
+
+type SqliteConstructor = new (path: string, options?: { readonly?: boolean; timeout?: number; fileMustExist?: boolean }) => SqliteDatabase;
+
+let sqliteCtor: SqliteConstructor | undefined;
+function loadSqlite(): SqliteConstructor {
+  // Loaded on first use: the native module costs ~10 ms, and `gantry --version` must not pay it.
+  sqliteCtor ??= createRequire(import.meta.url)('better-sqlite3') as SqliteConstructor;
+  return sqliteCtor;
+}
+
+/**
+ * Opens (creating if needed) the DB at `path`, sets its pragmas and brings its schema up to date.
+ * @throws {SchemaTooNewError} when a newer gantry wrote the DB
+ * @throws {NoSpaceError} when the disk is full
+ */
+export function openDatabase(path: string, options: OpenDatabaseOptions = {}): MetadataDb {
+  const Sqlite = loadSqlite();
+  let sqlite: SqliteDatabase;
+  try {
+    sqlite = new Sqlite(path, { readonly: options.readonly === true, timeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS });
+    // busy_timeout first: switching to WAL needs a lock that another process may hold right now.
+    sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? BUSY_TIMEOUT_MS}`);
+    if (options.readonly !== true) sqlite.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode: a power cut may lose the last transactions but never corrupts; losing an
+    // image put leaves unreferenced blobs (garbage), never a reference to a missing blob.
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+  } catch (err) {
+    throw translateSqliteError(err, path);
+  }
+  const db = new MetadataDb(sqlite, path);
+  try {
+    if (options.readonly !== true) migrate(db);
+    else checkVersion(db);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}
+
+/** The schema version recorded in the DB (0 for a new file). */
+export function schemaVersion(db: MetadataDb): number {
+  const table = db.sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'`).get();
+  if (table === undefined) return 0;
+  const row = db.sqlite.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
+  return row?.version ?? 0;
+}
+
+function checkVersion(db: MetadataDb): void {
+  const v = schemaVersion(db);
+  if (v > SCHEMA_VERSION) throw new SchemaTooNewError(v, SCHEMA_VERSION);
+}
+
+/** Applies the migrations the DB lacks, each in its own immediate transaction. */
+export function migrate(db: MetadataDb, migrations = MIGRATIONS): void {
+  for (;;) {
+    const done = db.write(() => {
+      db.sqlite.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+      let v = schemaVersion(db);
+      if (v === 0 && db.sqlite.prepare('SELECT COUNT(*) AS n FROM schema_version').get() !== undefined) {
+        const n = (db.sqlite.prepare('SELECT COUNT(*) AS n FROM schema_version').get() as { n: number }).n;
+        if (n === 0) db.sqlite.prepare('INSERT INTO schema_version (version) VALUES (0)').run();
+      }
+      v = schemaVersion(db);
+      if (v > migrations.length) throw new SchemaTooNewError(v, migrations.length);
+      const next = migrations[v];
+      if (next === undefined) return true;
+      next.up(db.sqlite);
+      db.sqlite.prepare('UPDATE schema_version SET version = ?').run(next.version);
+      return false;
+    });
+    if (done) return;
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The store as one object: content, metadata DB, images, containers, build cache, leases and
+ * garbage collection over one root. `openStore()` creates the layout and brings the DB schema up to
+ * date; `close()` releases the DB. Any number of processes may open the same root at once.
+ */
+import { mkdirSync } from 'node:fs';
+import type { Digest } from '../oci/digest.js';
+import { BuildCacheStore } from './build-cache.js';
+import { readBlob } from './content-helpers.js';
+import { LocalContentStore } from './content-local.js';
+import { ContainerStore } from './containers.js';
+import { openDatabase, type MetadataDb } from './db.js';
+import { collect, type CollectOptions, type GcReport } from './gc.js';
+import { ImageStore } from './images.js';
+import { DbIngestLocker } from './ingest-lock.js';
+import { LeaseManager } from './leases.js';
+import { resolveRoot, storeLayout, type RootOptions, type StoreLayout } from './paths.js';
+import { NoSpaceError } from './errors.js';
+import { errnoCode } from '../errors.js';
+
+export interface OpenStoreOptions extends RootOptions {
+  /** Open the DB read-only and create nothing (for `system df` on a root one cannot write). */
+  readonly?: boolean;
+}
+
+export interface Store {
+  readonly root: string;
+  readonly layout: StoreLayout;
+  readonly db: MetadataDb;
+  readonly content: LocalContentStore;
+  readonly images: ImageStore;
+  readonly containers: ContainerStore;
+  readonly buildCache: BuildCacheStore;
+  readonly leases: LeaseManager;
+  readonly locker: DbIngestLocker;
+  /** Removes what nothing refers to (gc.ts). */
+  collect(options?: CollectOptions): Promise<GcReport>;
+  close(): void;
+}
+
+/**
+ * Opens the store at the resolved root (`--root`, `GANTRY_ROOT`, or the default).
+ * @throws {NoSpaceError} when the layout cannot be created for lack of space
+ * @throws {SchemaTooNewError}
+ */
+export function openStore(options: OpenStoreOptions = {}): Store {
+  const root = resolveRoot(options);
+  const layout = storeLayout(root);
+  if (options.readonly !== true) {
+    try {
+      for (const d of [layout.root, layout.blobs, `${layout.blobs}/sha256`, layout.snapshots, layout.tmp, layout.ingest]) {
+        mkdirSync(d, { recursive: true, mode: 0o700 });
+      }
+    } catch (err) {
+      const code = errnoCode(err);
+      if (code === 'ENOSPC' || code === 'EDQUOT') throw new NoSpaceError('create the store', root, err);
+      throw err;
+    }
+  }
+  const db = openDatabase(layout.db, { readonly: options.readonly === true });
+  const locker = new DbIngestLocker(db);
+  const leases = new LeaseManager(db);
+  const content = new LocalContentStore({ blobs: layout.blobs, ingest: layout.ingest, locker, leases });
+  const gc = (o?: CollectOptions): Promise<GcReport> => collect({ db, layout, locker }, o);
+  const images = new ImageStore(
+    db,
+    {
+      blobPath: (d: Digest) => content.blobPath(d),
+      readBlob: (desc, o) => readBlob(content, desc, o),
+    },
+    () => gc(),
+  );
+  return {
+    root,
+    layout,
+    db,
+    content,
+    images,
+    containers: new ContainerStore(db),
+    buildCache: new BuildCacheStore(db),
+    leases,
+    locker,
+    collect: gc,
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,94 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openStore } from '../../src/store/index.js';
+import { createLayer } from '../../src/layer/index.js';
+import { mountAll, openSnapshotter, unmount, unpackLayers, SnapshotInUseError } from '../../src/snapshot/index.js';
+import { putTestImage } from '../helpers/store-images.js';
+import { tempDir } from '../helpers/paths.js';
+
+for (const driver of ['overlay', 'vfs'] as const) {
+  test(`${driver}: unpacks layers once, runs an active snapshot on top, and diffs only the change`, async (t) => {
+    const root = tempDir(t);
+    const store = openStore({ root });
+    t.after(() => store.close());
+    const snaps = openSnapshotter(store, { driver });
+    const image = await putTestImage(store, {
+      names: ['two:latest'],
+      layers: [{ 'etc/base': 'base\n', 'etc/gone': 'old\n' }, { 'etc/top': 'top\n' }],
+    });
+    const parent = await unpackLayers(store.content, snaps, image.layers);
+    assert.equal(parent, image.layers[1]?.chainId);
+    const before = snaps.list().length;
+    assert.equal(await unpackLayers(store.content, snaps, image.layers), parent, 'a second unpack is a no-op');
+    assert.equal(snaps.list().length, before);
+
+    const mounts = await snaps.prepare('ctr', parent);
+    const rootfs = join(root, 'mnt');
+    mkdirSync(rootfs);
+    await mountAll(mounts, rootfs);
+    try {
+      assert.equal(readFileSync(join(rootfs, 'etc/base'), 'utf8'), 'base\n');
+      assert.equal(readFileSync(join(rootfs, 'etc/top'), 'utf8'), 'top\n');
+      writeFileSync(join(rootfs, 'etc/new'), 'new\n');
+      rmSync(join(rootfs, 'etc/gone'));
+      await assert.rejects(snaps.remove(parent as string), SnapshotInUseError, 'a parent cannot go while a child exists');
+    } finally {
+      await unmount(rootfs);
+    }
+    const chunks: Buffer[] = [];
+    const layer = await createLayer(snaps.diffSource('ctr'), (c) => void chunks.push(Buffer.from(c)), { compression: 'none' });
+    const tar = Buffer.concat(chunks).toString('latin1');
+    assert.match(tar, /etc\/new/);
+    assert.match(tar, /etc\/\.wh\.gone/);
+    assert.doesNotMatch(tar, /etc\/base/, 'unchanged files are not in the diff');
+    assert.ok(layer.diffId.startsWith('sha256:'));
+
+    await snaps.commit('committed-ctr', 'ctr');
+    assert.equal(snaps.stat('committed-ctr')?.kind, 'committed');
+    assert.equal(snaps.stat('ctr'), undefined);
+    await snaps.remove('committed-ctr');
+    assert.equal(snaps.stat('committed-ctr'), undefined);
+  });
+}
+
+test('overlay: commit of a name that exists keeps the first and discards the second', async (t) => {
+  const root = tempDir(t);
+  const store = openStore({ root });
+  t.after(() => store.close());
+  const snaps = openSnapshotter(store);
+  await snaps.prepare('a');
+  await snaps.prepare('b');
+  writeFileSync(join(snaps.upperDir('a'), 'x'), 'a');
+  writeFileSync(join(snaps.upperDir('b'), 'x'), 'b');
+  await snaps.commit('layer', 'a');
+  const dirB = snaps.upperDir('b');
+  await snaps.commit('layer', 'b');
+  assert.equal(readFileSync(join(snaps.upperDir('layer'), 'x'), 'utf8'), 'a');
+  assert.equal(existsSync(dirB), false);
+});
+
+test('overlay: a long layer stack mounts with relative lowerdirs', async (t) => {
+  const root = tempDir(t);
+  const store = openStore({ root });
+  t.after(() => store.close());
+  const snaps = openSnapshotter(store);
+  let parent: string | undefined;
+  for (let i = 0; i < 150; i++) {
+    await snaps.prepare(`tmp-${i}`, parent);
+    writeFileSync(join(snaps.upperDir(`tmp-${i}`), `f${i}`), String(i));
+    await snaps.commit(`l-${i}`, `tmp-${i}`);
+    parent = `l-${i}`;
+  }
+  const mounts = await snaps.prepare('top', parent);
+  assert.ok(mounts[0]?.cwd !== undefined, 'options past a page use paths relative to snapshots/');
+  const rootfs = join(root, 'mnt');
+  mkdirSync(rootfs);
+  await mountAll(mounts, rootfs);
+  try {
+    assert.equal(readdirSync(rootfs).length, 150);
+  } finally {
+    await unmount(rootfs);
+  }
+});
