@@ -130,3 +130,29 @@ test('skopeo pushes and pulls over TLS with htpasswd credentials; wrong credenti
   await s.stop();
   assert.doesNotMatch(s.log(), /secret-pw/);
 });
+
+test('skopeo goes through the bearer token flow: push with rights, anonymous pull of a public repository, refusal without rights', { skip }, async (t) => {
+  const dir = tempDir(t);
+  const layout = makeImage(dir);
+  htpasswdFile(join(dir, 'htpasswd'), 'dev', 'dev-pw');
+  writeFileSync(
+    join(dir, 'auth.json'),
+    JSON.stringify({
+      htpasswd: 'htpasswd',
+      access: [
+        { account: 'dev', repository: '**', actions: ['pull', 'push'] },
+        { account: '', repository: 'public/*', actions: ['pull'] },
+      ],
+    }),
+  );
+  const s = await serve(t, ['--auth-config', join(dir, 'auth.json')]);
+  const host = new URL(s.url).host;
+  await run('skopeo', ['copy', '--dest-tls-verify=false', '--dest-creds', 'dev:dev-pw', `oci:${layout}:latest`, `docker://${host}/public/app:1`]);
+  await run('skopeo', ['copy', '--dest-tls-verify=false', '--dest-creds', 'dev:dev-pw', `oci:${layout}:latest`, `docker://${host}/private/app:1`]);
+  const anon = JSON.parse((await run('skopeo', ['inspect', '--tls-verify=false', '--no-creds', `docker://${host}/public/app:1`])).stdout) as { Digest: string };
+  assert.equal(anon.Digest, layoutManifest(layout).digest);
+  await assert.rejects(run('skopeo', ['inspect', '--tls-verify=false', '--no-creds', `docker://${host}/private/app:1`]), /unauthorized|authentication required|denied/i);
+  // dev has no delete right: skopeo delete is refused.
+  await assert.rejects(run('skopeo', ['delete', '--tls-verify=false', '--creds', 'dev:dev-pw', `docker://${host}/public/app:1`]), /unauthorized|denied|authentication/i);
+  assert.match(s.log(), /route=token status=200/);
+});
