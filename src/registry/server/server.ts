@@ -21,6 +21,11 @@ export interface ServerOptions {
   tokenService?: TokenService;
   /** How long close() waits for in-flight requests before cutting them (ms). */
   shutdownGraceMs?: number;
+  /**
+   * Requests served at once; more are answered 429 TOOMANYREQUESTS with `Retry-After` rather than
+   * queued, so an overloaded registry sheds load instead of timing everyone out (default 1024).
+   */
+  maxInFlight?: number;
 }
 
 export interface RunningRegistry {
@@ -80,6 +85,7 @@ export async function listen(ctx: ServerContext, options: ServerOptions): Promis
     });
   };
 
+  const maxInFlight = options.maxInFlight ?? 1024;
   const serve = async (req: IncomingMessage, res: ServerResponse, info: Dispatch): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://registry.invalid');
     if (url.pathname === '/healthz') {
@@ -87,6 +93,9 @@ export async function listen(ctx: ServerContext, options: ServerOptions): Promis
       await ctx.storage.driver.list('/').catch(() => []);
       sendJson(res, 200, { status: 'ok' });
       return;
+    }
+    if (inFlight > maxInFlight) {
+      throw new RegistryError('TOOMANYREQUESTS', { headers: { 'Retry-After': '1' }, detail: { maxInFlight } });
     }
     if (url.pathname === '/token' && options.tokenService !== undefined) {
       info.route = 'token';
