@@ -5,7 +5,7 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { serve, req, sha256, pushBlob, pushManifest, errorCode } from './serve.js';
 
 const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
@@ -43,6 +43,19 @@ describe('registry error answers and media types', () => {
     assert.equal(errorCode(r), 'SIZE_INVALID');
     const bad = await req(base, 'PATCH', loc, { body: 'abc', headers: { 'Content-Range': 'junk' } });
     assert.equal(bad.status, 416);
+  });
+
+  it('sha512 digests work for uploads (chunked) and pulls', async () => {
+    const data = randomBytes(5000);
+    const d512 = `sha512:${createHash('sha512').update(data).digest('hex')}`;
+    const start = await req(base, 'POST', '/v2/err/sha512/blobs/uploads/');
+    const p = await req(base, 'PATCH', start.headers.get('location')!, { body: data.subarray(0, 1000), headers: { 'Content-Range': '0-999' } });
+    assert.equal(p.status, 202);
+    const put = await req(base, 'PUT', `${p.headers.get('location')}?digest=${d512}`, { body: data.subarray(1000), headers: { 'Content-Range': `1000-${data.length - 1}` } });
+    assert.equal(put.status, 201, put.body.toString());
+    const got = await req(base, 'GET', `/v2/err/sha512/blobs/${d512}`);
+    assert.deepEqual(got.body, data);
+    assert.equal(got.headers.get('docker-content-digest'), d512);
   });
 
   it('DELETE cancels an upload: 204, then BLOB_UPLOAD_UNKNOWN', async () => {

@@ -104,6 +104,11 @@ export function register({ registry }: Groups, cli: Cli): void {
         const { collectGarbage, FsDriver } = await import('../../registry/server/index.js');
         const { acquireGcLock } = await import('../../registry/server/gc-lock.js');
         const root = opts.root ?? defaultRoot(io.env);
+        const { existsSync } = await import('node:fs');
+        if (!existsSync(root)) {
+          const { NotFoundError } = await import('../../errors.js');
+          throw new NotFoundError('REGISTRY_ROOT_NOT_FOUND', `Cannot collect garbage: no registry storage at "${root}"`);
+        }
         const release = await acquireGcLock(root);
         try {
           const report = await collectGarbage(new FsDriver(root), {

@@ -8,7 +8,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { RegistryError } from './errcodes.js';
-import { InvalidArgumentError } from '../../errors.js';
+import { errnoCode, InvalidArgumentError, UnavailableError } from '../../errors.js';
 import { sendError, sendJson, toRegistryError } from './respond.js';
 import { dispatch, type Dispatch } from './routes.js';
 import type { ServerContext } from './context.js';
@@ -118,9 +118,15 @@ export async function listen(ctx: ServerContext, options: ServerOptions): Promis
   server.headersTimeout = 60_000;
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const fail = (err: unknown): void => {
+      const code = errnoCode(err);
+      if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+        reject(new UnavailableError('REGISTRY_LISTEN', `Cannot listen on "${options.addr}": ${code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied' : 'address not available'}`, { cause: err }));
+      } else reject(err);
+    };
+    server.once('error', fail);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', fail);
       resolve();
     });
   });
