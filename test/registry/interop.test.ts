@@ -91,7 +91,7 @@ test('skopeo copies an OCI image into gantry serve and back out byte for byte; i
   assert.equal((await req(s.url, 'GET', '/v2/interop/from-archive/manifests/v1')).status, 404);
 });
 
-test('podman pulls from gantry serve', { skip: skip || (have('podman') ? false : 'podman missing') }, async (t) => {
+test('podman pulls from gantry serve and pushes back to it', { skip: skip || (have('podman') ? false : 'podman missing') }, async (t) => {
   const dir = tempDir(t);
   const layout = makeImage(dir);
   const s = await serve(t);
@@ -105,6 +105,11 @@ test('podman pulls from gantry serve', { skip: skip || (have('podman') ? false :
   await run('podman', ['pull', '-q', '--tls-verify=false', `${host}/interop/podman:latest`], { env });
   const images = await run('podman', ['images', '--format', '{{.Repository}}:{{.Tag}}'], { env });
   assert.match(images.stdout, new RegExp(`${host}/interop/podman:latest`));
+  // podman's push: blob existence checks, uploads (it recompresses the layer), manifest PUT.
+  await run('podman', ['push', '-q', '--tls-verify=false', `${host}/interop/podman:latest`, `${host}/interop/podman-pushed:v1`], { env });
+  const inspect = JSON.parse((await run('skopeo', ['inspect', '--tls-verify=false', `docker://${host}/interop/podman-pushed:v1`])).stdout) as { Layers: string[] };
+  assert.equal(inspect.Layers.length, 1);
+  for (const layer of inspect.Layers) assert.equal((await req(s.url, 'HEAD', `/v2/interop/podman-pushed/blobs/${layer}`)).status, 200);
 });
 
 test('skopeo pushes and pulls over TLS with htpasswd credentials; wrong credentials are refused', { skip }, async (t) => {
