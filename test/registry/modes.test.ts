@@ -182,3 +182,19 @@ test('SIGTERM lets an upload in flight finish, then exits 0', async (t) => {
   const again = await serve(t, [], s.root);
   assert.equal((await req(again.url, 'GET', `/v2/slow/blobs/${sha256(data)}`)).body.length, data.length);
 });
+
+test('registry serve refuses inconsistent flags with exit code 125 and a docker-style message', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { gantryBin } = await import('../helpers/paths.js');
+  const root = `/tmp/gantry-unused-root-${process.pid}`;
+  const r = spawnSync(process.execPath, [gantryBin, 'registry', 'serve', '--addr', '127.0.0.1:0', '--root', root, '--tls-cert', 'x.pem'], { encoding: 'utf8' });
+  assert.equal(r.status, 125);
+  assert.match(r.stderr, /--tls-cert and --tls-key go together/);
+  const bad = spawnSync(process.execPath, [gantryBin, 'registry', 'serve', '--addr', 'nonsense', '--root', root], { encoding: 'utf8' });
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /^Error: Cannot listen on "nonsense": expected host:port/);
+  const level = spawnSync(process.execPath, [gantryBin, 'registry', 'serve', '--log-level', 'loud', '--root', root], { encoding: 'utf8' });
+  assert.equal(level.status, 125);
+  const { existsSync } = await import('node:fs');
+  assert.ok(!existsSync(root), 'a refused invocation creates nothing');
+});

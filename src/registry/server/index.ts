@@ -82,3 +82,4 @@ export type { StorageDriver } from './storage/index.js';
 export { collectGarbage, type GcOptions, type GcReport } from './gc.js';
 export { RegistryError, ERRCODES, type ErrorCode } from './errcodes.js';
 export { isLogLevel, type LogLevel } from './log.js';
+export { splitAddr } from './server.js';
