@@ -19,7 +19,7 @@ export function goTitle(s: string): string {
   let prev = ' ';
   let out = '';
   for (const ch of s) {
-    out += isSeparator(prev) ? ch.toUpperCase() : ch;
+    out += isSeparator(prev) ? goToUpper(ch) : ch;
     prev = ch;
   }
   return out;
@@ -38,8 +38,30 @@ function isSeparator(ch: string): boolean {
 function truncateBytes(source: string, length: number): string {
   const b = Buffer.from(source, 'utf8');
   if (b.length < length) return source;
-  return b.subarray(0, Math.max(length, 0)).toString('utf8');
+  if (length < 0) throw new Error(`runtime error: slice bounds out of range [:${length}]`);
+  return b.subarray(0, length).toString('utf8');
 }
+
+function repeat(n: number): string {
+  if (n < 0) throw new Error('strings: negative Repeat count');
+  return ' '.repeat(n);
+}
+
+/**
+ * Go's strings.ToUpper/ToLower map rune by rune; JS applies special casing that can change the
+ * length (`ß` → `SS`). Keep a rune whose JS mapping is not a single rune, as Go does.
+ */
+function mapRunes(s: string, f: (ch: string) => string): string {
+  let out = '';
+  for (const ch of s) {
+    const m = f(ch);
+    out += [...m].length === 1 ? m : ch;
+  }
+  return out;
+}
+
+export const goToUpper = (s: string): string => mapRunes(s, (c) => c.toUpperCase());
+export const goToLower = (s: string): string => mapRunes(s, (c) => c.toLowerCase());
 
 function join(elems: unknown, sep: string): string {
   switch (kindOf(elems)) {
@@ -79,11 +101,11 @@ export const DOCKER_FUNCS: FuncMap = {
   split: str(['string', 'string'], (s: string, sep: string) => goSplit(s, sep), 'func(string, string) []string'),
   join: str(['any', 'string'], join as (...a: never[]) => unknown, 'func(interface {}, string) (string, error)'),
   title: str(['string'], goTitle, 'func(string) string'),
-  lower: str(['string'], (s: string) => s.toLowerCase(), 'func(string) string'),
-  upper: str(['string'], (s: string) => s.toUpperCase(), 'func(string) string'),
+  lower: str(['string'], goToLower, 'func(string) string'),
+  upper: str(['string'], goToUpper, 'func(string) string'),
   pad: str(
     ['string', 'int', 'int'],
-    (s: string, prefix: number, suffix: number) => (s === '' ? s : ' '.repeat(prefix) + s + ' '.repeat(suffix)),
+    (s: string, prefix: number, suffix: number) => (s === '' ? s : repeat(prefix) + s + repeat(suffix)),
     'func(string, int, int) string',
   ),
   truncate: str(['string', 'int'], truncateBytes, 'func(string, int) string'),

@@ -18,6 +18,7 @@ export * from './go-time.js';
 export * from './json.js';
 export * from './filters.js';
 export * from './image-list.js';
+export * from './image-tree.js';
 export * from './history.js';
 export * from './inspect.js';
 export { Template, TemplateParseError, TemplateExecError, goStruct, goFunc, GoFloat, sprintf } from './template/index.js';

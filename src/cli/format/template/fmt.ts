@@ -64,6 +64,13 @@ function escapeRune(ch: string, quote: string, asciiOnly: boolean): string {
   return `\\U${cp.toString(16).padStart(8, '0')}`;
 }
 
+/** A rune as text; invalid code points become U+FFFD as in Go. */
+function runeText(r: bigint): string {
+  const n = Number(r);
+  if (n < 0 || n > 0x10ffff || (n >= 0xd800 && n <= 0xdfff)) return '\ufffd';
+  return String.fromCodePoint(n);
+}
+
 /** Go's `strconv.Quote`. */
 export function goQuote(s: string, asciiOnly = false): string {
   let out = '"';
@@ -101,7 +108,35 @@ function halfEven(rounded: string, exact: string, keep: number, step: (s: string
   return step(exact);
 }
 
+/** Exact decimal expansion of a finite a ≥ 0 rounded half-even to `prec` fraction digits. */
+function exactFixed(a: number, prec: number): string {
+  const dv = new DataView(new ArrayBuffer(8));
+  dv.setFloat64(0, a);
+  const bits = dv.getBigUint64(0);
+  const be = Number((bits >> 52n) & 0x7ffn);
+  let mant = bits & ((1n << 52n) - 1n);
+  let exp = -1074;
+  if (be !== 0) {
+    mant |= 1n << 52n;
+    exp = be - 1075;
+  }
+  const zeros = prec > 0 ? `.${'0'.repeat(prec)}` : '';
+  if (exp >= 0) return (mant << BigInt(exp)).toString() + zeros;
+  const k = -exp;
+  const digits = (mant * 5n ** BigInt(k)).toString().padStart(k + 1, '0');
+  const intPart = digits.slice(0, -k);
+  const frac = digits.slice(-k);
+  if (prec >= k) return intPart + '.' + frac.padEnd(prec, '0');
+  let kept = BigInt(intPart + frac.slice(0, prec));
+  const rest = frac.slice(prec);
+  const half = '5'.padEnd(rest.length, '0');
+  if (rest > half || (rest === half && kept % 2n === 1n)) kept += 1n;
+  const t = kept.toString().padStart(prec + 1, '0');
+  return prec === 0 ? t : `${t.slice(0, -prec)}.${t.slice(-prec)}`;
+}
+
 function toFixedEven(a: number, prec: number): string {
+  if (prec > 100) return exactFixed(a, prec);
   const rounded = a.toFixed(prec);
   if (prec >= 100) return rounded;
   return halfEven(rounded, a.toFixed(100), prec, (exact) => {
@@ -126,6 +161,16 @@ function decompose(f: number, sig?: number): { digits: string; exp: number } {
   const m = /^-?(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
   if (m === null) return { digits: '0', exp: 0 };
   return { digits: `${m[1]}${m[2] ?? ''}`, exp: Number(m[3]) };
+}
+
+/** The exact decimal value of an integral float64 (|x| ≥ 2^53), as Go's %f prints it. */
+function exactInteger(a: number): string {
+  const dv = new DataView(new ArrayBuffer(8));
+  dv.setFloat64(0, a);
+  const bits = dv.getBigUint64(0);
+  const e = Number((bits >> 52n) & 0x7ffn) - 1075;
+  const mant = (bits & ((1n << 52n) - 1n)) | (1n << 52n);
+  return (e >= 0 ? mant << BigInt(e) : mant >> BigInt(-e)).toString();
 }
 
 function eForm(digits: string, exp: number, fracDigits: number | undefined, upper: boolean): string {
@@ -168,7 +213,7 @@ export function formatFloat(f: number, verb: string, prec: number, sharp = false
         const { digits, exp } = decompose(a);
         body = a === 0 ? '0' : fForm(digits, exp);
       } else {
-        body = a < 1e21 ? toFixedEven(a, prec) : fForm(decompose(a).digits, decompose(a).exp) + (prec > 0 ? `.${'0'.repeat(prec)}` : '');
+        body = a < 1e21 ? toFixedEven(a, prec) : exactInteger(a) + (prec > 0 ? `.${'0'.repeat(prec)}` : '');
       }
       break;
     }
@@ -257,11 +302,11 @@ function fmtInteger(v: number | bigint, verb: string, f: Flags): string {
       if (f.sharp) prefix = '0X';
       break;
     case 'c':
-      return pad(String.fromCodePoint(Number(abs)), f, false);
+      return pad(runeText(big), f, false);
     case 'q':
       return pad(goQuoteRune(Number(big)), f, false);
     case 'U': {
-      let u = `U+${abs.toString(16).toUpperCase().padStart(4, '0')}`;
+      let u = `U+${BigInt.asUintN(64, big).toString(16).toUpperCase().padStart(4, '0')}`;
       if (f.sharp && isPrint(String.fromCodePoint(Number(abs)))) u += ` '${String.fromCodePoint(Number(abs))}'`;
       return pad(u, f, false);
     }
@@ -282,10 +327,96 @@ function fmtInteger(v: number | bigint, verb: string, f: Flags): string {
   return pad(sign + body, f, false);
 }
 
-function fmtFloatVerb(x: number, verb: string, f: Flags): string {
+/** The float64's bits: sign, unbiased binary exponent and 53-bit mantissa (implicit bit set). */
+function floatBits(x: number): { neg: boolean; mant: bigint; exp: number } {
+  const dv = new DataView(new ArrayBuffer(8));
+  dv.setFloat64(0, x);
+  const bits = dv.getBigUint64(0);
+  const neg = bits >> 63n === 1n;
+  const e = Number((bits >> 52n) & 0x7ffn);
+  let mant = bits & ((1n << 52n) - 1n);
+  let exp: number;
+  if (e === 0) exp = -1074;
+  else {
+    mant |= 1n << 52n;
+    exp = e - 1075;
+  }
+  return { neg, mant, exp };
+}
+
+/**
+ * fmt's `#` flag on a hexadecimal float: pad with zeros to `prec` (default 6) counted the way
+ * Go's fmtFloat counts them (from the first non-zero character, `x` included).
+ */
+function sharpDigits(num: string, prec: number): string {
+  let digits = prec < 0 ? 6 : prec;
+  const signed = num.startsWith('-') ? num : `+${num}`;
+  let body = signed;
+  let tail = '';
+  let hasPoint = false;
+  let sawNonzero = false;
+  for (let i = 1; i < body.length; i++) {
+    const c = body[i] as string;
+    if (c === '.') hasPoint = true;
+    else if (c === 'p' || c === 'P') {
+      tail = body.slice(i);
+      body = body.slice(0, i);
+      break;
+    } else {
+      if (c !== '0') sawNonzero = true;
+      if (sawNonzero) digits--;
+    }
+  }
+  if (!hasPoint) {
+    if (body.length === 2 && body[1] === '0') digits--;
+    body += '.';
+  }
+  if (digits > 0) body += '0'.repeat(digits);
+  body += tail;
+  return num.startsWith('-') ? body : body.slice(1);
+}
+
+/** strconv's 'b' format: `6755399441055744p-52`. */
+function formatFloatB(x: number): string {
+  const { neg, mant, exp } = floatBits(x);
+  return `${neg ? '-' : ''}${mant}p${exp >= 0 ? '+' : ''}${exp}`;
+}
+
+/** strconv's 'x' format with the shortest mantissa: `0x1.e848p+19`. */
+function formatFloatX(x: number, upper: boolean): string {
+  let { neg, mant, exp } = floatBits(x);
+  let out: string;
+  if (mant === 0n) {
+    out = '0x0p+00';
+  } else {
+    // Normalize to 1.xxx: shift so the leading bit is bit 52.
+    while (mant < 1n << 52n) {
+      mant <<= 1n;
+      exp--;
+    }
+    const e = exp + 52;
+    let frac = (mant & ((1n << 52n) - 1n)).toString(16).padStart(13, '0').replace(/0+$/, '');
+    if (frac !== '') frac = `.${frac}`;
+    out = `0x1${frac}p${e >= 0 ? '+' : '-'}${String(Math.abs(e)).padStart(2, '0')}`;
+  }
+  if (upper) out = out.toUpperCase();
+  return (neg ? '-' : '') + out;
+}
+
+function fmtFloatVerb(orig: unknown, verb: string, f: Flags): string {
+  const x = numberOf(orig);
   let prec = f.prec ?? -1;
   let v = verb;
   switch (verb) {
+    case 'b':
+    case 'x':
+    case 'X': {
+      let s = verb === 'b' ? formatFloatB(x) : formatFloatX(x, verb === 'X');
+      if (f.sharp && verb !== 'b') s = sharpDigits(s, f.prec ?? -1);
+      if (f.plus && !s.startsWith('-')) s = `+${s}`;
+      else if (f.space && !s.startsWith('-')) s = ` ${s}`;
+      return pad(s, f, true);
+    }
     case 'v':
       v = 'g';
       break;
@@ -299,7 +430,7 @@ function fmtFloatVerb(x: number, verb: string, f: Flags): string {
     case 'G':
       break;
     default:
-      return badVerb(verb, x);
+      return badVerb(verb, orig, f);
   }
   let s = formatFloat(x, v, prec, f.sharp);
   if (f.plus && !s.startsWith('-')) s = `+${s}`;
@@ -336,16 +467,17 @@ function fmtString(s: string, verb: string, f: Flags): string {
       return pad(out, f);
     }
     default:
-      return badVerb(verb, s);
+      return badVerb(verb, s, f);
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Any value
 
-function badVerb(verb: string, v: unknown): string {
+/** `%!verb(type=value)`: the value printed with %v and the flags given for the bad verb, as Go does. */
+function badVerb(verb: string, v: unknown, f: Flags = noFlags()): string {
   if (v === undefined || v === null) return `%!${verb}(<nil>)`;
-  return `%!${verb}(${typeName(v)}=${formatValue(v, 'v', noFlags(), 0)})`;
+  return `%!${verb}(${typeName(v)}=${formatValue(v, 'v', f, 0)})`;
 }
 
 /** The String() or Error() method of a struct, if it has one. */
@@ -397,11 +529,13 @@ function formatValue(v: unknown, verb: string, f: Flags, depth: number): string 
   switch (kindOf(v)) {
     case 'invalid':
     case 'nil':
-      if (verb === 'v' || verb === 's' && depth > 0) return pad('<nil>', f, false);
-      return badVerb(verb, v);
+      // A nil inside a slice or map prints as <nil> whatever the verb.
+      if (depth > 0) return '<nil>'; // unpadded inside composites, as Go prints it
+      if (verb === 'v') return pad('<nil>', f);
+      return badVerb(verb, v, f);
     case 'bool':
-      if (verb === 'v' || verb === 't') return pad(String(v), f, false);
-      return badVerb(verb, v);
+      if (verb === 'v' || verb === 't') return pad(String(v), f);
+      return badVerb(verb, v, f);
     case 'int': {
       const n = typeof v === 'bigint' ? v : (v as number);
       switch (verb) {
@@ -418,22 +552,23 @@ function formatValue(v: unknown, verb: string, f: Flags, depth: number): string 
         case 'U':
           return fmtInteger(n, verb, f);
         default:
-          return badVerb(verb, v);
+          return badVerb(verb, v, f);
       }
     }
     case 'float':
-      return fmtFloatVerb(numberOf(v), verb, f);
+      return fmtFloatVerb(v, verb, f);
     case 'string':
       return fmtString(v as string, verb, f);
+    // Composites are not padded as a whole: Go applies width and flags to each element.
     case 'slice': {
-      const inner = (v as unknown[]).map((e) => formatValue(e, verb, noWidth(f), depth + 1)).join(' ');
-      return pad(`[${inner}]`, f, false);
+      const inner = (v as unknown[]).map((e) => formatValue(e, verb, f, depth + 1)).join(' ');
+      return `[${inner}]`;
     }
     case 'map': {
       const inner = mapEntries(v)
-        .map(([k, e]) => `${formatValue(k, verb, noWidth(f), depth + 1)}:${formatValue(e, verb, noWidth(f), depth + 1)}`)
+        .map(([k, e]) => `${formatValue(k, verb, f, depth + 1)}:${formatValue(e, verb, f, depth + 1)}`)
         .join(' ');
-      return pad(`map[${inner}]`, f, false);
+      return `map[${inner}]`;
     }
     case 'struct': {
       const str = stringer(v as object);
@@ -441,18 +576,14 @@ function formatValue(v: unknown, verb: string, f: Flags, depth: number): string 
         return fmtString(str(), verb, f);
       }
       const inner = structFields(v as object)
-        .map(([k, e]) => (f.plusV ? `${k}:` : '') + formatValue(e, verb, noWidth(f), depth + 1))
+        .map(([k, e]) => (f.plusV ? `${k}:` : '') + formatValue(e, verb, f, depth + 1))
         .join(' ');
-      return pad(`{${inner}}`, f, false);
+      return `{${inner}}`;
     }
     case 'func':
       if (verb === 'v' || verb === 'p') return pad(isGoFunc(v) || typeof v === 'function' ? '0x0' : '', f, false);
-      return badVerb(verb, v);
+      return badVerb(verb, v, f);
   }
-}
-
-function noWidth(f: Flags): Flags {
-  return { ...f, width: undefined };
 }
 
 /** `%v` of a value, as `{{.}}` prints it after the `<no value>` check. */
@@ -538,7 +669,7 @@ export function sprintf(format: string, args: readonly unknown[]): string {
     if (i < n && format[i] === '*') {
       i++;
       const w = args[argNum++];
-      if (kindOf(w) === 'int') {
+      if (kindOf(w) === 'int' && Math.abs(numberOf(w)) <= 1e6) {
         let wn = numberOf(w);
         if (wn < 0) {
           f.minus = true;
@@ -564,7 +695,7 @@ export function sprintf(format: string, args: readonly unknown[]): string {
       if (i < n && format[i] === '*') {
         i++;
         const p = args[argNum++];
-        if (kindOf(p) === 'int' && numberOf(p) >= 0) f.prec = numberOf(p);
+        if (kindOf(p) === 'int' && numberOf(p) >= 0 && numberOf(p) <= 1e6) f.prec = numberOf(p);
         else out += '%!(BADPREC)';
         argIndex();
       } else {

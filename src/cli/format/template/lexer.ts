@@ -342,7 +342,8 @@ function lexInsideAction(l: Lexer): State {
   }
   if (r === '.') {
     const c = l.input[l.pos];
-    if (c === undefined || c < '0' || c > '9') return lexField;
+    // At the very end '.' falls through to the number scanner, as in Go.
+    if (c !== undefined && (c < '0' || c > '9')) return lexField;
   }
   if (r === '.' || r === '+' || r === '-' || (r >= '0' && r <= '9')) {
     l.backup();

@@ -607,7 +607,23 @@ function parseGoInt(text: string): bigint | undefined {
   return neg ? -v : v;
 }
 
+/** Go's underscoreOK: `_` only between digits, or right after a base prefix. */
+function underscoresOK(text: string): boolean {
+  const s = text.replace(/^[+-]/, '');
+  const hex = /^0[xX]/.test(s);
+  const digit = hex ? /[0-9a-fA-F]/ : /[0-9]/;
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] !== '_') continue;
+    const prev = s[i - 1] ?? '';
+    const next = s[i + 1] ?? '';
+    const afterPrefix = i === 2 && /^0[xXoObB]/.test(s);
+    if (!(digit.test(prev) || afterPrefix) || !digit.test(next)) return false;
+  }
+  return true;
+}
+
 function parseGoFloat(text: string): number | undefined {
+  if (!underscoresOK(text)) return undefined;
   let s = text.replace(/_/g, '');
   if (/^[+-]?0[xX]/.test(s)) {
     const m = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/.exec(s);

@@ -83,7 +83,8 @@ export function kindOf(v: unknown): Kind {
     case 'boolean':
       return 'bool';
     case 'number':
-      return Number.isInteger(v) ? 'int' : 'float';
+      // Integral numbers beyond 2^53 are floats in all but name: keep them float64.
+      return Number.isSafeInteger(v) ? 'int' : 'float';
     case 'bigint':
       return 'int';
     case 'string':
