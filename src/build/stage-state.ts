@@ -29,6 +29,8 @@ export interface StageState {
   cmdSet: boolean;
   /** The OnBuild triggers the base carried (run right after FROM, then cleared). */
   baseOnBuild: string[];
+  /** The newest creation time of this build's filesystem steps (from the cache when cached). */
+  lastCreated?: string;
 }
 
 /** The default shell of a Linux image (BuildKit's defaultShell). */
@@ -67,5 +69,6 @@ export function cloneState(state: StageState, args: StageArgs): StageState {
     args,
     cmdSet: false,
     baseOnBuild: [],
+    ...(state.lastCreated === undefined ? {} : { lastCreated: state.lastCreated }),
   };
 }

@@ -20,6 +20,45 @@ export function isSpace(cp: number): boolean {
   );
 }
 
+/**
+ * UTF-8 bytes to a string, each byte that is not part of a valid sequence kept as U+DC00 + byte
+ * (Python's "surrogateescape"). BuildKit sometimes cuts a line inside a character (it scans some
+ * parts byte by byte); this keeps the stray bytes distinct, and `goQuote` prints them as Go does.
+ */
+export function decodeBytes(b: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  let start = 0;
+  const flush = (end: number): void => {
+    if (end > start) out += Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('utf8');
+  };
+  while (i < b.length) {
+    const c = b[i]!;
+    let n = 0;
+    if (c < 0x80) n = 1;
+    else if (c >= 0xc2 && c <= 0xdf) n = 2;
+    else if (c >= 0xe0 && c <= 0xef) n = 3;
+    else if (c >= 0xf0 && c <= 0xf4) n = 4;
+    let ok = n > 0 && i + n <= b.length;
+    for (let k = 1; ok && k < n; k++) {
+      const x = b[i + k]!;
+      if ((x & 0xc0) !== 0x80) ok = false;
+      // Overlong, surrogate and out-of-range forms are invalid in UTF-8.
+      else if (k === 1 && ((c === 0xe0 && x < 0xa0) || (c === 0xed && x > 0x9f) || (c === 0xf0 && x < 0x90) || (c === 0xf4 && x > 0x8f))) ok = false;
+    }
+    if (ok) {
+      i += n;
+      continue;
+    }
+    flush(i);
+    out += String.fromCharCode(0xdc00 + c);
+    i++;
+    start = i;
+  }
+  flush(i);
+  return out;
+}
+
 /** Go's `unicode.IsSpace` applied to a single byte read as a rune (Latin-1), as byte loops in BuildKit do. */
 export function isSpaceByte(b: number): boolean {
   return b === 0x20 || (b >= 0x09 && b <= 0x0d) || b === 0x85 || b === 0xa0;
@@ -53,10 +92,7 @@ export function trimSpace(s: string): string {
   return trimRightSpace(trimLeftSpace(s));
 }
 
-/** Go regexp `[\t\v\f\r ]+` (BuildKit's `reWhitespace`): note no `\n`. */
-export const WHITESPACE_RUN = /[\t\v\f\r ]+/;
-
-/** Go's `regexp.Split(s, n)` for BuildKit's `reWhitespace` with n = 2 or n = -1. */
+/** Go's `regexp.Split(s, n)` with BuildKit's `reWhitespace`, `[\t\v\f\r ]+` (note: no `\n`). */
 export function splitWhitespace(s: string, n: number): string[] {
   if (n === 0) return [];
   if (s === '') return [''];
@@ -66,8 +102,6 @@ export function splitWhitespace(s: string, n: number): string[] {
   let m: RegExpExecArray | null;
   while ((m = re.exec(s)) !== null) {
     if (n > 0 && out.length === n - 1) break;
-    // Go skips an empty match at position 0; a `+` run is never empty.
-    if (m.index === 0 && m[0].length === 0) continue;
     out.push(s.slice(beg, m.index));
     beg = m.index + m[0].length;
   }
@@ -160,15 +194,14 @@ export function goQuote(s: string): string {
         continue;
     }
     if (cp < 0x20 || cp === 0x7f) out += '\\x' + cp.toString(16).padStart(2, '0');
-    else if (cp >= 0xd800 && cp <= 0xdfff) out += '\\ufffd'; // a lone surrogate is not UTF-8; Go would see U+FFFD
+    // U+DC80..U+DCFF stand for stray bytes (see decodeBytes); Go prints a stray byte as \xNN.
+    else if (cp >= 0xdc80 && cp <= 0xdcff) out += '\\x' + (cp - 0xdc00).toString(16);
+    else if (cp >= 0xd800 && cp <= 0xdfff) out += '\\ufffd'; // any other lone surrogate is not UTF-8; Go would see U+FFFD
     else if (cp < 0x10000) out += '\\u' + cp.toString(16).padStart(4, '0');
     else out += '\\U' + cp.toString(16).padStart(8, '0');
   }
   return out + '"';
 }
-
-/** Go's `%#v` of a string, which is `strconv.Quote`. */
-export const goQuoteV = goQuote;
 
 /** Levenshtein distance over runes (agext/levenshtein with default costs). */
 export function levenshtein(a: string, b: string): number {
@@ -211,7 +244,7 @@ export function withSuggestion(message: string, value: string, options: readonly
   return match === '' ? message : `${message} (did you mean ${match}?)`;
 }
 
-const MAX_INT64 = (1n << 63n) - 1n;
+const TWO_63 = 1n << 63n;
 const UNITS: Record<string, bigint> = {
   ns: 1n,
   us: 1_000n,
@@ -223,69 +256,96 @@ const UNITS: Record<string, bigint> = {
   h: 3_600_000_000_000n,
 };
 
+/** The `quote` of Go's time package: non-ASCII and control characters as `\x` bytes. */
+function timeQuote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    if (cp < 0x20 || cp >= 0x80) {
+      for (const b of Buffer.from(ch, 'utf8')) out += '\\x' + b.toString(16).padStart(2, '0');
+    } else out += ch === '"' || ch === '\\' ? '\\' + ch : ch;
+  }
+  return out + '"';
+}
+
 /**
- * Go's `time.ParseDuration`, in nanoseconds. Throws an Error with Go's message on bad input.
- * Returned as a bigint: int64 nanoseconds do not fit a double exactly.
+ * Go's `time.ParseDuration`, in nanoseconds, with Go's messages. Returned as a bigint: int64
+ * nanoseconds do not fit a double exactly. Follows Go step for step, including its uint64
+ * arithmetic (a magnitude of up to 2^63 before the sign) and the float64 product it uses to
+ * add fractions.
  */
 export function parseGoDuration(input: string): bigint {
   const orig = input;
   let s = input;
   let neg = false;
-  const invalid = (): Error => new Error(`time: invalid duration ${goQuote(orig)}`);
+  const invalid = (): Error => new Error(`time: invalid duration ${timeQuote(orig)}`);
+  const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
   if (s !== '' && (s[0] === '-' || s[0] === '+')) {
     neg = s[0] === '-';
     s = s.slice(1);
   }
   if (s === '0') return 0n;
   if (s === '') throw invalid();
-  let total = 0n;
+  let d = 0n;
   while (s !== '') {
-    if (!(s[0] === '.' || (s[0]! >= '0' && s[0]! <= '9'))) throw invalid();
-    const intMatch = /^[0-9]*/.exec(s)![0];
-    s = s.slice(intMatch.length);
-    const pre = intMatch !== '';
-    let v = pre ? BigInt(intMatch) : 0n;
-    if (v > MAX_INT64) throw invalid();
-    let frac = 0n;
-    let scale = 1n;
+    if (!(s[0] === '.' || isDigit(s[0]))) throw invalid();
+    // Integer part: uint64, refused beyond 2^63.
+    const before = s.length;
+    let v = 0n;
+    let i = 0;
+    while (i < s.length && isDigit(s[i])) {
+      v = v * 10n + BigInt(s.charCodeAt(i) - 48);
+      if (v > TWO_63) throw invalid();
+      i++;
+    }
+    s = s.slice(i);
+    const pre = s.length !== before;
+    // Fraction: digits kept while they fit, the rest ignored.
+    let f = 0n;
+    let scale = 1;
     let post = false;
     if (s[0] === '.') {
       s = s.slice(1);
-      const fracMatch = /^[0-9]*/.exec(s)![0];
-      s = s.slice(fracMatch.length);
-      post = fracMatch !== '';
-      // Go keeps at most the digits that fit; extra digits only lose precision.
-      for (const d of fracMatch) {
-        if (scale > MAX_INT64 / 10n) break;
-        frac = frac * 10n + BigInt(d);
-        scale *= 10n;
+      const pl = s.length;
+      let j = 0;
+      let overflow = false;
+      while (j < s.length && isDigit(s[j])) {
+        if (!overflow) {
+          if (f > (TWO_63 - 1n) / 10n) overflow = true;
+          else {
+            const y = f * 10n + BigInt(s.charCodeAt(j) - 48);
+            if (y > TWO_63) overflow = true;
+            else {
+              f = y;
+              scale *= 10;
+            }
+          }
+        }
+        j++;
       }
+      s = s.slice(j);
+      post = pl !== s.length;
     }
     if (!pre && !post) throw invalid();
-    let i = 0;
-    while (i < s.length && s[i] !== '.' && !(s[i]! >= '0' && s[i]! <= '9')) i++;
-    if (i === 0) throw new Error(`time: missing unit in duration ${goQuote(orig)}`);
-    const u = s.slice(0, i);
-    s = s.slice(i);
+    let k = 0;
+    while (k < s.length && s[k] !== '.' && !isDigit(s[k])) k++;
+    if (k === 0) throw new Error(`time: missing unit in duration ${timeQuote(orig)}`);
+    const u = s.slice(0, k);
+    s = s.slice(k);
     const unit = UNITS[u];
-    if (unit === undefined) throw new Error(`time: unknown unit ${goQuote(u)} in duration ${goQuote(orig)}`);
-    if (v > MAX_INT64 / unit) throw invalid();
+    if (unit === undefined) throw new Error(`time: unknown unit ${timeQuote(u)} in duration ${timeQuote(orig)}`);
+    if (v > TWO_63 / unit) throw invalid();
     v *= unit;
-    if (frac > 0n) {
-      v += (frac * unit) / scale;
-      if (v > MAX_INT64) throw invalid();
+    if (f > 0n) {
+      v += BigInt(Math.trunc(Number(f) * (Number(unit) / scale)));
+      if (v > TWO_63) throw invalid();
     }
-    total += v;
-    if (total > MAX_INT64) throw invalid();
+    d += v;
+    if (d > TWO_63) throw invalid();
   }
-  return neg ? -total : total;
-}
-
-/** Go's `time.Duration.String` for the few values BuildKit prints (e.g. `1ms`). */
-export function formatGoDuration(ns: bigint): string {
-  if (ns === 0n) return '0s';
-  if (ns % 1_000_000n === 0n && ns < 1_000_000_000n) return `${ns / 1_000_000n}ms`;
-  return `${ns}ns`;
+  if (neg) return -d;
+  if (d > TWO_63 - 1n) throw invalid();
+  return d;
 }
 
 /** Go's `strconv.ParseInt(s, base, bits)`; throws with Go's message. */
@@ -326,7 +386,3 @@ export function parseGoBool(s: string): boolean | undefined {
   return undefined;
 }
 
-/** UTF-8 length of a string, without allocating for the common ASCII case. */
-export function utf8Length(s: string): number {
-  return Buffer.byteLength(s, 'utf8');
-}

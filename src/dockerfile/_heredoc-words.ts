@@ -36,6 +36,8 @@ class WordScanner {
 
   constructor(input: string, options: HeredocLexOptions) {
     this.#cps = Array.from(input, (c) => c.codePointAt(0)!);
+    // Go's text/scanner, under BuildKit's lexer, drops a byte-order mark at the start of its input.
+    if (this.#cps[0] === 0xfeff) this.#cps.shift();
     this.#rawEscapes = options.rawEscapes;
     this.#rawQuotes = options.rawQuotes;
   }

@@ -11,6 +11,7 @@ import {
 } from './args.js';
 import { ShellExpansionError } from './shell-lex.js';
 import { parseDockerfile } from './stages.js';
+import { expandInstruction } from './instructions/expand.js';
 
 const amd64 = { os: 'linux', architecture: 'amd64' };
 
@@ -279,4 +280,28 @@ test('testGlobalArgErrors and testArgDefaultExpansion: ${X:?msg} fails unless a 
   assert.throws(() => simulate(text), /FOO: foo missing/);
   assert.doesNotThrow(() => simulate(text, { FOO: '123' }));
   assert.doesNotThrow(() => simulate(text, { BAR: '123' }));
+});
+
+test('expanders() plug the stage environment into expandInstruction, reporting unset names', () => {
+  const df = parseDockerfile('FROM scratch\nARG DIR=/opt\nCOPY --chown=$USER <<EOF ${DIR}/conf\nhome="$DIR" $MISSING\nEOF\nEXPOSE $PORTS\n');
+  const stage = new BuildArgs([], { buildPlatform: amd64 }).stage(undefined, ['USER=app', 'PORTS=80 443/udp']);
+  const unset: string[] = [];
+  const [arg, copy, expose] = df.stages[0]!.commands;
+  assert.ok(arg?.kind === 'arg' && copy?.kind === 'copy' && expose?.kind === 'expose');
+  stage.declareArgs(arg.args.map((a) => ({ key: a.key, value: a.value! })));
+  const ex = stage.expanders((names) => unset.push(...names));
+  const c = expandInstruction(copy, ex);
+  assert.equal(c.dest, '/opt/conf');
+  assert.equal(c.chown, 'app');
+  assert.equal(c.sourceContents[0]!.data, 'home="/opt" \n');
+  assert.deepEqual(unset, ['MISSING']);
+  assert.deepEqual(expandInstruction(expose, ex).ports, ['80', '443/udp']);
+});
+
+test('SOURCE_DATE_EPOCH comes from the build arg, else from a non-empty meta ARG', () => {
+  assert.equal(new BuildArgs([], { buildArgs: { SOURCE_DATE_EPOCH: '1700000000' } }).sourceDateEpoch(), '1700000000');
+  assert.equal(new BuildArgs([{ key: 'SOURCE_DATE_EPOCH', value: '42' }]).sourceDateEpoch(), '42');
+  assert.equal(new BuildArgs([{ key: 'SOURCE_DATE_EPOCH', value: '' }]).sourceDateEpoch(), undefined);
+  assert.equal(new BuildArgs([]).sourceDateEpoch(), undefined);
+  assert.deepEqual(new BuildArgs([], { buildArgs: { SOURCE_DATE_EPOCH: '0' } }).unconsumedBuildArgs(), []);
 });

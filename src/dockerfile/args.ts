@@ -19,7 +19,8 @@
  *
  * Pure, except that the default platform is read from `process.arch`.
  */
-import { processWord, processWordsWithMatches, type EnvGetter, type ProcessWordResult, type ProcessWordsResult } from './shell-lex.js';
+import type { Expanders } from './instructions/types.js';
+import { processWord, processWordsWithMatches, ShellLex, type EnvGetter, type ProcessWordResult, type ProcessWordsResult } from './shell-lex.js';
 
 /** An OCI platform. */
 export interface Platform {
@@ -86,9 +87,15 @@ const NODE_ARCH: Record<string, [string, string?]> = {
   mips64el: ['mips64le'],
 };
 
-/** This machine's platform (Linux), from Node's `process.arch`. */
+/** This machine's platform (Linux), from Node's `process.arch` (and its ARM version on 32-bit ARM). */
 export function hostPlatform(arch: string = process.arch): Platform {
-  const [architecture, variant] = NODE_ARCH[arch] ?? [arch];
+  const [architecture, defaultVariant] = NODE_ARCH[arch] ?? [arch];
+  let variant = defaultVariant;
+  if (architecture === 'arm' && arch === process.arch) {
+    // Node records the ARM version it was built for (6 or 7).
+    const v = (process.config.variables as Record<string, unknown>)['arm_version'];
+    if (typeof v === 'string' || typeof v === 'number') variant = `v${v}`;
+  }
   return variant === undefined ? { os: 'linux', architecture } : { os: 'linux', architecture, variant };
 }
 
@@ -256,6 +263,17 @@ export class BuildArgs {
     return new StageArgs(this, base, imageEnv, (key) => this.#consumed.add(key));
   }
 
+  /**
+   * The SOURCE_DATE_EPOCH requested for this build, as written (seconds, or `context` for the
+   * context's commit time): a build arg wins even when empty, else a non-empty meta ARG value
+   * (BuildKit's `getBuildArgValue`). Undefined when none; resolving it is the build's job.
+   */
+  sourceDateEpoch(): string | undefined {
+    if (Object.prototype.hasOwnProperty.call(this.#buildArgs, 'SOURCE_DATE_EPOCH')) return this.#buildArgs['SOURCE_DATE_EPOCH'];
+    const v = this.#global.get('SOURCE_DATE_EPOCH');
+    return v === undefined || v === '' ? undefined : v;
+  }
+
   /** Proxy settings from the build args, as RUN's extra environment (both spellings, sorted by key). */
   proxyEnv(): string[] {
     const found = new Map<string, string>();
@@ -395,6 +413,29 @@ export class StageArgs {
   /** Expands and splits (EXPOSE). @throws {ShellExpansionError} */
   expandWords(word: string): ProcessWordsResult {
     return processWordsWithMatches(word, this.#env, this.#lexOptions());
+  }
+
+  /**
+   * Word expanders over the current environment, for `expandInstruction`: `word` for single
+   * words, `words` for EXPOSE, `raw` for heredoc bodies (quotes untouched, always with the
+   * backslash escape, as BuildKit does). `onUnmatched` hears the names that were not set
+   * (BuildKit's UndefinedVar check; `words` does not report, as in BuildKit).
+   */
+  expanders(onUnmatched?: (names: ReadonlySet<string>) => void): Required<Expanders> {
+    const raw = new ShellLex({ skipProcessQuotes: true });
+    return {
+      word: (w) => {
+        const r = this.expandWord(w);
+        onUnmatched?.(r.unmatched);
+        return r.result;
+      },
+      words: (w) => this.expandWords(w).words,
+      raw: (text) => {
+        const r = raw.processWord(text, this.#env);
+        onUnmatched?.(r.unmatched);
+        return r.result;
+      },
+    };
   }
 
   /** The image config's Env entries (`KEY=VALUE`, definition order). */

@@ -17,8 +17,34 @@ export interface Directive {
   line: number;
 }
 
-// Go's `\s` is [\t\n\f\r ] and its `.` is "anything but \n" (JavaScript's `.` also stops at \r).
-const DIRECTIVE = /^([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*([^\n]+?)[\t\n\f\r ]*$/;
+const NAME = /^[a-zA-Z][a-zA-Z0-9]*/;
+
+// Go's `\s`: [\t\n\f\r ].
+function isGoRegexpSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d;
+}
+
+/**
+ * BuildKit's directive pattern `^([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$`, matched by hand: as a
+ * backtracking JavaScript regexp it takes quadratic time on a long run of blanks, and a directive
+ * line may be 64 KiB. Lines never hold `\n` here. A value of blanks only leaves the regexp one blank
+ * to match `(.+?)`: the last one.
+ */
+function matchDirective(line: string): { name: string; value: string } | undefined {
+  const name = NAME.exec(line)?.[0];
+  if (name === undefined) return undefined;
+  let i = name.length;
+  while (i < line.length && isGoRegexpSpace(line.charCodeAt(i))) i++;
+  if (line.charCodeAt(i) !== 0x3d /* = */) return undefined;
+  i++;
+  const afterEq = i;
+  while (i < line.length && isGoRegexpSpace(line.charCodeAt(i))) i++;
+  let end = line.length;
+  while (end > i && isGoRegexpSpace(line.charCodeAt(end - 1))) end--;
+  if (end > i) return { name, value: line.slice(i, end) };
+  if (i > afterEq) return { name, value: line.slice(i - 1, i) };
+  return undefined;
+}
 
 /** Thrown for a repeated directive; the caller adds the location. */
 export class DuplicateDirectiveError extends Error {}
@@ -50,19 +76,19 @@ export class DirectiveParser {
       this.#done = true;
       return undefined;
     }
-    const m = DIRECTIVE.exec(trimLeftSpace(line.slice(this.#prefix.length)));
-    if (m === null) {
+    const m = matchDirective(trimLeftSpace(line.slice(this.#prefix.length)));
+    if (m === undefined) {
       this.#done = true;
       return undefined;
     }
-    const name = m[1]!.toLowerCase();
+    const name = m.name.toLowerCase();
     if (!(DIRECTIVE_NAMES as readonly string[]).includes(name)) {
       this.#done = true;
       return undefined;
     }
     if (this.#seen.has(name)) throw new DuplicateDirectiveError(`only one ${name} parser directive can be used`);
     this.#seen.add(name);
-    return { name: name as DirectiveName, value: m[2]!, line: this.#line };
+    return { name: name as DirectiveName, value: m.value, line: this.#line };
   }
 
   /** All directives at the top of `text` (lines split like Go's bufio.ScanLines: `\r\n` or `\n`). */

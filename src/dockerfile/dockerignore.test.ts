@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { conformancePath } from '../../test/helpers/paths.js';
+import { join } from 'node:path';
+import { conformancePath, repoRoot } from '../../test/helpers/paths.js';
 import {
   ALWAYS_READ_DESPITE_IGNORE,
   IgnorePatternError,
@@ -138,6 +139,15 @@ test('exceptions re-include, the last match wins, bare names match only at the r
   assert.equal(pm.matchesOrParentMatches('keep/c.log'), false);
   assert.equal(pm.matchesOrParentMatches('tmp'), false);
   assert.equal(pm.matchesOrParentMatches('tmp/x/y'), true);
+  assert.equal(pm.matches('secret/key.pem'), true);
+});
+
+test('the deprecated single-parent Matches misses deeper paths, as moby\'s does', () => {
+  // It tries only the parent with as many segments as the pattern: "x/y" for "**/b".
+  const pm = new PatternMatcher(['**/b']);
+  assert.equal(pm.matchesOrParentMatches('x/y/b/c'), true);
+  assert.equal(pm.matchesDeprecated('x/y/b/c'), false);
+  assert.equal(matchesPatterns('x/y/b/c', ['**/b']), false);
 });
 
 test('character classes, escapes and POSIX classes follow Go regexp rules', () => {
@@ -168,4 +178,71 @@ test('the classic builder re-includes an excluded Dockerfile and .dockerignore, 
   assert.deepEqual(trimBuildFilesFromExcludes(['docker/'], 'docker/app.Dockerfile'), ['docker/', '!docker/app.Dockerfile']);
   assert.deepEqual(trimBuildFilesFromExcludes(['*'], 'Dockerfile', true), ['*', '!.dockerignore']);
   assert.deepEqual(trimBuildFilesFromExcludes(['*.md'], 'Dockerfile'), ['*.md']);
+});
+
+interface FuzzCase {
+  patterns: string[];
+  newError?: string;
+  exclusions?: boolean;
+  paths?: { path: string; error?: string; orParent?: boolean; deprecated?: boolean; walk?: boolean }[];
+}
+
+test('600 seeded random pattern lists: the same errors and matches as moby/patternmatcher', () => {
+  const data = JSON.parse(readFileSync(join(repoRoot, 'src/dockerfile/testdata/patternmatcher-fuzz.json'), 'utf8')) as { cases: FuzzCase[] };
+  const failures: string[] = [];
+  const note = (c: FuzzCase, what: string): void => void failures.push(`${JSON.stringify(c.patterns)}: ${what}`);
+  for (const c of data.cases) {
+    let pm: PatternMatcher;
+    try {
+      pm = new PatternMatcher(c.patterns);
+    } catch (err) {
+      if (!(err instanceof IgnorePatternError)) throw err;
+      if (err.message !== c.newError) note(c, `New error ${err.message}, want ${String(c.newError)}`);
+      continue;
+    }
+    if (c.newError !== undefined) {
+      note(c, `New succeeded, want ${c.newError}`);
+      continue;
+    }
+    if (pm.exclusions !== c.exclusions) note(c, 'exclusions');
+    for (const p of c.paths ?? []) {
+      let orParent: boolean;
+      try {
+        orParent = pm.matchesOrParentMatches(p.path);
+      } catch (err) {
+        if (!(err instanceof IgnorePatternError)) throw err;
+        if (err.message !== p.error) note(c, `${p.path}: error ${err.message}, want ${String(p.error)}`);
+        continue;
+      }
+      if (p.error !== undefined) note(c, `${p.path}: no error, want ${p.error}`);
+      if (orParent !== p.orParent) note(c, `${p.path}: MatchesOrParentMatches ${orParent}`);
+      if (p.deprecated !== undefined && pm.matchesDeprecated(p.path) !== p.deprecated) note(c, `${p.path}: Matches`);
+      if (p.walk !== undefined) {
+        let info: MatchInfo = NO_MATCH_INFO;
+        for (const dir of ancestorsBySegments(p.path)) info = pm.matchesUsingParentResults(dir, info).info;
+        if (pm.matchesUsingParentResults(p.path, info).matched !== p.walk) note(c, `${p.path}: MatchesUsingParentResults`);
+      }
+    }
+  }
+  assert.deepEqual(failures.slice(0, 10), []);
+});
+
+/** The oracle's ancestors: every proper prefix of the path's segments (no cleaning). */
+function ancestorsBySegments(path: string): string[] {
+  const parts = path.split('/');
+  return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
+}
+
+test('BuildKit\'s testDockerignore: COPY . sees foo and bay only (Dockerfile and .dockerignore excluded too)', () => {
+  const pm = new PatternMatcher(readIgnoreFile('\nba*\nDockerfile\n!bay\n.dockerignore\n'));
+  const context = ['Dockerfile', 'foo', 'bar', 'baz', 'bay', '.dockerignore'];
+  assert.deepEqual(context.filter((f) => !pm.matchesUsingParentResults(f).matched), ['foo', 'bay']);
+  assert.throws(() => new PatternMatcher(readIgnoreFile('!\n')), /illegal exclusion pattern: "!"/);
+});
+
+test('a pattern with many ** levels is matched by the automaton, not by exponential backtracking', () => {
+  // With JS's backtracking engine this line took seconds at 8 levels and doubles with each one.
+  const pm = new PatternMatcher([`${'**/'.repeat(16)}z`]);
+  assert.equal(pm.matchesOrParentMatches(`${'a/'.repeat(40)}b`), false);
+  assert.equal(pm.matchesOrParentMatches(`${'a/'.repeat(40)}z`), true);
 });

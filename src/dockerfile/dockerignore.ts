@@ -13,6 +13,7 @@
  *
  * Matching lives in `pattern-matcher.ts` and is re-exported here.
  */
+import { trimSpace } from './_go.js';
 import { cleanPath } from './internal/go-path.js';
 import { matchesPatterns } from './pattern-matcher.js';
 
@@ -53,11 +54,6 @@ export function trimBuildFilesFromExcludes(excludes: readonly string[], dockerfi
 }
 
 const BOM = '\ufeff';
-
-/** Go's strings.TrimSpace: Unicode white space at both ends (JS trim also strips U+FEFF, Go does not). */
-function trimSpace(s: string): string {
-  return s.replace(/^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/gu, '');
-}
 
 /**
  * Parses `.dockerignore` text into patterns, in order (exceptions keep their `!`).

@@ -139,6 +139,7 @@ export {
   lint,
   lintDockerfile,
   checkViolation,
+  formatCheckWarning,
   looksLikeSecretName,
   CheckViolationError,
 } from './checks/index.js';

@@ -14,8 +14,8 @@
  * | sub-command          | ONBUILD                        | a node whose child is the inner instruction      |
  * | ignore               | anything else                  | one empty argument                               |
  */
-import { goLower, goQuote, isSpace, isSpaceByte, splitWhitespace, trimLeftSpace, trimSpace } from './_go.js';
-import { chain, makeNode, type Node } from './node.js';
+import { decodeBytes, goLower, goQuote, isSpace, isSpaceByte, splitWhitespace, trimLeftSpace, trimSpace } from './_go.js';
+import { argNode, chain, makeNode, type Node } from './node.js';
 
 /** The parser state a line parser needs: the escape character (`\` or a backtick). */
 export interface LineDirectives {
@@ -186,7 +186,7 @@ export function parseWords(rest: string, d: LineDirectives): string[] {
 }
 
 function keyValue(key: string, value: string, sep: string): Node {
-  return makeNode({ value: key, next: makeNode({ value, next: makeNode({ value: sep }) }) });
+  return argNode(key, argNode(value, argNode(sep)));
 }
 
 /** `KEY name value` (legacy) or `KEY a=b c=d` (ENV, LABEL) as `key value sep` triples. */
@@ -217,7 +217,7 @@ function parseStringsWhitespaceDelimited(rest: string): { node: Node | null } {
 }
 
 function parseString(rest: string): { node: Node | null } {
-  return { node: rest === '' ? null : makeNode({ value: rest }) };
+  return { node: rest === '' ? null : argNode(rest) };
 }
 
 // Go's JSON decoder turns an unpaired \ud800-style escape into U+FFFD.
@@ -234,23 +234,59 @@ class NotStringArray extends Error {}
 function tryJSONArray(rest: string): string[] | undefined {
   const text = trimLeftSpace(rest);
   if (!text.startsWith('[')) return undefined;
-  let overflow = false;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text, (_k, v: unknown) => {
-      if (typeof v === 'number' && !Number.isFinite(v)) overflow = true;
-      return v;
-    });
+    parsed = JSON.parse(text);
   } catch {
     return undefined;
   }
-  if (overflow || !Array.isArray(parsed)) return undefined;
+  if (!Array.isArray(parsed)) return undefined;
   const out: string[] = [];
   for (const v of parsed) {
-    if (typeof v !== 'string') throw new NotStringArray(ERR_NOT_STRING_ARRAY);
-    out.push(v.replace(LONE_SURROGATE, '\ufffd'));
+    if (typeof v === 'string') {
+      out.push(v.replace(LONE_SURROGATE, '\ufffd'));
+      continue;
+    }
+    // Go's decoder fails outright (so the text is shell form) on nesting deeper than 10,000 and on
+    // numbers beyond float64; only a document it decodes can be "not strings". Checked here, on
+    // the error path, to keep the common case cheap.
+    if (jsonNestingDepth(text) > 10_000 || hasNonFiniteNumber(parsed)) return undefined;
+    throw new NotStringArray(ERR_NOT_STRING_ARRAY);
   }
   return out;
+}
+
+/** The deepest nesting of arrays and objects in JSON text. */
+function jsonNestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) max = Math.max(max, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}
+
+/** True when a decoded JSON value holds a number that overflowed to ±Infinity (iterative: it may be deep). */
+function hasNonFiniteNumber(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) return true;
+    } else if (Array.isArray(v)) {
+      for (const x of v) stack.push(x);
+    } else if (v !== null && typeof v === 'object') {
+      for (const x of Object.values(v)) stack.push(x);
+    }
+  }
+  return false;
 }
 
 /** An exec-form JSON array of strings. Throws when the text is not one (`not a JSON array`, or the string-array message). */
@@ -264,7 +300,7 @@ function parseMaybeJSON(rest: string): { node: Node | null; json?: boolean } {
   if (rest === '') return { node: null };
   const arr = jsonOrFail(rest);
   if (arr !== undefined) return { node: chain(arr), json: true };
-  return { node: makeNode({ value: rest }) };
+  return { node: argNode(rest) };
 }
 
 function jsonOrFail(rest: string): string[] | undefined {
@@ -283,16 +319,17 @@ function parseMaybeJSONToList(rest: string): { node: Node | null; json?: boolean
 }
 
 function parseHealthConfig(rest: string): { node: Node | null; json?: boolean } {
-  // BuildKit finds the type word byte by byte (a UTF-8 byte 0x85 or 0xA0 counts as a space).
+  // BuildKit finds the type word byte by byte (a UTF-8 byte 0x85 or 0xA0 counts as a space), so it
+  // can cut a character in two; decodeBytes keeps the stray bytes as BuildKit's tree has them.
   const b = Buffer.from(rest, 'utf8');
   let sep = 0;
   while (sep < b.length && !isSpaceByte(b[sep]!)) sep++;
   let next = sep;
   while (next < b.length && isSpaceByte(b[next]!)) next++;
   if (sep === 0) return { node: null };
-  const typ = b.subarray(0, sep).toString('utf8');
-  const cmd = parseMaybeJSON(b.subarray(next).toString('utf8'));
-  const out: { node: Node | null; json?: boolean } = { node: makeNode({ value: typ, next: cmd.node }) };
+  const typ = decodeBytes(b.subarray(0, sep));
+  const cmd = parseMaybeJSON(decodeBytes(b.subarray(next)));
+  const out: { node: Node | null; json?: boolean } = { node: argNode(typ, cmd.node) };
   if (cmd.json === true) out.json = true;
   return out;
 }
@@ -334,7 +371,7 @@ export const INSTRUCTION_NAMES: readonly string[] = Object.keys(DISPATCH);
 export function nodeFromLine(line: string, d: LineDirectives, comments: string[]): Node {
   const { cmd, flags, args } = splitCommand(line, d);
   const fn = DISPATCH[goLower(cmd)];
-  const { node: next, json } = fn === undefined ? { node: makeNode(), json: undefined } : fn(args, d);
+  const { node: next, json } = fn === undefined ? { node: argNode(''), json: undefined } : fn(args, d);
   return makeNode({
     value: cmd,
     original: line,

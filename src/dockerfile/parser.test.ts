@@ -67,6 +67,11 @@ describe('parse', () => {
     assert.deepEqual(parse('COPY --chown=é a b\n').ast.children[0]!.flags, ['--chown=Ã©']);
   });
 
+  it('keeps the stray byte when BuildKit cuts HEALTHCHECK\'s type word inside a character', () => {
+    // U+00A0 is C2 A0 in UTF-8; BuildKit takes the A0 byte as a blank and keeps C2 in the type word.
+    assert.equal(dump(parse('HEALTHCHECK CMD\u00a0true\n').ast), '(healthcheck "CMD\\xc2" "true")');
+  });
+
   it('ends the instruction at a JSON array that is followed by more text (shell form)', () => {
     assert.equal(dump(parse('CMD ["a"] b\n').ast), '(cmd "[\\"a\\"] b")');
   });

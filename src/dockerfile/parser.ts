@@ -18,7 +18,7 @@ import { DirectiveParser, DuplicateDirectiveError, type Directive } from './dire
 import { syntaxError } from './errors.js';
 import { heredocsFromLine } from './heredoc.js';
 import { LineParseError, nodeFromLine, type LineDirectives } from './line-parsers.js';
-import { makeNode, type Node, type Warning } from './node.js';
+import { makeNode, type Heredoc, type Node, type Warning } from './node.js';
 
 export interface ParseResult {
   /** The root node; its `children` are the instructions. */
@@ -204,13 +204,13 @@ export function parse(text: string, options: ParseOptions = {}): ParseResult {
     }
 
     if (canContainHeredoc(child) && line.includes('<<')) {
-      let heredocs;
+      let heredocs: Heredoc[] = [];
       try {
         heredocs = heredocsFromLine(line);
       } catch (err) {
         fail(err instanceof Error ? err.message : String(err), startLine, currentLine);
       }
-      for (const heredoc of heredocs!) {
+      for (const heredoc of heredocs) {
         let terminated = false;
         let content = heredoc.content;
         while (src.scan()) {

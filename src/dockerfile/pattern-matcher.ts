@@ -11,8 +11,9 @@
  * validation misses (`[Local-Only]`) fails at match time with the same error.
  */
 import { InvalidArgumentError } from '../errors.js';
+import { trimSpace } from './_go.js';
 import { BAD_PATTERN, BadPatternError, cleanPath, dirPath, goFilepathMatch } from './internal/go-path.js';
-import { compileGoRegexp, GoRegexpSyntaxError } from './internal/go-regexp.js';
+import { compileGoMatcher, GoRegexpSyntaxError, type GoMatcher } from './internal/go-regexp.js';
 
 /** A `.dockerignore` pattern is malformed (`syntax error in pattern`, `illegal exclusion pattern: "!"`). */
 export class IgnorePatternError extends InvalidArgumentError {
@@ -36,7 +37,7 @@ export class Pattern {
   readonly dirs: readonly string[];
   #matchType: MatchType = 'unknown';
   #goRegexp: string | undefined;
-  #regexp: RegExp | undefined;
+  #regexp: GoMatcher | undefined;
 
   constructor(pattern: string, exclusion: boolean) {
     this.pattern = pattern;
@@ -135,7 +136,7 @@ export class Pattern {
       re += '$';
       this.#goRegexp = re;
       try {
-        this.#regexp = compileGoRegexp(re);
+        this.#regexp = compileGoMatcher(re);
       } catch (err) {
         if (!(err instanceof GoRegexpSyntaxError)) throw err;
         // moby leaves the type unknown, so every later match reports the bad pattern again
@@ -166,7 +167,7 @@ export class PatternMatcher {
    */
   constructor(patterns: readonly string[]) {
     for (const raw of patterns) {
-      let p = raw.trim();
+      let p = trimSpace(raw);
       if (p === '') continue;
       p = cleanPath(p);
       let exclusion = false;
@@ -196,11 +197,17 @@ export class PatternMatcher {
     return this.#patterns;
   }
 
-  /**
-   * moby's deprecated `Matches`: like {@link matchesOrParentMatches} but only the parent at the
-   * pattern's own depth is tried. Kept for parity; prefer the other two.
-   */
+  /** Whether `file` is ignored: the same answer as {@link matchesOrParentMatches}. */
   matches(file: string): boolean {
+    return this.matchesOrParentMatches(file);
+  }
+
+  /**
+   * moby's deprecated `PatternMatcher.Matches`: like {@link matchesOrParentMatches} but only the
+   * parent at the pattern's own depth is tried, so `a/*` does not reach `a/b/c`. The package-level
+   * `Matches` (and the docker CLI's Dockerfile re-inclusion) still use it; nothing else should.
+   */
+  matchesDeprecated(file: string): boolean {
     let matched = false;
     const parentPath = dirPath(file);
     const parentDirs = parentPath.split('/');
@@ -223,15 +230,13 @@ export class PatternMatcher {
    */
   matchesOrParentMatches(file: string): boolean {
     let matched = false;
-    const parentPath = dirPath(file);
-    const parentDirs = parentPath.split('/');
+    let parents: string[] | undefined; // computed once, on the first pattern that needs them
     for (const pattern of this.#patterns) {
       if (pattern.exclusion !== matched) continue;
       let match = pattern.match(file);
-      if (!match && parentPath !== '.') {
-        for (let i = 0; i < parentDirs.length && !match; i++) {
-          match = safeMatch(pattern, parentDirs.slice(0, i + 1).join('/'));
-        }
+      if (!match) {
+        parents ??= parentPrefixes(file);
+        for (let i = 0; i < parents.length && !match; i++) match = safeMatch(pattern, parents[i]!);
       }
       if (match) matched = !pattern.exclusion;
     }
@@ -256,11 +261,8 @@ export class PatternMatcher {
         if (pattern.exclusion !== matched) return;
         match = pattern.match(file);
         if (!match && parentMatched.length === 0) {
-          const parentPath = dirPath(file);
-          if (parentPath !== '.') {
-            const dirs = parentPath.split('/');
-            for (let j = 0; j < dirs.length && !match; j++) match = safeMatch(pattern, dirs.slice(0, j + 1).join('/'));
-          }
+          const parents = parentPrefixes(file);
+          for (let j = 0; j < parents.length && !match; j++) match = safeMatch(pattern, parents[j]!);
         }
       }
       info[i] = match;
@@ -296,6 +298,20 @@ export class PatternMatcher {
   }
 }
 
+/** The parent directories of `file`, top first (`a/b/c` → `a`, `a/b`); none at the root. */
+function parentPrefixes(file: string): string[] {
+  const parent = dirPath(file);
+  if (parent === '.') return [];
+  const dirs = parent.split('/');
+  const out: string[] = [];
+  let acc = '';
+  for (let i = 0; i < dirs.length; i++) {
+    acc = i === 0 ? dirs[0]! : `${acc}/${dirs[i]!}`;
+    out.push(acc);
+  }
+  return out;
+}
+
 /** Parent-directory checks ignore errors (moby discards them there). */
 function safeMatch(pattern: Pattern, path: string): boolean {
   try {
@@ -307,14 +323,14 @@ function safeMatch(pattern: Pattern, path: string): boolean {
 
 /**
  * moby's package-level (deprecated) `Matches(file, patterns)`: cleans `file`, never ignores the
- * context root ".", and checks one parent level like {@link PatternMatcher.matches}.
+ * context root ".", and checks one parent level like {@link PatternMatcher.matchesDeprecated}.
  * @throws {IgnorePatternError}
  */
 export function matchesPatterns(file: string, patterns: readonly string[]): boolean {
   const pm = new PatternMatcher(patterns);
   const f = cleanPath(file);
   if (f === '.') return false;
-  return pm.matches(f);
+  return pm.matchesDeprecated(f);
 }
 
 /** The package-level `MatchesOrParentMatches(file, patterns)`. @throws {IgnorePatternError} */

@@ -197,3 +197,33 @@ test('expansion corpus: results, word lists and exact error texts computed by Bu
     }
   }
 });
+
+test('1200 seeded random words: the same result, words, name sets and error text as BuildKit', () => {
+  const data = JSON.parse(readFileSync(join(repoRoot, 'src/dockerfile/testdata/expansion-fuzz.json'), 'utf8')) as {
+    cases: (CorpusCase & { matched?: string[]; unmatched?: string[] })[];
+  };
+  const failures: string[] = [];
+  for (const c of data.cases) {
+    const env = envFromList(c.env);
+    const lex = new ShellLex({ escape: c.escape ?? '\\' });
+    let got: unknown;
+    try {
+      if (c.mode === 'words') got = { words: lex.processWords(c.word, env).words };
+      else {
+        const r = lex.processWord(c.word, env);
+        got = { result: r.result, matched: [...r.matched].sort(), unmatched: [...r.unmatched].sort() };
+      }
+    } catch (err) {
+      if (!(err instanceof ShellExpansionError)) throw err;
+      got = { error: err.message };
+    }
+    const want =
+      c.error !== undefined
+        ? { error: c.error }
+        : c.mode === 'words'
+          ? { words: c.words }
+          : { result: c.result, matched: c.matched ?? [], unmatched: c.unmatched ?? [] };
+    if (JSON.stringify(got) !== JSON.stringify(want)) failures.push(`${JSON.stringify(c.word)}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+  }
+  assert.deepEqual(failures.slice(0, 10), []);
+});

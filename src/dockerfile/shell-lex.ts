@@ -19,8 +19,8 @@
  * Pure: no I/O, no process environment.
  */
 import { GantryError, type GantryErrorOptions } from '../errors.js';
-import { compileGoRegexp, goReplaceAll, GoRegexpSyntaxError } from './internal/go-regexp.js';
-import { goQuote } from './internal/go-quote.js';
+import { replacePattern, ShellPatternError, trimPrefix, trimSuffix } from './internal/shell-pattern.js';
+import { goQuote, isSpace } from './_go.js';
 
 /** A variable expansion failed (bad syntax, `${VAR?}` on an unset name, a bad pattern). */
 export class ShellExpansionError extends GantryError {
@@ -108,31 +108,10 @@ const EOF = -1;
 const LETTER = /^\p{L}$/u;
 const DIGIT = /^\p{Nd}$/u;
 
-/** Go's unicode.IsSpace. */
-function isSpace(c: number): boolean {
-  switch (c) {
-    case 0x09:
-    case 0x0a:
-    case 0x0b:
-    case 0x0c:
-    case 0x0d:
-    case 0x20:
-    case 0x85:
-    case 0xa0:
-    case 0x1680:
-    case 0x2028:
-    case 0x2029:
-    case 0x202f:
-    case 0x205f:
-    case 0x3000:
-      return true;
-    default:
-      return c >= 0x2000 && c <= 0x200a;
-  }
-}
-
-const isDigit = (c: number): boolean => c >= 0 && DIGIT.test(String.fromCodePoint(c));
-const isLetter = (c: number): boolean => c >= 0 && LETTER.test(String.fromCodePoint(c));
+// Go's unicode.IsDigit / IsLetter, with an ASCII fast path (names are nearly always ASCII).
+const isDigit = (c: number): boolean => (c < 0x80 ? c >= 0x30 && c <= 0x39 : DIGIT.test(String.fromCodePoint(c)));
+const isLetter = (c: number): boolean =>
+  c < 0x80 ? (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) : LETTER.test(String.fromCodePoint(c));
 
 /** POSIX special parameters (`$@`, `$?`, …): never set in a build, but parsed as names. */
 function isSpecialParam(c: number): boolean {
@@ -209,7 +188,7 @@ export class ShellLex {
     try {
       return this.#processStopOn(EOF, this.#rawEscapesDefault);
     } catch (err) {
-      if (err instanceof LexFailure) throw new ShellExpansionError(word, err.message);
+      if (err instanceof LexFailure || err instanceof ShellPatternError) throw new ShellExpansionError(word, err.message);
       throw err;
     }
   }
@@ -437,11 +416,7 @@ export class ShellLex {
       }
       const value = this.#getEnv(name);
       if (this.skipUnsetEnv && value === undefined) return `\${${name}/${pattern}/${replacement}}`;
-      const re = compileShellPattern(pattern, true, false);
-      const v = value ?? '';
-      if (replaceAll) return goReplaceAll(re, v, replacement);
-      const m = re.exec(v);
-      return m === null ? v : v.slice(0, m.index) + replacement + v.slice(m.index + m[0].length);
+      return replacePattern(value ?? '', pattern, replacement, replaceAll);
     }
     throw new LexFailure(`unsupported modifier (${chs}) in substitution`);
   }
@@ -479,97 +454,6 @@ export class ShellLex {
     else this.#unmatched.add(name);
     return v;
   }
-}
-
-/**
- * BuildKit's conversion of a `${VAR#pattern}` shell pattern to Go regexp text: `*` is any string
- * (shortest unless greedy), `?` one character, `\` escapes `*`, `?` and `\` (and is dropped before
- * `}` and `/`, which only needed it inside `${…}`); no bracket expressions.
- * @throws {LexFailure} on an invalid escape
- */
-export function shellPatternToGoRegexp(pattern: string, greedy: boolean, anchored: boolean): string {
-  const cs = Array.from(pattern);
-  let i = cs[0] === '\ufeff' ? 1 : 0;
-  let out = anchored ? '^' : '';
-  const star = greedy ? '.*' : '.*?';
-  while (i < cs.length) {
-    let tok = cs[i++]!;
-    switch (tok) {
-      case '*':
-        out += star;
-        continue;
-      case '?':
-        out += '.';
-        continue;
-      case '\\': {
-        const next = cs[i];
-        if (next === '}' || next === '/') continue;
-        out += '\\';
-        tok = i < cs.length ? cs[i++]! : '\ufffd';
-        if (tok !== '*' && tok !== '?' && tok !== '\\') throw new LexFailure(`invalid escape '\\${tok}'`);
-        break;
-      }
-      case '[':
-      case ']':
-      case '{':
-      case '}':
-      case '.':
-      case '+':
-      case '(':
-      case ')':
-      case '|':
-      case '^':
-      case '$':
-        out += '\\';
-        break;
-    }
-    out += tok;
-  }
-  return out;
-}
-
-function compileShellPattern(pattern: string, greedy: boolean, anchored: boolean): RegExp {
-  try {
-    return compileGoRegexp(shellPatternToGoRegexp(pattern, greedy, anchored));
-  } catch (err) {
-    if (err instanceof LexFailure || err instanceof GoRegexpSyntaxError) {
-      throw new LexFailure(`invalid pattern (${pattern}) in substitution: ${err.message}`);
-    }
-    throw err;
-  }
-}
-
-function trimPrefix(pattern: string, value: string, greedy: boolean): string {
-  const m = compileShellPattern(pattern, greedy, true).exec(value);
-  return m === null ? value : value.slice(m.index + m[0].length);
-}
-
-/** Reverses a pattern by characters, keeping each escape before the character it escapes. */
-export function reverseShellPattern(pattern: string): string {
-  const cs = Array.from(pattern);
-  const out: string[] = new Array<string>(cs.length);
-  const last = cs.length - 1;
-  for (let i = 0; i <= last; ) {
-    const tok = cs[i]!;
-    const at = last - i;
-    if (tok === '\\' && i !== last) {
-      out[at - 1] = tok;
-      out[at] = cs[i + 1]!;
-      i += 2;
-    } else {
-      out[at] = tok;
-      i++;
-    }
-  }
-  return out.join('');
-}
-
-const reverseString = (s: string): string => Array.from(s).reverse().join('');
-
-function trimSuffix(pattern: string, value: string, greedy: boolean): string {
-  // A regexp finds the leftmost match only; reversing both sides turns "shortest/longest
-  // rightmost" into a leftmost search (BuildKit does the same).
-  return reverseString(trimPrefix(reverseShellPattern(pattern), reverseString(value), greedy));
 }
 
 export interface ExpandOptions {
@@ -618,3 +502,5 @@ export function expandWord(word: string, env: Env, options: ExpandOptions = {}):
 export function expandWords(word: string, env: Env, options: ExpandOptions = {}): string[] {
   return processWords(word, env, options);
 }
+
+export { reverseShellPattern, shellPatternToGoRegexp } from './internal/shell-pattern.js';

@@ -247,7 +247,8 @@ export function stageGraph(stages: readonly Stage[], options: StageGraphOptions 
   for (const s of stages) {
     const cycle = visit(s.index, []);
     if (cycle !== undefined) {
-      fail(`circular dependency detected on stage: ${stages.length === 1 ? '' : stageDisplayName(s)}`, cycle.map((c) => c.location));
+      // BuildKit names the stage before it blanks a lone stage's name, so the name always shows.
+      fail(`circular dependency detected on stage: ${stageDisplayName(s)}`, cycle.map((c) => c.location));
     }
   }
   return { stages, nodes };
@@ -289,8 +290,12 @@ export function stagesForTarget(graph: StageGraph, target?: string, options: { f
       const where = linesOf(e.instruction.location);
       const file = fileOpt(options.filename);
       if (e.via === 'copy') {
-        const current = stages.length === 1 ? '' : stageDisplayName(s);
-        throw new DockerfileSyntaxError(`cannot copy from stage ${goQuote(e.ref)}, it needs to be defined before current stage ${goQuote(current)}`, where, file);
+        // A later stage exists, so there are two stages at least and BuildKit keeps the name.
+        throw new DockerfileSyntaxError(
+          `cannot copy from stage ${goQuote(e.ref)}, it needs to be defined before current stage ${goQuote(stageDisplayName(s))}`,
+          where,
+          file,
+        );
       }
       throw new DockerfileSyntaxError(
         `cannot mount from stage ${goQuote(e.ref)} to ${goQuote(e.target ?? '')}, stage needs to be defined before current command`,

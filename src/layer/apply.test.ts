@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
@@ -246,4 +246,111 @@ test('a corrupt gzip stream fails with LAYER_BAD_COMPRESSION', async (t) => {
   const gz = gzipSync(await tarOf([{ path: 'a', body: 'x'.repeat(100000) }]));
   for (let i = 20; i < 60; i++) gz[i] ^= 0xff;
   await assert.rejects(applyLayer(chunks(gz), root), { code: 'ERR_LAYER_BAD_COMPRESSION' });
+});
+
+test('overlay mode gives implicit parent directories the metadata they have in the layers below', async (t) => {
+  const { dir } = setup(t);
+  const lower = join(dir, 'l1');
+  const upper = join(dir, 'l2');
+  mkdirSync(lower);
+  mkdirSync(upper);
+  await apply(lower, [{ path: 'etc/', type: 'directory', mode: 0o750, uid: 5, gid: 6, mtime: 12345 }, { path: 'etc/passwd', body: 'x' }], { mode: 'overlay' });
+  await apply(upper, [{ path: 'etc/.wh.passwd' }], { mode: 'overlay', parents: [lower] });
+  const st = lstatSync(join(upper, 'etc'));
+  assert.equal(st.mode & 0o7777, 0o750);
+  assert.equal(st.uid, 5);
+  assert.equal(st.mtimeMs, 12345_000);
+  assert.ok(lstatSync(join(upper, 'etc/passwd')).isCharacterDevice());
+});
+
+test('an aborted signal stops an apply', async (t) => {
+  const { root } = setup(t);
+  const controller = new AbortController();
+  controller.abort(new Error('stop'));
+  await assert.rejects(apply(root, [{ path: 'a', body: 'x' }], { signal: controller.signal }), { message: 'stop' });
+});
+
+test('strict mode turns warnings into errors', async (t) => {
+  const { root } = setup(t);
+  await assert.rejects(apply(root, [{ path: '.wh..wh.plnk' }], { strict: true }), { code: 'ERR_LAYER_BAD_HEADER' });
+  const warnings: string[] = [];
+  await apply(root, [{ path: '.wh..wh.plnk' }], { onWarning: (w) => warnings.push(w.code) });
+  assert.deepEqual(warnings, ['LAYER_ENTRY_IGNORED']);
+});
+
+test('does not chmod through a directory that a later entry replaced by a symlink to outside', async (t) => {
+  const { root, outside } = setup(t);
+  chmodSync(outside, 0o755);
+  await apply(root, [{ path: 'd/', type: 'directory', mode: 0o777, mtime: 5 }, { path: 'd', type: 'symlink', linkpath: outside }]);
+  assert.equal(lstatSync(outside).mode & 0o7777, 0o755);
+  assert.notEqual(lstatSync(outside).mtimeMs, 5000);
+  assert.ok(lstatSync(join(root, 'd')).isSymbolicLink());
+});
+
+test('a directory entry replaces a symlink instead of following it', async (t) => {
+  const { root, outside } = setup(t);
+  symlinkSync(outside, join(root, 'd'));
+  await apply(root, [{ path: 'd/', type: 'directory', mode: 0o700 }, { path: 'd/f', body: 'in' }]);
+  assert.ok(lstatSync(join(root, 'd')).isDirectory());
+  assert.ok(!existsSync(join(outside, 'f')));
+  assert.equal(lstatSync(outside).mode & 0o7777, 0o755);
+});
+
+test('a whiteout under a missing directory removes nothing and creates nothing', async (t) => {
+  const { root } = setup(t);
+  await apply(root, [{ path: 'missing/dir/.wh.x' }, { path: 'file', body: 'f' }, { path: 'file/.wh.y' }]);
+  assert.ok(!existsSync(join(root, 'missing')));
+  assert.deepEqual(readdirSync(root), ['file']);
+});
+
+test('overlay mode: a directory deleted and re-made in one layer becomes opaque', async (t) => {
+  const { dir } = setup(t);
+  const l1 = join(dir, 'l1');
+  const l2 = join(dir, 'l2');
+  const l3 = join(dir, 'l3');
+  for (const d of [l1, l2, l3]) mkdirSync(d);
+  await apply(l1, [{ path: 'a/old', body: 'o' }, { path: 'c/old', body: 'o' }], { mode: 'overlay' });
+  await apply(l2, [{ path: '.wh.a' }, { path: 'a/', type: 'directory' }, { path: 'a/new', body: 'n' }], { mode: 'overlay' });
+  assert.deepEqual(sys().lgetxattr(join(l2, 'a'), 'trusted.overlay.opaque'), Buffer.from('y'));
+  assert.deepEqual(readdirSync(join(l2, 'a')), ['new']);
+  await apply(l3, [{ path: '.wh.c' }, { path: 'c/b/x', body: 'x' }], { mode: 'overlay' }); // no "c/" entry
+  assert.ok(lstatSync(join(l3, 'c')).isDirectory());
+  assert.deepEqual(sys().lgetxattr(join(l3, 'c'), 'trusted.overlay.opaque'), Buffer.from('y'));
+});
+
+test('overlay mode: no whiteout devices inside an opaque directory, in either order', async (t) => {
+  const { root } = setup(t);
+  await apply(root, [{ path: 'd/.wh..wh..opq' }, { path: 'd/.wh.x' }, { path: 'e/.wh.y' }, { path: 'e/.wh..wh..opq' }], { mode: 'overlay' });
+  assert.deepEqual(readdirSync(join(root, 'd')), []);
+  assert.deepEqual(readdirSync(join(root, 'e')), []);
+});
+
+test('flattening puts back the times of directories the layer changes but does not carry', async (t) => {
+  const { root } = setup(t);
+  await apply(root, [{ path: 'etc/', type: 'directory', mtime: 1_000 }, { path: 'etc/passwd', body: 'p' }]);
+  assert.equal(lstatSync(join(root, 'etc')).mtimeMs, 1_000_000);
+  await apply(root, [{ path: 'etc/.wh.passwd' }, { path: 'etc/group', body: 'g' }]);
+  assert.deepEqual(readdirSync(join(root, 'etc')), ['group']);
+  assert.equal(lstatSync(join(root, 'etc')).mtimeMs, 1_000_000);
+});
+
+test('an entry below a lower-layer file fails with LAYER_PATH_CONFLICT', async (t) => {
+  const { root } = setup(t);
+  await apply(root, [{ path: 'a', body: 'file' }]);
+  await assert.rejects(apply(root, [{ path: 'a/b', body: 'x' }]), { code: 'ERR_LAYER_PATH_CONFLICT' });
+});
+
+test('drops xattrs the filesystem refuses (bad namespace, name too long) with warnings', async (t) => {
+  const { root } = setup(t);
+  const warnings: string[] = [];
+  await apply(root, [{ path: 'f', body: 'x', xattrs: new Map([['nonamespace', Buffer.from('v')], [`user.${'n'.repeat(300)}`, Buffer.from('v')], ['user.ok', Buffer.from('v')]]) }], { onWarning: (w) => warnings.push(w.message) });
+  assert.equal(warnings.length, 2);
+  assert.deepEqual(sys().lgetxattr(join(root, 'f'), 'user.ok'), Buffer.from('v'));
+});
+
+test('a truncated zstd layer fails with LAYER_TRUNCATED', async (t) => {
+  const { root } = setup(t);
+  const zstd = createRequire(import.meta.url)('zstd-napi') as { compress(b: Uint8Array): Buffer };
+  const zs = zstd.compress(await tarOf([{ path: 'a', body: Buffer.alloc(300_000, 'z') }]));
+  await assert.rejects(applyLayer(chunks(zs.subarray(0, zs.length - 20)), root), { code: 'ERR_LAYER_TRUNCATED' });
 });

@@ -6,7 +6,15 @@
  * - `flatten` (default): the root holds the layers below; whiteouts delete, opaque markers empty
  *   the directory of what lower layers put there (the vfs driver, `export`, `import`).
  * - `overlay`: the root is a fresh overlay lowerdir for this layer alone; whiteouts are written
- *   as overlayfs whiteouts (0/0 char devices, the opaque xattr) instead of deleting anything.
+ *   as overlayfs whiteouts (0/0 char devices, the opaque xattr) instead of deleting anything. A
+ *   directory the layer deletes and re-creates becomes opaque; no whiteout is left inside an
+ *   opaque directory (overlayfs lists such entries but fails every call on them); directories
+ *   the layer needs but does not carry take their metadata from `parents`, the layers below.
+ *
+ * Whiteouts follow the image spec and umoci: they remove only what lower layers put there, never
+ * an entry of the same layer, whatever the order; an opaque marker keeps the directory itself.
+ * Directories the layer changes without carrying them get their times back at the end, and
+ * directories it carries get mode and times after their children are written.
  *
  * Safety (DESIGN.md's extraction invariant): every path goes through resolveInRoot, so symlinks
  * already in the tree — or created by this layer — are followed only inside the root; `..`
@@ -25,6 +33,7 @@ import {
   openSync, readdirSync, realpathSync, rmSync, symlinkSync, writeSync, type Stats,
 } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Digester, type Digest } from '../oci/index.js';
 import { errnoCode } from '../errors.js';
 import { sys } from '../native/index.js';
@@ -61,6 +70,12 @@ export interface ApplyOptions {
   limits?: Partial<ApplyLimits>;
   /** Apply owners from the tar (lchown); default: when running as root. */
   sameOwner?: boolean;
+  /**
+   * The layers below, top first (overlay mode). A directory this layer needs but does not carry
+   * (`etc/.wh.passwd` without `etc/`) is created with the mode, owner and mtime it has there, so
+   * it does not mask the lower directory's metadata in the merged view (containerd does the same).
+   */
+  parents?: string[];
 }
 
 export interface ApplyResult {
@@ -127,6 +142,19 @@ export async function applyLayer(
   return { diffId: diff.digest(), size: diff.size, compressedSize: compressed.n, compression };
 }
 
+/** lstat, or undefined when nothing is there (or a parent is not a directory). */
+function lstatIfAny(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw err;
+  }
+}
+
+const XATTR_DROPPABLE = new Set(['ENOTSUP', 'EOPNOTSUPP', 'EPERM', 'EINVAL', 'E2BIG', 'ERANGE', 'ENAMETOOLONG']);
+
 /** Bodies up to this size are collected and written with one synchronous write. */
 const SMALL_FILE = 256 * 1024;
 
@@ -139,8 +167,13 @@ class Unpacker {
   readonly #added = new Set<string>();
   /** Host paths known to be real directories, to skip lstat in resolveInRoot. */
   readonly #knownDirs = new Set<string>();
-  /** Directories whose mode and mtime are set at the end (writing children changes the mtime). */
-  readonly #dirs: Array<{ path: string; header: TarHeader }> = [];
+  /** Directories whose mode and mtime are set at the end (writing children changes the mtime); the last entry for a path wins. */
+  readonly #dirs = new Map<string, TarHeader>();
+  /** Directories this layer does not carry but changes (a child added or removed): their times are put back at the end. */
+  readonly #parentTimes = new Map<string, { atime: number; mtime: number }>();
+  /** Overlay mode: the whiteout devices this layer made, and the directories it made opaque. */
+  readonly #ownWhiteouts = new Set<string>();
+  readonly #opaqueDirs = new Set<string>();
 
   constructor(root: string, options: ApplyOptions) {
     this.#root = root;
@@ -154,31 +187,84 @@ class Unpacker {
     this.#options.onWarning?.(w);
   }
 
+  #hostOf(dir: string, base: string): string {
+    return dir === '/' ? `/${base}` : `${dir}/${base}`;
+  }
+
   /** Resolves `rel`'s parent inside the root (creating missing directories) and returns the host path of `rel`. */
   #target(rel: string): string {
     const [parent, base] = splitParent(rel);
     const dir = this.#ensureDir(parent);
-    return dir === '/' ? `/${base}` : `${dir}/${base}`;
+    this.#noteParent(dir);
+    return this.#hostOf(dir, base);
   }
 
+  /** Remembers a directory's times before this layer changes what is in it. */
+  #noteParent(dir: string): void {
+    if (this.#parentTimes.has(dir)) return;
+    const st = lstatIfAny(dir);
+    if (st?.isDirectory() === true) this.#parentTimes.set(dir, { atime: st.atimeMs / 1000, mtime: st.mtimeMs / 1000 });
+  }
+
+  /** The host path of directory `rel`, created (with missing ancestors) when absent. */
   #ensureDir(rel: string): string {
     if (rel === '') return this.#root;
     const host = resolveInRoot(this.#root, rel, { followLast: true, knownDirs: this.#knownDirs });
     if (this.#knownDirs.has(host)) return host;
-    let st: Stats | undefined;
-    try {
-      st = lstatSync(host);
-    } catch (err) {
-      if (errnoCode(err) !== 'ENOENT') throw err;
+    if (lstatIfAny(host)?.isDirectory() === true) {
+      this.#knownDirs.add(host);
+      return host;
     }
-    if (st === undefined) {
-      // Missing components were resolved lexically under the last existing one: creating them is safe.
-      mkdirSync(host, { recursive: true, mode: 0o755 });
-    } else if (!st.isDirectory()) {
-      throw new UnsafeEntryError(rel, 'a parent of the entry exists and is not a directory');
+    // Slow path: walk down from the root, creating what is missing. Each prefix is resolved
+    // inside the root again, so a symlink met on the way is followed only within it.
+    const parts = splitPath(rel);
+    let dir = this.#root;
+    for (let i = 1; i <= parts.length; i++) {
+      const sub = parts.slice(0, i).join('/');
+      dir = resolveInRoot(this.#root, sub, { followLast: true, knownDirs: this.#knownDirs });
+      const st = lstatIfAny(dir);
+      if (st?.isDirectory() === true) {
+        this.#knownDirs.add(dir);
+        continue;
+      }
+      if (st !== undefined) {
+        if (!(this.#overlay && this.#ownWhiteouts.has(dir))) {
+          throw new LayerFormatError('LAYER_PATH_CONFLICT', `Cannot extract "${rel}": its parent "${sub}" exists and is not a directory`);
+        }
+        // This layer deleted the directory and now puts entries below it again: in overlay
+        // terms that is a fresh opaque directory, or the lower entries would show through.
+        this.#removeOwnWhiteout(dir);
+        mkdirSync(dir, { mode: 0o755 });
+        this.#makeOpaque(dir);
+      } else {
+        this.#noteParent(dirname(dir));
+        // Recursive: through a symlink, one prefix can name several missing directories; they
+        // were resolved lexically under the last existing one, so creating them stays inside.
+        mkdirSync(dir, { recursive: true, mode: 0o755 });
+        this.#copyParentMetadata(sub, dir);
+      }
+      this.#knownDirs.add(dir);
     }
-    this.#knownDirs.add(host);
-    return host;
+    return dir;
+  }
+
+  /** Gives an implicitly created directory the metadata it has in the layers below (overlay mode). */
+  #copyParentMetadata(sub: string, host: string): void {
+    for (const parent of this.#options.parents ?? []) {
+      let st: Stats | undefined;
+      try {
+        st = lstatIfAny(resolveInRoot(parent, sub, { followLast: true }));
+      } catch (err) {
+        if (err instanceof UnsafeEntryError) return; // a symlink loop below: keep the defaults
+        throw err;
+      }
+      if (st === undefined) continue;
+      if (!st.isDirectory()) return;
+      if (this.#sameOwner) lchownSync(host, st.uid, st.gid);
+      chmodSync(host, st.mode & 0o7777);
+      this.#dirs.set(host, { path: sub, type: 'directory', mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: 0, mtime: Math.floor(st.mtimeMs / 1000) });
+      return;
+    }
   }
 
   /** Removes what is at `host` (a file, a link, or a whole tree). */
@@ -189,6 +275,29 @@ class Unpacker {
     } else {
       rmSync(host, { force: true });
     }
+    this.#ownWhiteouts.delete(host);
+  }
+
+  #removeOwnWhiteout(host: string): void {
+    rmSync(host, { force: true });
+    this.#ownWhiteouts.delete(host);
+    this.#added.delete(host);
+  }
+
+  #makeOpaque(host: string): void {
+    markOverlayOpaque(host);
+    this.#opaqueDirs.add(host);
+    // overlayfs lists a whiteout inside an opaque directory but fails every other call on it
+    // (umoci found this): drop the ones this layer made there.
+    for (const wh of [...this.#ownWhiteouts]) if (wh.startsWith(`${host}/`)) this.#removeOwnWhiteout(wh);
+  }
+
+  #insideOpaque(host: string): boolean {
+    for (let d = dirname(host); d.length >= this.#root.length && d !== '/'; d = dirname(d)) {
+      if (this.#opaqueDirs.has(d)) return true;
+      if (d === this.#root) break;
+    }
+    return false;
   }
 
   async entry(header: TarHeader, body: AsyncIterable<Uint8Array>): Promise<void> {
@@ -202,7 +311,7 @@ class Unpacker {
     }
     if (rel === '') {
       // The root itself ("./"): only its metadata applies.
-      if (header.type === 'directory') this.#dirs.push({ path: this.#root, header });
+      if (header.type === 'directory') this.#dirs.set(this.#root, header);
       return;
     }
     const host = this.#target(rel);
@@ -212,6 +321,7 @@ class Unpacker {
     } catch (err) {
       if (errnoCode(err) !== 'ENOENT') throw err;
     }
+    const replacesOwnWhiteout = this.#overlay && this.#ownWhiteouts.has(host);
     if (existing !== undefined && !(header.type === 'directory' && existing.isDirectory())) {
       this.#remove(host, existing);
       if (this.#knownDirs.has(host)) this.#knownDirs.delete(host);
@@ -220,8 +330,10 @@ class Unpacker {
     switch (header.type) {
       case 'directory':
         if (existing === undefined || !existing.isDirectory()) mkdirSync(host, { mode: 0o700 });
+        // Deleted and re-made in one layer: opaque, so the lower directory's entries stay hidden.
+        if (replacesOwnWhiteout) this.#makeOpaque(host);
         this.#knownDirs.add(host);
-        this.#dirs.push({ path: host, header });
+        this.#dirs.set(host, header);
         break;
       case 'file':
         await this.#writeFile(host, header, body);
@@ -313,7 +425,9 @@ class Unpacker {
           sys().lsetxattr(host, name, value);
         } catch (err) {
           const code = errnoCode(err);
-          if (code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EPERM') throw err;
+          // Unsupported here (filesystem, namespace, size) or not allowed (user.* on a symlink):
+          // dropped with a warning, as containerd does, rather than failing the whole layer.
+          if (code === undefined || !XATTR_DROPPABLE.has(code)) throw err;
           this.#warn({ code: 'LAYER_ENTRY_INVALID', message: `Cannot set xattr "${name}" on "${header.path}": ${code}; dropped`, path: header.path });
         }
       }
@@ -325,37 +439,40 @@ class Unpacker {
 
   /** A whiteout removes a lower layer's entry — never one this layer added, whatever the order. */
   #whiteout(targetRel: string): void {
-    const host = this.#target(targetRel);
-    if (this.#added.has(host)) return;
-    if (this.#overlay) {
-      let st: Stats | undefined;
-      try {
-        st = lstatSync(host);
-      } catch (err) {
-        if (errnoCode(err) !== 'ENOENT') throw err;
+    if (!this.#overlay) {
+      // Flattening: nothing to remove when the parent is missing, and nothing to create either.
+      const [parent, base] = splitParent(targetRel);
+      const dir = parent === '' ? this.#root : resolveInRoot(this.#root, parent, { followLast: true, knownDirs: this.#knownDirs });
+      const host = this.#hostOf(dir, base);
+      if (this.#added.has(host)) return;
+      const st = lstatIfAny(host);
+      if (st !== undefined) {
+        this.#noteParent(dir);
+        this.#remove(host, st);
       }
-      if (st !== undefined) this.#remove(host, st);
-      makeOverlayWhiteout(host);
-      this.#added.add(host);
       return;
     }
-    try {
-      this.#remove(host, lstatSync(host));
-    } catch (err) {
-      if (errnoCode(err) !== 'ENOENT') throw err;
-    }
+    const host = this.#target(targetRel);
+    if (this.#added.has(host)) return;
+    const st = lstatIfAny(host);
+    if (st !== undefined) this.#remove(host, st);
+    if (this.#insideOpaque(host)) return; // nothing below shows through an opaque directory anyway
+    makeOverlayWhiteout(host);
+    this.#ownWhiteouts.add(host);
+    this.#added.add(host);
   }
 
   /** An opaque directory keeps itself and what this layer put in it; lower layers' entries go. */
   #opaque(dirRel: string): void {
     const host = this.#ensureDir(dirRel);
     if (this.#overlay) {
-      markOverlayOpaque(host);
+      this.#makeOpaque(host);
       return;
     }
     const prune = (dir: string): void => {
+      this.#noteParent(dir);
       for (const name of readdirSync(dir)) {
-        const child = `${dir === '/' ? '' : dir}/${name}`;
+        const child = this.#hostOf(dir, name);
         const st = lstatSync(child);
         if (!this.#added.has(child)) this.#remove(child, st);
         else if (st.isDirectory()) prune(child);
@@ -365,9 +482,17 @@ class Unpacker {
   }
 
   finish(): void {
+    // Directories this layer changed but does not carry get their times back, so unpacking the
+    // same layers gives the same tree whenever it runs.
+    for (const [path, t] of this.#parentTimes) {
+      if (this.#dirs.has(path) || lstatIfAny(path)?.isDirectory() !== true) continue;
+      lutimesSync(path, t.atime, t.mtime);
+    }
     // Deepest first, so setting a parent's mtime comes after its children are done.
-    for (let i = this.#dirs.length - 1; i >= 0; i--) {
-      const { path, header } = this.#dirs[i]!;
+    for (const [path, header] of [...this.#dirs].reverse()) {
+      // A later entry may have replaced the directory, even by a symlink to outside the root:
+      // chmod follows symlinks, so look again and touch only a real directory.
+      if (lstatSync(path, { throwIfNoEntry: false })?.isDirectory() !== true) continue;
       if (this.#sameOwner) lchownSync(path, header.uid, header.gid);
       chmodSync(path, header.mode & 0o7777);
       lutimesSync(path, header.mtime, header.mtime);

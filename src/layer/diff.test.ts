@@ -32,7 +32,8 @@ function makeTree(root: string): void {
 
 async function layerOf(source: LayerSource, options: Parameters<typeof createLayer>[2] = {}) {
   const parts: Uint8Array[] = [];
-  const info = await createLayer(source, (c) => void parts.push(Buffer.from(c)), options);
+  // null: these tests must not depend on a SOURCE_DATE_EPOCH in the environment
+  const info = await createLayer(source, (c) => void parts.push(Buffer.from(c)), { sourceDateEpoch: null, ...options });
   return { info, bytes: Buffer.concat(parts) };
 }
 
@@ -190,4 +191,11 @@ test('layerEntries skips sockets and sorts by name, parents first', (t) => {
   assert.deepEqual(names, ['B', 'a-b', 'b', 'b/c']);
   assert.deepEqual(readdirSync(dir).length, 3);
   assert.ok(statSync(dir).isDirectory());
+});
+
+test('refuses an overlay upper dir that holds metacopy files (their data lives below)', async (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'f'), '');
+  sys().lsetxattr(join(dir, 'f'), 'trusted.overlay.metacopy', Buffer.alloc(0));
+  await assert.rejects(layerOf({ kind: 'overlay', upper: dir, lowers: [] }), { code: 'ERR_LAYER_UNSUPPORTED_UPPER' });
 });

@@ -11,13 +11,14 @@
  *   dirs (top first) are read only to tell a directory that was merely copied up from one whose
  *   metadata changed.
  *
- * Entries are emitted depth-first in name order, parents before children, and the parents of
+ * Entries are emitted depth-first, parents before children; in each directory whiteouts come
+ * first (as the image spec asks), then entries in name order. The parents of
  * every changed entry are included (as containerd does) so that an applier recreates them with
  * their real mode and owner. Hardlinks among the entries of one layer stay hardlinks. Headers carry
  * no atime/ctime and no user names, so the output depends only on the tree (and SOURCE_DATE_EPOCH).
  */
 import { closeSync, lstatSync, openSync, readFileSync, readSync, readdirSync, readlinkSync, type Stats } from 'node:fs';
-import { errnoCode } from '../errors.js';
+import { FailedPreconditionError, errnoCode } from '../errors.js';
 import { sys } from '../native/index.js';
 import type { TarEntryType, TarHeader } from './tar/header.js';
 import type { TarWriterEntry } from './tar/writer.js';
@@ -45,7 +46,7 @@ export async function createLayer(source: LayerSource, sink: LayerSink, options:
 
 /** The tar entries of a layer, in order, with bodies streamed from disk when they are written. */
 export function* layerEntries(source: LayerSource, signal?: AbortSignal): Generator<TarWriterEntry> {
-  const w = new Walker(signal);
+  const w = new Walker(signal, source.kind === 'overlay');
   switch (source.kind) {
     case 'tree':
       yield* w.compare('', source.root, undefined);
@@ -61,6 +62,10 @@ export function* layerEntries(source: LayerSource, signal?: AbortSignal): Genera
 
 const COMPARE = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+function byWhiteoutThenName(aWh: boolean, a: string, bWh: boolean, b: string): number {
+  return aWh !== bWh ? (aWh ? -1 : 1) : COMPARE(a, b);
+}
+
 function lstatOrUndefined(path: string): Stats | undefined {
   try {
     return lstatSync(path);
@@ -71,7 +76,22 @@ function lstatOrUndefined(path: string): Stats | undefined {
   }
 }
 
-function readXattrs(host: string): Map<string, Buffer> | undefined {
+/**
+ * Overlay features whose upper dir cannot be read on its own: a metacopy file keeps its data in a
+ * lower layer, a redirected directory its entries under another lower path. The snapshotter mounts
+ * without them (`metacopy=off,redirect_dir=off`); meeting one means that promise was broken.
+ */
+const UNREADABLE_UPPER = ['trusted.overlay.metacopy', 'trusted.overlay.redirect', 'user.overlay.metacopy', 'user.overlay.redirect'];
+
+export class UnsupportedUpperError extends FailedPreconditionError {
+  constructor(path: string, xattr: string) {
+    super('LAYER_UNSUPPORTED_UPPER', `Cannot diff overlay upper entry "${path}": it carries "${xattr}"`, {
+      hint: 'Mount overlay snapshots with metacopy=off and redirect_dir=off',
+    });
+  }
+}
+
+function readXattrs(host: string, overlayUpper = false): Map<string, Buffer> | undefined {
   let names: string[];
   try {
     names = sys().llistxattr(host);
@@ -83,7 +103,13 @@ function readXattrs(host: string): Map<string, Buffer> | undefined {
   if (names.length === 0) return undefined;
   let out: Map<string, Buffer> | undefined;
   for (const name of names.sort(COMPARE)) {
-    if (isOverlayXattr(name)) continue; // overlayfs's own bookkeeping, never layer content
+    // SELinux labels belong to the host that wrote the file, not to the image (docker and
+    // containerd leave them out too); keeping them would make layers differ between machines.
+    if (name === 'security.selinux') continue;
+    if (isOverlayXattr(name)) {
+      if (overlayUpper && UNREADABLE_UPPER.includes(name)) throw new UnsupportedUpperError(host, name);
+      continue; // overlayfs's own bookkeeping, never layer content
+    }
     const v = sys().lgetxattr(host, name);
     if (v === null) continue;
     (out ??= new Map()).set(name, v);
@@ -155,8 +181,11 @@ class Walker {
   /** Ancestors of the current position that were not emitted yet (unchanged directories). */
   readonly #stack: Pending[] = [];
 
-  constructor(signal: AbortSignal | undefined) {
+  readonly #overlayUpper: boolean;
+
+  constructor(signal: AbortSignal | undefined, overlayUpper: boolean) {
     this.#signal = signal;
+    this.#overlayUpper = overlayUpper;
   }
 
   /** Emits not-yet-emitted ancestors, so a changed entry's parents precede it. */
@@ -179,7 +208,7 @@ class Walker {
       size: 0,
       mtime: Math.floor(st.mtimeMs / 1000),
     };
-    const xattrs = readXattrs(host);
+    const xattrs = readXattrs(host, this.#overlayUpper);
     if (xattrs !== undefined) header.xattrs = xattrs;
     if (type === 'file' && st.nlink > 1) {
       const key = `${st.dev}:${st.ino}`;
@@ -225,9 +254,9 @@ class Walker {
     const names = new Map<string, 'upper' | 'lower' | 'both'>();
     for (const n of readdirSync(upper)) names.set(n, 'upper');
     if (lower !== undefined) for (const n of readdirSync(lower)) names.set(n, names.has(n) ? 'both' : 'lower');
-    // Order by the name the entry will have in the tar (a deleted "x" is written as ".wh.x").
-    const order = [...names].map(([n, where]) => [where === 'lower' ? `.wh.${n}` : n, n, where] as const).sort((a, b) => COMPARE(a[0], b[0]));
-    for (const [, name, where] of order) {
+    // Whiteouts first, then by name: the image spec asks for whiteouts before their siblings.
+    const order = [...names].sort((a, b) => byWhiteoutThenName(a[1] === 'lower', a[0], b[1] === 'lower', b[0]));
+    for (const [name, where] of order) {
       const childRel = rel === '' ? name : `${rel}/${name}`;
       if (where === 'lower') {
         yield* this.#whiteout(childRel);
@@ -274,9 +303,9 @@ class Walker {
     this.#signal?.throwIfAborted();
     const items = readdirSync(upper).map((name) => {
       const st = lstatSync(`${upper}/${name}`);
-      return { name, st, key: isOverlayWhiteout(st) ? `.wh.${name}` : name };
+      return { name, st, whiteout: isOverlayWhiteout(st) };
     });
-    items.sort((a, b) => COMPARE(a.key, b.key));
+    items.sort((a, b) => byWhiteoutThenName(a.whiteout, a.name, b.whiteout, b.name));
     for (const { name, st } of items) {
       const childRel = rel === '' ? name : `${rel}/${name}`;
       const host = `${upper}/${name}`;

@@ -22,6 +22,8 @@ export type LayerFormatCode =
   | 'LAYER_SIZE_MISMATCH'
   /** The compressed stream is corrupt. */
   | 'LAYER_BAD_COMPRESSION'
+  /** An entry's parent exists in the tree and is not a directory. */
+  | 'LAYER_PATH_CONFLICT'
   /** A header value cannot be represented in the tar format. */
   | 'LAYER_UNREPRESENTABLE';
 

@@ -23,8 +23,11 @@ export interface WriteLayerOptions {
   level?: number;
   /** gzip blocks compressed at once (default 3). Output does not depend on it. */
   concurrency?: number;
-  /** Clamp mtimes to this many seconds since the epoch. */
-  sourceDateEpoch?: number;
+  /**
+   * Clamp mtimes to this many seconds since the epoch. Left out: `$SOURCE_DATE_EPOCH` when set
+   * (reproducible-builds.org's convention); `null`: never clamp.
+   */
+  sourceDateEpoch?: number | null;
   /** 'oci' (default) or 'docker' media types in the result. */
   format?: 'oci' | 'docker';
   signal?: AbortSignal;
@@ -97,10 +100,11 @@ export async function writeLayer(
   options: WriteLayerOptions = {},
 ): Promise<WrittenLayer> {
   const compression = options.compression ?? 'gzip';
+  const epoch = options.sourceDateEpoch === undefined ? sourceDateEpochFromEnv() : options.sourceDateEpoch;
   const diff = new Digester('sha256');
   const tar = tap(
     coalesce(writeTar(entries, {
-      ...(options.sourceDateEpoch !== undefined ? { sourceDateEpoch: options.sourceDateEpoch } : {}),
+      ...(epoch !== undefined && epoch !== null ? { sourceDateEpoch: epoch } : {}),
       ...(options.signal !== undefined ? { signal: options.signal } : {}),
     })),
     diff,
@@ -111,16 +115,20 @@ export async function writeLayer(
       : compression === 'zstd'
         ? zstdCompress(tar, { ...(options.level !== undefined ? { level: options.level } : {}), ...(options.signal !== undefined ? { signal: options.signal } : {}) })
         : tar;
-  const blob = new Digester('sha256');
+  // Uncompressed, the blob is the tar: its digest is the diffID, and hashing it twice would cost a pass.
+  const blob = compression === 'none' ? undefined : new Digester('sha256');
+  let size = 0;
   for await (const chunk of out) {
     options.signal?.throwIfAborted();
-    blob.update(chunk);
+    blob?.update(chunk);
+    size += chunk.byteLength;
     await write(sink, chunk, options.signal);
   }
+  const diffId = diff.digest();
   return {
-    diffId: diff.digest(),
-    digest: blob.digest(),
-    size: blob.size,
+    diffId,
+    digest: blob?.digest() ?? diffId,
+    size,
     uncompressedSize: diff.size,
     compression,
     mediaType: layerMediaType(options.format ?? 'oci', compression),

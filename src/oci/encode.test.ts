@@ -40,3 +40,11 @@ test('canonicalJson() sorts keys everywhere and escapes like Go', () => {
   assert.equal(canonicalJson('\u2028'), '"\\u2028"');
   assert.throws(() => canonicalJson({ n: NaN }), /not a finite number/);
 });
+
+test('members named like prototype members are kept as data', () => {
+  const config = { architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, constructor: 'x', toString: 1 } as unknown as ImageConfig;
+  assert.equal(
+    encodeImageConfig(config).toString(),
+    '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]},"constructor":"x","toString":1}',
+  );
+});

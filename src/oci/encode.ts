@@ -100,12 +100,17 @@ function encodeValue(v: unknown, shape: Shape | '*' | '' | readonly ['[]', Shape
   if (typeof v === 'object') {
     const o = v as Record<string, unknown>;
     const known = typeof shape === 'object' && !Array.isArray(shape) ? (shape as Shape) : undefined;
-    const keys = known === undefined ? sortedKeys(o) : [...Object.keys(known).filter((k) => k in o), ...sortedKeys(o).filter((k) => !(k in known))];
+    // Object.hasOwn, not `in`: a document member named `constructor` or `toString` is data, not a prototype member.
+    const keys =
+      known === undefined
+        ? sortedKeys(o)
+        : [...Object.keys(known).filter((k) => Object.hasOwn(o, k)), ...sortedKeys(o).filter((k) => !Object.hasOwn(known, k))];
     const parts: string[] = [];
     for (const k of keys) {
       const value = o[k];
       if (value === undefined) continue;
-      parts.push(`${quote(k)}:${encodeValue(value, known?.[k] ?? '')}`);
+      const memberShape = known !== undefined && Object.hasOwn(known, k) ? (known[k] ?? '') : '';
+      parts.push(`${quote(k)}:${encodeValue(value, memberShape)}`);
     }
     return `{${parts.join(',')}}`;
   }

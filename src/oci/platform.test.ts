@@ -93,3 +93,12 @@ test('matchingManifests() keeps entries without a platform, last, for the caller
   assert.deepEqual(order, ['amd64'.length, '386'.length, 'none'.length]);
   assert.equal(matchingManifests(manifests, allPlatforms).length, 3);
 });
+
+test('variants named like prototype members are ordinary unknown variants', () => {
+  const p = parsePlatform('linux/arm64/constructor');
+  assert.equal(p.variant, 'constructor');
+  // containerd's vector for an arm64 variant it does not know is empty; strict matching still works.
+  assert.ok(!only(p).match(p));
+  assert.ok(onlyStrict(p).match(p));
+  assert.ok(!onlyStrict(p).match(parsePlatform('linux/arm64')));
+});

@@ -88,8 +88,15 @@ function isLittleEndian(): boolean {
   return new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 }
 
-const GOOS: Record<string, string> = { win32: 'windows', sunos: 'solaris' };
-const GOARCH: Record<string, string> = { x64: 'amd64', ia32: '386', mipsel: 'mipsle' };
+const GOOS = new Map([
+  ['win32', 'windows'],
+  ['sunos', 'solaris'],
+]);
+const GOARCH = new Map([
+  ['x64', 'amd64'],
+  ['ia32', '386'],
+  ['mipsel', 'mipsle'],
+]);
 
 /**
  * The platform of this machine, normalized (`linux/amd64` here), as Go's runtime.GOOS/GOARCH would
@@ -106,8 +113,8 @@ export function hostPlatform(host?: HostProcess): Platform {
 let cachedHost: Platform | undefined;
 
 function platformOfHost(host: HostProcess): Platform {
-  const os = GOOS[host.platform] ?? host.platform;
-  let arch = GOARCH[host.arch] ?? host.arch;
+  const os = GOOS.get(host.platform) ?? host.platform;
+  let arch = GOARCH.get(host.arch) ?? host.arch;
   if (arch === 'ppc64' && host.littleEndian !== false) arch = 'ppc64le';
   const p: Platform = { os, architecture: arch };
   if (arch === 'arm' && host.armVersion !== undefined && host.armVersion !== '') p.variant = `v${host.armVersion}`;
@@ -437,14 +444,14 @@ export function platformVector(p: Platform): Platform[] {
     case 'arm64': {
       let variant = p.variant || 'v8';
       const vector: Platform[] = [];
-      const versions = ARM64_VERSIONS[variant];
-      if (versions !== undefined) {
-        versions.forEach(([major, topMinor]) => {
-          for (let minor = topMinor; minor >= 0; minor--) {
-            vector.push(same('arm64', minor === 0 ? `v${major}` : `v${major}.${minor}`));
-          }
-        });
-      }
+      const versions = ARM64_VERSIONS.get(variant);
+      // An arm64 variant containerd does not know runs nothing, not even itself (as in containerd).
+      if (versions === undefined) return vector;
+      versions.forEach(([major, topMinor]) => {
+        for (let minor = topMinor; minor >= 0; minor--) {
+          vector.push(same('arm64', minor === 0 ? `v${major}` : `v${major}.${minor}`));
+        }
+      });
       // Every arm64 CPU up to v9 also runs 32-bit ARM code up to v8.
       if (variant.startsWith('v8') || variant.startsWith('v9')) variant = 'v8';
       vector.push(...platformVector(same('arm', variant)));
@@ -456,12 +463,12 @@ export function platformVector(p: Platform): Platform[] {
 }
 
 /** arm64 variants → [major, highest minor] pairs it includes (v9.x includes v8.(x+5), capped at v8.9). */
-const ARM64_VERSIONS: Record<string, Array<[number, number]>> = (() => {
-  const table: Record<string, Array<[number, number]>> = {};
-  for (let minor = 0; minor <= 9; minor++) table[`v8.${minor}`] = [[8, minor]];
-  table['v8'] = [[8, 0]];
-  for (let minor = 0; minor <= 7; minor++) table[`v9.${minor}`] = [[9, minor], [8, Math.min(minor + 5, 9)]];
-  table['v9'] = [[9, 0], [8, 5]];
+const ARM64_VERSIONS: ReadonlyMap<string, Array<[number, number]>> = (() => {
+  const table = new Map<string, Array<[number, number]>>();
+  for (let minor = 0; minor <= 9; minor++) table.set(`v8.${minor}`, [[8, minor]]);
+  table.set('v8', [[8, 0]]);
+  for (let minor = 0; minor <= 7; minor++) table.set(`v9.${minor}`, [[9, minor], [8, Math.min(minor + 5, 9)]]);
+  table.set('v9', [[9, 0], [8, 5]]);
   return table;
 })();
 

@@ -103,7 +103,7 @@ test('unknown digest algorithms pass when well formed; known ones are checked st
 });
 
 test('parseManifest() refuses bad JSON and oversized input before parsing', () => {
-  assert.throws(() => parseManifest('{'), /Cannot read image manifest: is not valid JSON/);
+  assert.throws(() => parseManifest('{'), /Cannot read image manifest: the document is not valid JSON/);
   assert.throws(() => parseManifest(Buffer.alloc(MAX_MANIFEST_BYTES + 1, 0x20)), /is too large/);
   const bytes = Buffer.from(JSON.stringify(manifest()));
   assert.equal(parseManifest(bytes.subarray(0)).schemaVersion, 2);

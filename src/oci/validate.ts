@@ -53,7 +53,7 @@ export class InvalidDocumentError extends GantryError {
     code: string,
     kind: ErrorKind = 'invalid-argument',
   ) {
-    super(kind, code, `Cannot read ${document}: ${path === '' ? '' : `${path} `}${problem}`);
+    super(kind, code, `Cannot read ${document}: ${path === '' ? 'the document' : path} ${problem}`);
   }
 }
 export class InvalidManifestError extends InvalidDocumentError {
@@ -96,7 +96,11 @@ export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 const MEDIA_TYPE_RE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
 const DIGEST_RE = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 // Lengths of the algorithms go-digest registers; others are only checked against the grammar.
-const DIGEST_HEX_LENGTH: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
+const DIGEST_HEX_LENGTH = new Map([
+  ['sha256', 64],
+  ['sha384', 96],
+  ['sha512', 128],
+]);
 const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const RFC3339_RE = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
 const URI_RE = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$/;
@@ -198,7 +202,7 @@ class Checker {
     const s = this.string(v, path);
     if (!DIGEST_RE.test(s)) this.fail(path, `is not a valid digest: ${JSON.stringify(s)}`);
     const colon = s.indexOf(':');
-    const length = DIGEST_HEX_LENGTH[s.slice(0, colon)];
+    const length = DIGEST_HEX_LENGTH.get(s.slice(0, colon));
     if (length !== undefined) {
       const encoded = s.slice(colon + 1);
       if (encoded.length !== length) this.fail(path, `is not a valid digest: ${JSON.stringify(s)}: invalid checksum digest length`);

@@ -19,7 +19,7 @@
  * container's parent and subreaper, so the exit status is exact.
  */
 import { type ChildProcess, spawn, type StdioOptions } from 'node:child_process';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -107,7 +107,8 @@ export function startForeground(options: StartForegroundOptions): ContainerProce
   checkContainerId(options.id);
   const { runtime, id } = options;
   const terminal = options.terminal === true;
-  if (terminal && options.stdio !== undefined && options.stdio !== 'inherit') {
+  const inherited = options.stdio === undefined || options.stdio === 'inherit' || (Array.isArray(options.stdio) && options.stdio.every((s, i) => s === 'inherit' || s === i));
+  if (terminal && !inherited) {
     throw new InvalidArgumentError('TTY_NEEDS_TERMINAL', 'Cannot allocate a TTY: the container\'s stdio must be the terminal (inherit)');
   }
   const child: ChildProcess = runtime.spawnRun(id, options.bundle, { stdio: options.stdio ?? 'inherit', newSession: !terminal });
@@ -127,16 +128,21 @@ export function startForeground(options: StartForegroundOptions): ContainerProce
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted === true) onAbort();
 
+  // runc removes a container it ran in the foreground, whether it started or not; only a runtime that
+  // was itself killed (or never ran) leaves state behind, and only then is a `delete` worth a process.
+  let cleanExit = false;
   const done = new Promise<ExitStatus>((resolve, reject) => {
     child.once('error', (err) => {
       reject(new RuntimeError('unavailable', 'RUNTIME_START_FAILED', `Cannot start ${runtime.name}: ${err.message}`, err.message, { cause: err }));
     });
-    child.once('exit', (code, sig) => resolve({ exitCode: code ?? 128 + signalNumber(sig) }));
+    child.once('exit', (code, sig) => {
+      cleanExit = code !== null;
+      resolve({ exitCode: code ?? 128 + signalNumber(sig) });
+    });
   }).finally(async () => {
     for (const [sig, f] of forwarders) process.off(sig, f);
     options.signal?.removeEventListener('abort', onAbort);
-    // runc removes a container it ran in the foreground; this covers a runtime that was itself killed.
-    await runtime.delete(id, { force: true }).catch(() => undefined);
+    if (!cleanExit) await runtime.delete(id, { force: true }).catch(() => undefined);
   });
   return {
     pid: child.pid,
@@ -148,12 +154,16 @@ export function startForeground(options: StartForegroundOptions): ContainerProce
   };
 }
 
-const MONITOR_SCRIPT = 'exit_file=$1; shift; "$@" </dev/null; code=$?; printf "%s\\n" "$code" >"$exit_file.tmp" && mv "$exit_file.tmp" "$exit_file"';
+// $1: the exit file; $2: a directory to remove after the exit ('' to keep it, for `--rm`); then the runtime's command.
+const MONITOR_SCRIPT =
+  'exit_file=$1; remove=$2; shift 2; "$@" </dev/null; code=$?; printf "%s\\n" "$code" >"$exit_file.tmp" && mv "$exit_file.tmp" "$exit_file"; [ -n "$remove" ] && rm -rf "$remove"; exit 0';
 
 export interface StartDetachedOptions {
   runtime: OciRuntime;
   id: string;
   bundle: string;
+  /** Remove the bundle once the container has exited (`--rm`). */
+  removeOnExit?: boolean;
   signal?: AbortSignal;
 }
 
@@ -163,7 +173,7 @@ export interface StartDetachedOptions {
  * so lines keep their order within a stream, not across the two, as with docker's log drivers).
  * @throws {RuntimeError} with the runtime's message when the container does not start
  */
-export async function startDetached(options: StartDetachedOptions): Promise<{ pid: number }> {
+export async function startDetached(options: StartDetachedOptions): Promise<{ pid?: number }> {
   checkContainerId(options.id);
   const { runtime, id } = options;
   const spec = JSON.parse(await readFile(join(options.bundle, 'config.json'), 'utf8')) as Spec;
@@ -180,7 +190,7 @@ export async function startDetached(options: StartDetachedOptions): Promise<{ pi
   try {
     monitor = spawn(
       '/bin/sh',
-      ['-c', MONITOR_SCRIPT, 'gantry-monitor', paths.exitCode, runtime.binary, ...runtime.globalArgs(), 'run', '--bundle', options.bundle, '--pid-file', paths.pidFile, id],
+      ['-c', MONITOR_SCRIPT, 'gantry-monitor', paths.exitCode, options.removeOnExit === true ? options.bundle : '', runtime.binary, ...runtime.globalArgs(), 'run', '--bundle', options.bundle, '--pid-file', paths.pidFile, id],
       { detached: true, stdio: ['ignore', log.fd, log.fd] },
     );
   } finally {
@@ -194,6 +204,8 @@ export async function startDetached(options: StartDetachedOptions): Promise<{ pi
     options.signal?.throwIfAborted();
     const pid = await readNumber(paths.pidFile);
     if (pid !== undefined) return { pid };
+    // With removeOnExit, a container that ran and ended between two looks has already been removed.
+    if (options.removeOnExit === true && !existsSync(options.bundle)) return {};
     const code = await readNumber(paths.exitCode);
     if (code !== undefined) {
       const text = await readFile(paths.log, 'utf8').catch(() => '');

@@ -49,7 +49,9 @@ export { staticInitPath, isStaticElf } from './init.js';
 export { hostsFile, resolvConfFile } from './etc-files.js';
 export { FORWARDED_SIGNALS, type ContainerProcess, type ContainerStatus, type ExitStatus } from './container.js';
 export { resolveInRoot, readFileInRoot } from './rootfs-path.js';
+export { runOverridesFromFlags, parseNetworkMode, type DockerRunFlags, type FlagContext } from './run-flags.js';
 export { hostDevices, splitDev } from './devices.js';
+export { checkCommand, ContainerCommandError } from './executable.js';
 
 /** The runtime chosen for this gantry root and where container bundles live. */
 export interface RuntimeContext {
@@ -137,6 +139,8 @@ export interface RunContainerOptions {
   signal?: AbortSignal;
   /** Run detached: resolve once it runs; output goes to its log. */
   detach?: boolean;
+  /** Detached: remove the bundle (state, log, exit record) once the container exits (`--rm`). */
+  removeOnExit?: boolean;
   /** Foreground: keep the bundle after the container exits (default: remove it). */
   keepBundle?: boolean;
   /** Foreground: called with the running process (to read piped output). */
@@ -153,7 +157,13 @@ export async function runContainer(ctx: RuntimeContext, options: RunContainerOpt
   const spec = options.spec ?? (JSON.parse(await readFile(bundlePaths(dir).config, 'utf8')) as Spec);
   const terminal = spec.process.terminal === true;
   if (options.detach === true) {
-    const { pid } = await startDetached({ runtime: ctx.runtime, id: options.id, bundle: dir, ...(options.signal === undefined ? {} : { signal: options.signal }) });
+    const { pid } = await startDetached({
+      runtime: ctx.runtime,
+      id: options.id,
+      bundle: dir,
+      ...(options.removeOnExit === true ? { removeOnExit: true } : {}),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
     return { pid };
   }
   try {

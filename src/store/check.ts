@@ -3,7 +3,8 @@
  * missing, has the wrong size, or (with `verify`) does not hash to its name; the DB fails SQLite's
  * integrity or foreign-key checks; a record refers to a row that does not exist. Orphans (reported,
  * removed by `repair`): blobs nothing refers to, stale ingests, expired leases, leftovers of crashed
- * collections, snapshot dirs without a row, foreign files in `blobs/`.
+ * collections, snapshot dirs without a row, foreign files in `blobs/`. A snapshot row without its
+ * directory is a problem too.
  */
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -143,9 +144,16 @@ export async function checkStore(store: Store, options: CheckOptions = {}): Prom
   for (const i of ingests) {
     if (!store.locker.isHeld(i.ref)) orphans.push({ kind: 'stale-ingest', subject: i.ref, message: `ingest "${i.ref}" (${i.offset} bytes) has no writer` });
   }
-  const rowIds = new Set((s.prepare('SELECT id FROM snapshots').all() as { id: number }[]).map((r) => String(r.id)));
-  for (const d of await readdir(store.layout.snapshots).catch(() => [] as string[])) {
+  const snapshotRows = s.prepare('SELECT id, key FROM snapshots').all() as { id: number; key: string }[];
+  const rowIds = new Set(snapshotRows.map((r) => String(r.id)));
+  const dirs = new Set(await readdir(store.layout.snapshots).catch(() => [] as string[]));
+  for (const d of dirs) {
     if (!rowIds.has(d)) orphans.push({ kind: 'orphan-snapshot-dir', subject: d, message: `snapshot directory ${d} has no record` });
+  }
+  for (const r of snapshotRows) {
+    if (!dirs.has(String(r.id))) {
+      problems.push({ kind: 'missing-snapshot-dir', subject: r.key, message: `snapshot "${r.key}" (directory ${r.id}) is missing` });
+    }
   }
   for (const d of await readdir(store.layout.tmp).catch(() => [] as string[])) {
     if (d.startsWith('gc-')) orphans.push({ kind: 'gc-leftover', subject: d, message: `tmp/${d} is left from an interrupted collection` });

@@ -129,13 +129,13 @@ function checkVersion(db: MetadataDb): void {
 export function migrate(db: MetadataDb, migrations = MIGRATIONS): void {
   for (;;) {
     const done = db.write(() => {
+      // Two processes may open a new root at once: the immediate transaction makes one of them
+      // create and migrate while the other waits, then finds the work done.
       db.sqlite.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-      let v = schemaVersion(db);
-      if (v === 0 && db.sqlite.prepare('SELECT COUNT(*) AS n FROM schema_version').get() !== undefined) {
-        const n = (db.sqlite.prepare('SELECT COUNT(*) AS n FROM schema_version').get() as { n: number }).n;
-        if (n === 0) db.sqlite.prepare('INSERT INTO schema_version (version) VALUES (0)').run();
+      if ((db.sqlite.prepare('SELECT COUNT(*) AS n FROM schema_version').get() as { n: number }).n === 0) {
+        db.sqlite.prepare('INSERT INTO schema_version (version) VALUES (0)').run();
       }
-      v = schemaVersion(db);
+      const v = schemaVersion(db);
       if (v > migrations.length) throw new SchemaTooNewError(v, migrations.length);
       const next = migrations[v];
       if (next === undefined) return true;

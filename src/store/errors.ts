@@ -176,6 +176,16 @@ export class MissingContentError extends FailedPreconditionError {
   }
 }
 
+/** An image put whose layers do not match its config's `rootfs.diff_ids`. */
+export class ImageConfigMismatchError extends InvalidArgumentError {
+  constructor(
+    readonly imageId: string,
+    reason: string,
+  ) {
+    super('IMAGE_CONFIG_MISMATCH', `Cannot store image ${imageId}: ${reason}`);
+  }
+}
+
 /** The store was written by a newer gantry with a schema this one does not know. */
 export class SchemaTooNewError extends FailedPreconditionError {
   constructor(

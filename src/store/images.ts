@@ -13,10 +13,14 @@
 import { statSync } from 'node:fs';
 import { chainIds, type ImageConfig } from '../oci/image-config.js';
 import { isDigest, type Digest } from '../oci/digest.js';
+import type { Descriptor } from '../oci/descriptor.js';
+import type { Manifest } from '../oci/manifest.js';
+import { MediaType } from '../oci/media-types.js';
 import type { MetadataDb } from './db.js';
 import {
   AmbiguousImageIdError,
   DigestTagError,
+  ImageConfigMismatchError,
   ImageDeleteConflictError,
   ImageNotFoundError,
   MissingContentError,
@@ -68,6 +72,7 @@ export class ImageStore {
    * `names` at it (a tag held by another image moves here; that image may become dangling). Putting
    * an image that exists only adds the names. Idempotent.
    * @throws {MissingContentError} when a blob is not in the content store
+   * @throws {ImageConfigMismatchError} when the layers do not match the config's diffIDs
    * @throws {InvalidReferenceError} for a bad name
    */
   async put(input: PutImageInput, options: { signal?: AbortSignal } = {}): Promise<ImageRecord> {
@@ -76,10 +81,10 @@ export class ImageStore {
     const config = JSON.parse(Buffer.from(configBytes).toString('utf8')) as ImageConfig;
     const diffIds = (config.rootfs?.diff_ids ?? []) as Digest[];
     if (diffIds.length !== input.layers.length) {
-      throw new MissingContentError(id, `config lists ${diffIds.length} diffIDs for ${input.layers.length} layers:`);
+      throw new ImageConfigMismatchError(id, `the config lists ${diffIds.length} diffIDs for ${input.layers.length} layers`);
     }
     input.layers.forEach((l, i) => {
-      if (l.diffId !== diffIds[i]) throw new MissingContentError(l.diffId, `layer ${i} diffID does not match the config's`);
+      if (l.diffId !== diffIds[i]) throw new ImageConfigMismatchError(id, `layer ${i} has diffID ${l.diffId}, the config says ${diffIds[i]}`);
     });
     const chains = chainIds(diffIds);
     const names = (input.names ?? []).map((n) => withDefaultTag(parseNormalizedName(n)));
@@ -129,6 +134,36 @@ export class ImageStore {
       for (const n of names) this.#setName(n, id, now);
     });
     return this.get(id);
+  }
+
+  /**
+   * Records the image a stored manifest describes (what pull and load do once the blobs are in):
+   * reads the manifest and its config from the content store and pairs the layers with the
+   * config's diffIDs. Uncompressed sizes stay unknown until an unpacker reports them.
+   * @throws {ImageConfigMismatchError} when the manifest is not a single-platform image manifest
+   *   or its layers do not match the config
+   */
+  async putManifest(
+    manifest: Descriptor,
+    options: { names?: string[]; parent?: Digest; signal?: AbortSignal } = {},
+  ): Promise<ImageRecord> {
+    const m = JSON.parse(Buffer.from(await this.#content.readBlob(manifest, options)).toString('utf8')) as Partial<Manifest>;
+    if (m.config === undefined || !Array.isArray(m.layers)) {
+      throw new ImageConfigMismatchError(manifest.digest, 'the manifest has no config or layers (an index? resolve a platform first)');
+    }
+    const config = JSON.parse(Buffer.from(await this.#content.readBlob(m.config, options)).toString('utf8')) as ImageConfig;
+    const diffIds = (config.rootfs?.diff_ids ?? []) as Digest[];
+    if (diffIds.length !== m.layers.length) {
+      throw new ImageConfigMismatchError(m.config.digest, `the config lists ${diffIds.length} diffIDs for ${m.layers.length} layers`);
+    }
+    const input: PutImageInput = {
+      manifest: { mediaType: manifest.mediaType || (m.mediaType ?? MediaType.OciManifest), digest: manifest.digest, size: manifest.size },
+      config: { mediaType: m.config.mediaType, digest: m.config.digest, size: m.config.size },
+      layers: m.layers.map((l, i) => ({ descriptor: { mediaType: l.mediaType, digest: l.digest, size: l.size }, diffId: diffIds[i]! })),
+    };
+    if (options.names !== undefined) input.names = options.names;
+    if (options.parent !== undefined) input.parent = options.parent;
+    return this.put(input, options.signal === undefined ? {} : { signal: options.signal });
   }
 
   /** @throws {ImageNotFoundError} */
@@ -446,7 +481,7 @@ export class ImageStore {
       if (options.all !== true && img.children > 0) return false; // docker prunes heads; parents follow
       if (img.repoTags.length === 0 && img.repoDigests.length === 0 && img.children > 0) return false; // intermediate
       if (options.all !== true && !img.dangling) return false;
-      if (options.until !== undefined && img.createdMs !== undefined && img.createdMs >= options.until) return false;
+      if (options.until !== undefined && img.createdMs !== undefined && img.createdMs > options.until) return false; // docker: Created.After(until)
       if (options.labels !== undefined && !options.labels.every((f) => labelMatches(img.labels, f))) return false;
       if (options.notLabels !== undefined && options.notLabels.length > 0 && options.notLabels.every((f) => labelMatches(img.labels, f))) return false;
       if (options.predicate !== undefined && !options.predicate(img)) return false;

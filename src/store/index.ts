@@ -4,8 +4,18 @@
  * collection and the consistency check. It knows nothing of Dockerfiles or registries.
  *
  * Layout of a root: see `paths.ts`. Rules other parts rely on:
- * - Write blobs through `content.writer()` / `writeBlob()` under a lease, then record them with
- *   `images.put()` (or a cache record) before the lease ends. `put` refuses blobs that are not stored.
+ * - Write blobs through `content.writer()` / `writeBlob()` under a lease (`withLease`), then record
+ *   them with `images.putManifest()` (pull, load: the manifest and config are read back from the
+ *   store) or `images.put()` (build, commit: layers with their diffIDs and uncompressed sizes), or a
+ *   build-cache record, before the lease ends. `put` refuses blobs that are not stored.
+ * - Names: `images.tag()` is docker's tag (no digests); `images.addName()` also records repo
+ *   digests (`repo@sha256:…`, as a pull does). Stored names are full (`docker.io/library/x:1`);
+ *   docker's records (`Untagged: x:1`) use the familiar form.
+ * - Reading: `images.list()` has everything `image ls` shows (tags, repo digests, created, size,
+ *   labels, containers, children, dangling, parent); `readBlob()` for configs and manifests,
+ *   `content.reader()` + `verifiedStream()`/`openVerified()` for layers.
+ * - Containers: `containers.create/update/remove` keep the records that make rmi refuse (running:
+ *   hard, stopped: soft) and that keep a container's snapshot from collection.
  * - Images are removed only by `images.remove()` / `images.prune()` (docker's rules); blobs and
  *   snapshots by `collect()`, from the roots (images, containers, cache records, unexpired leases).
  * - Snapshots (snapshot/): rows in the `snapshots` table, dirs `snapshots/<id>`. A committed

@@ -73,9 +73,14 @@ export class DbIngestLocker implements IngestLocker {
       release: () => {
         if (released) return;
         released = true;
-        this.#db.write(() => {
-          this.#db.sqlite.prepare('DELETE FROM ingest_locks WHERE ref = ? AND pid = ? AND pid_start = ?').run(ref, process.pid, SELF_START);
-        });
+        try {
+          this.#db.write(() => {
+            this.#db.sqlite.prepare('DELETE FROM ingest_locks WHERE ref = ? AND pid = ? AND pid_start = ?').run(ref, process.pid, SELF_START);
+          });
+        } catch {
+          // Releasing runs in `finally` blocks: it must not hide the error that got us there (a full
+          // disk, say). A row left behind names this process, and is stale as soon as it exits.
+        }
       },
     };
   }

@@ -116,12 +116,30 @@ export class LeaseManager implements LeaseRecorder {
   }
 }
 
-/** Creates a lease, runs `fn` under it, and deletes it afterwards, whatever happens. */
+/**
+ * Creates a lease, runs `fn` under it, and deletes it afterwards, whatever happens. While `fn` runs,
+ * the lease is renewed every half TTL, so long work stays protected and a crash is forgotten one
+ * TTL later.
+ */
 export async function withLease<T>(leases: LeaseManager, fn: (lease: Lease) => Promise<T>, options: CreateLeaseOptions = {}): Promise<T> {
+  const ttl = options.ttlMs ?? DEFAULT_LEASE_TTL_MS;
   const lease = leases.create(options);
+  const timer =
+    options.expiresAt === undefined
+      ? setInterval(() => {
+          try {
+            leases.renew(lease.id, Date.now() + ttl);
+          } catch {
+            // A failed renewal (a busy or full disk) leaves the old expiry: the lease still holds
+            // until then, and the next tick tries again.
+          }
+        }, Math.max(1000, ttl / 2))
+      : undefined;
+  timer?.unref();
   try {
     return await fn(lease);
   } finally {
+    if (timer !== undefined) clearInterval(timer);
     leases.delete(lease.id);
   }
 }

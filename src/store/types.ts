@@ -96,7 +96,7 @@ export interface LabelFilter {
 export interface PruneImagesOptions {
   /** All images without a container (docker's `-a`), rather than dangling ones only. */
   all?: boolean;
-  /** Only images created before this time (ms since the epoch). */
+  /** Only images created at or before this time (ms since the epoch). */
   until?: number;
   /** Every one must match (docker's `label=`). */
   labels?: LabelFilter[];

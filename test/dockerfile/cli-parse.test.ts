@@ -30,6 +30,15 @@ describe('gantry dockerfile parse', () => {
     assert.deepEqual(plan.stages[1].dependencies.stages, [{ stage: 0, via: 'copy', ref: 'one', line: 3 }]);
   });
 
+  it('lists the stages a --target needs', () => {
+    const r = gantry(['dockerfile', 'parse', '--format', 'json', '--target', 'Test', '-'], 'FROM a AS build\nFROM b AS test\nCOPY --from=build /x /y\nFROM c AS release\n');
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout).target, { index: 1, name: 'test', needs: [0, 1] });
+    const missing = gantry(['dockerfile', 'parse', '--format', 'json', '--target', 'tset', '-'], 'FROM a AS test\n');
+    assert.equal(missing.code, 1);
+    assert.equal(missing.stderr, 'Error: target stage "tset" could not be found (did you mean test?)\n');
+  });
+
   it('reports an unknown instruction as Error: Dockerfile:<line> and exits 1', (t) => {
     const dir = tempDir(t);
     const file = join(dir, 'Dockerfile');

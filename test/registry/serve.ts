@@ -34,8 +34,13 @@ export async function serve(t: Pick<TestContext, 'after'>, args: string[] = [], 
     });
     child.once('exit', (code) => reject(new Error(`registry exited with ${code} before listening: ${err}`)));
   });
+  let signalled = false;
   const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    // One signal only: a second SIGTERM/SIGINT makes gantry exit at once without cleanup (130).
+    if (child.exitCode === null && child.signalCode === null && (!signalled || signal === 'SIGKILL')) {
+      signalled = true;
+      child.kill(signal);
+    }
     return exited;
   };
   t.after(async () => {

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { makeHarness, runtimeSkipReason, sh, type Harness } from './harness.js';
 import {
   bundleDir, containerLogs, containerState, deleteContainer, killContainer, prepareContainer, runContainer, waitContainer,
-  containerProcesses,
+  containerProcesses, pauseContainer, resumeContainer,
 } from '../../src/runtime/index.js';
 
 async function logText(h: Harness, id: string): Promise<string> {
@@ -61,6 +61,17 @@ describe('runtime: detached containers', { skip: runtimeSkipReason() }, () => {
     assert.equal(text, 'n1\nn2\nn3\n');
     assert.deepEqual(await waitContainer(h.ctx, id), { exitCode: 7 });
     await deleteContainer(h.ctx, id);
+  });
+
+  it('pauses and resumes a running container (freezer cgroup)', async () => {
+    const id = h.newId();
+    await prepareContainer(h.ctx, { id, rootfs: h.rootfs, overrides: sh('exec sleep 300') });
+    await runContainer(h.ctx, { id, detach: true });
+    await pauseContainer(h.ctx, id);
+    assert.equal((await containerState(h.ctx, id)).status, 'paused');
+    await resumeContainer(h.ctx, id);
+    assert.equal((await containerState(h.ctx, id)).status, 'running');
+    await deleteContainer(h.ctx, id, { force: true });
   });
 
   it('refuses to remove a running container unless forced', async () => {

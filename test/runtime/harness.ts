@@ -53,6 +53,7 @@ export async function makeHarness(): Promise<Harness> {
   const ids: string[] = [];
   const cleanup = async (): Promise<void> => {
     for (const id of ids) await deleteContainer(ctx, id, { force: true }).catch(() => undefined);
+    await deleteAllContainers(join(dir, 'root'));
     execFileSync('rm', ['-rf', dir]);
   };
   const newId = (): string => {
@@ -83,6 +84,16 @@ export async function makeHarness(): Promise<Harness> {
       return { exitCode: exitCode!, stdout, stderr };
     },
   };
+}
+
+/**
+ * Force-deletes every container in the runc state under `gantryRoot` (whatever started it: the CLI, a
+ * killed driver), so a failed test leaves no container running.
+ */
+export async function deleteAllContainers(gantryRoot: string): Promise<void> {
+  if (!existsSync(join(gantryRoot, 'runtime'))) return;
+  const ctx = await openRuntime({ gantryRoot });
+  for (const c of await ctx.runtime.list().catch(() => [])) await deleteContainer(ctx, c.id, { force: true }).catch(() => undefined);
 }
 
 /** `sh -c script` as run arguments. */

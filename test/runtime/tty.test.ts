@@ -1,6 +1,6 @@
 /**
- * `-t` for real: the test process runs the tty driver under a pseudo-terminal made by python3's `pty`
- * module (the terminal a user would have), types into it, resizes it and presses Ctrl-C.
+ * `-t` for real: `gantry run -it` (the built CLI) runs under a pseudo-terminal made by python3's `pty`
+ * module (the terminal a user would have); the test types into it, resizes it and presses Ctrl-C.
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync, execFileSync } from 'node:child_process';
@@ -8,8 +8,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { makeBusyboxRootfs } from '../helpers/fixtures.js';
-import { repoRoot, tempDir } from '../helpers/paths.js';
-import { runtimeSkipReason } from './harness.js';
+import { gantryBin, tempDir } from '../helpers/paths.js';
+import { deleteAllContainers, runtimeSkipReason } from './harness.js';
 
 function pythonSkip(): string | undefined {
   try {
@@ -65,14 +65,17 @@ const CONTAINER_SCRIPT = [
 
 describe('runtime: a container with a TTY under a real pseudo-terminal', { skip: runtimeSkipReason() ?? pythonSkip() }, () => {
   const dir = tempDir(undefined, 'gantry-tty-');
-  after(() => execFileSync('rm', ['-rf', dir]));
+  after(async () => {
+    await deleteAllContainers(join(dir, 'root'));
+    execFileSync('rm', ['-rf', dir]);
+  });
 
   it('gets /dev/pts/0, the window size and its changes, raw host mode, typed input and Ctrl-C as SIGINT', () => {
     const rootfs = join(dir, 'rootfs');
     mkdirSync(rootfs);
     makeBusyboxRootfs(rootfs);
-    const driver = join(repoRoot, 'dist', 'test', 'runtime', 'tty-driver.js');
-    const r = spawnSync('python3', ['-c', PTY_DRIVER, process.execPath, driver, join(dir, 'root'), rootfs, `gtty${process.pid}`, CONTAINER_SCRIPT], {
+    const cli = [gantryBin, '--root', join(dir, 'root'), 'run', '--rootfs', rootfs, '--rm', '-it', '--network', 'none', 'sh', '-c', CONTAINER_SCRIPT];
+    const r = spawnSync('python3', ['-c', PTY_DRIVER, ...cli], {
       encoding: 'utf8',
       timeout: 90_000,
     });

@@ -3,7 +3,8 @@
  * - `write <ref> <seed> <size>`: writes test bytes as a blob, prints its descriptor;
  * - `write-hang <ref> <seed> <size>`: writes half, prints `ready`, waits to be killed;
  * - `put-hang <seed>`: stores an image's blobs, prints `ready` before recording it, waits;
- * - `tags <prefix> <n>`: puts one image, then tags it n times, one transaction each.
+ * - `tags <prefix> <n>`: puts one image, then tags it n times, one transaction each;
+ * - `tags-forever <prefix>`: puts one image, prints `ready`, then tags it until killed.
  */
 import { openStore, withLease, writeBlob } from '../../src/store/index.js';
 import { digestOf } from '../../src/oci/digest.js';
@@ -49,6 +50,15 @@ switch (mode) {
     for (let i = 0; i < Number(n); i++) store.images.tag(img.id, `${prefix}/app:${i}`);
     process.stdout.write(`${img.id}\n`);
     break;
+  }
+  case 'tags-forever': {
+    const [prefix] = args;
+    const img = await withLease(store.leases, (l) => putTestImage(store, { seed: `forever-${prefix}`, names: [`${prefix}/app:first`], lease: l.id }));
+    process.stdout.write('ready\n');
+    for (let i = 0; ; i++) {
+      store.images.tag(img.id, `${prefix}/app:${i}`);
+      if (i % 50 === 0) store.images.untag(`${prefix}/app:${i}`);
+    }
   }
   default:
     throw new Error(`unknown mode ${mode}`);

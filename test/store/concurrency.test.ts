@@ -18,9 +18,8 @@ function run(args: string[]): Promise<{ code: number | null; out: string; err: s
   });
 }
 
-test('two processes tagging and putting at once both finish, with every name recorded', async (t) => {
-  const root = tempDir(t);
-  openStore({ root }).close();
+test('two processes creating a root, putting and tagging at once both finish, with every name recorded', async (t) => {
+  const root = tempDir(t); // empty: both children race to create the layout and the schema
   const n = 250;
   const [a, b] = await Promise.all([run(['tags', root, 'one', String(n)]), run(['tags', root, 'two', String(n)])]);
   assert.equal(a.code, 0, a.err);

@@ -2,10 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { chmodSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { digestOf } from '../../src/oci/digest.js';
-import { openStore, readBlob } from '../../src/store/index.js';
+import { DigestMismatchError, openStore, openVerified, readBlob, writeBlob } from '../../src/store/index.js';
 import { tempDir } from '../helpers/paths.js';
 import { contentSuite } from './content-suite.js';
 import { testBytes } from './_data.js';
@@ -76,4 +76,24 @@ test('local: a ref held by a live process in another process is refused; a dead 
   assert.equal(w.offset, 500);
   await w.write(testBytes(22, 1000).subarray(500));
   assert.equal((await w.commit()).digest, digestOf(testBytes(22, 1000)));
+});
+
+test('local: openVerified streams a blob and fails when the file on disk was damaged', async (t) => {
+  const root = tempDir(t);
+  const store = openStore({ root });
+  t.after(() => store.close());
+  const data = testBytes(23, 100_000);
+  const d = await writeBlob(store.content, 'v', data, { digest: digestOf(data), size: data.length });
+  const read = async (): Promise<Buffer> => {
+    const parts: Buffer[] = [];
+    for await (const c of await openVerified(store.content, d)) parts.push(c as Buffer);
+    return Buffer.concat(parts);
+  };
+  assert.deepEqual(await read(), data);
+  const path = store.content.blobPath(d.digest);
+  chmodSync(path, 0o644);
+  const damaged = Buffer.from(data);
+  damaged[5000] = damaged[5000]! ^ 1;
+  writeFileSync(path, damaged);
+  await assert.rejects(read(), DigestMismatchError);
 });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { digestOf } from '../../src/oci/digest.js';
 import { checkStore, NoSpaceError, openStore, readBlob, writeBlob, type ImageRecord, type Store } from '../../src/store/index.js';
 import { formatError } from '../../src/cli/errors.js';
-import { tempDir } from '../helpers/paths.js';
+import { gantryBin, tempDir } from '../helpers/paths.js';
 import { putTestImage } from '../helpers/store-images.js';
 import { killWhenReady } from './_procs.js';
 import { testBytes } from './_data.js';
@@ -60,6 +60,20 @@ test('SIGKILL between committing an image\'s blobs and recording it: check passe
   await assertIntact(store, earlier, 'earlier:1');
 });
 
+test('SIGKILL in the middle of a stream of DB transactions: the DB passes its checks, every committed name is whole', async (t) => {
+  const root = tempDir(t);
+  await killWhenReady(['tags-forever', root, 'kt'], 400);
+  const store = openStore({ root });
+  t.after(() => store.close());
+  const report = await checkStore(store, { verify: true });
+  assert.deepEqual(report.problems, []);
+  const [img] = store.images.list();
+  assert.ok(img !== undefined && img.repoTags.includes('docker.io/kt/app:first'));
+  for (const name of img.repoTags) assert.equal(store.images.resolve(name).id, img.id);
+  // Still writable: the killed process's transaction was rolled back, its lock released by SQLite.
+  store.images.tag(img.id, 'kt/app:after');
+});
+
 test('check finds a missing blob, a damaged blob and a wrong size; repair removes the damaged one', async (t) => {
   const store = openStore({ root: tempDir(t) });
   t.after(() => store.close());
@@ -74,6 +88,12 @@ test('check finds a missing blob, a damaged blob and a wrong size; repair remove
   assert.deepEqual(sizeOnly.problems.map((p) => p.kind), ['missing-blob']);
   const verified = await checkStore(store, { verify: true });
   assert.deepEqual(verified.problems.map((p) => p.kind).sort(), ['digest-mismatch', 'missing-blob']);
+  const now = Date.now();
+  store.db.sqlite.prepare("INSERT INTO snapshots (key, kind, created_at, updated_at) VALUES ('no-dir', 'committed', ?, ?)").run(now, now);
+  store.buildCache.put({ id: 'keep-snap', type: 'regular', description: 'x', size: 1, resources: [{ type: 'snapshot', id: 'no-dir' }] });
+  assert.deepEqual((await checkStore(store)).problems.map((p) => p.kind).sort(), ['missing-blob', 'missing-snapshot-dir']);
+  store.buildCache.remove(['keep-snap']);
+  store.db.sqlite.prepare("DELETE FROM snapshots WHERE key = 'no-dir'").run();
   await checkStore(store, { verify: true, repair: true });
   assert.deepEqual((await checkStore(store, { verify: true })).problems.map((p) => p.kind).sort(), ['missing-blob', 'missing-blob']);
 });
@@ -128,6 +148,10 @@ test('a full disk gives a one-line NoSpaceError and leaves the store consistent'
   }
   assert.ok(dbErr instanceof NoSpaceError, String(dbErr));
   assert.match(formatError(dbErr, false), /^Error: Cannot write the metadata DB: no space left on device "[^"\n]+"\n$/);
+  // The same through the CLI: one line, exit 1, no stack.
+  const cli = spawnSync(process.execPath, [gantryBin, '--root', root, 'tag', 'earlier:1', `cli/${'y'.repeat(200)}:x`], { encoding: 'utf8' });
+  assert.equal(cli.status, 1);
+  assert.match(cli.stderr, /^Error: Cannot write the metadata DB: no space left on device "[^"\n]+"\n$/);
   rmSync(filler);
   const report = await checkStore(store, { verify: true });
   assert.deepEqual(report.problems, []);

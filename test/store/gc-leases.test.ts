@@ -93,3 +93,20 @@ test('stale tmp entries and ingests older than the grace period go; fresh and lo
   assert.equal((await store.content.status('live'))?.offset, 1, 'a held ingest is never collected');
   await w.abort();
 });
+
+test('withLease renews its lease while the work runs', async (t) => {
+  const store = open(t);
+  let first = 0;
+  let later = 0;
+  await withLease(
+    store.leases,
+    async (lease) => {
+      first = store.leases.get(lease.id).expiresAt!;
+      await new Promise((r) => setTimeout(r, 1300));
+      later = store.leases.get(lease.id).expiresAt!;
+    },
+    { ttlMs: 2000 },
+  );
+  assert.ok(later > first, `renewed: ${first} → ${later}`);
+  assert.deepEqual(store.leases.list(), []);
+});

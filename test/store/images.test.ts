@@ -44,6 +44,20 @@ test('put records names normalized, sizes, labels and layers with chainIDs', asy
   assert.equal(img.architecture, 'amd64');
 });
 
+test('putManifest records the image a stored manifest describes, as pull and load will', async (t) => {
+  const store = open(t);
+  const img = await putTestImage(store, { seed: 'pm', layers: [{ a: '1' }, { b: '2' }] });
+  // Blobs in the content store and no record: the state after a pull or load wrote its blobs.
+  store.db.write(() => store.db.sqlite.prepare('DELETE FROM images WHERE id = ?').run(img.id));
+  assert.throws(() => store.images.get(img.id), ImageNotFoundError);
+  const again = await store.images.putManifest(img.manifest, { names: ['pulled:1', `pulled@${img.manifest.digest}`] });
+  assert.equal(again.id, img.id);
+  assert.deepEqual(again.layers.map((l) => [l.digest, l.diffId, l.chainId]), img.layers.map((l) => [l.digest, l.diffId, l.chainId]));
+  assert.deepEqual(again.repoTags, ['docker.io/library/pulled:1']);
+  assert.deepEqual(again.repoDigests, [`docker.io/library/pulled@${img.manifest.digest}`]);
+  await assert.rejects(store.images.putManifest(img.config), /has no config or layers/);
+});
+
 test('put refuses an image whose blobs are not in the content store', async (t) => {
   const store = open(t);
   const img = await putTestImage(store, { seed: 'x' });

@@ -3,7 +3,8 @@
  *
  * `dump` prints the parse tree in BuildKit's dump format (what its parser test files hold), checking
  * only what BuildKit's parser checks. `json` prints the typed plan (parser directives, global ARGs,
- * stages with typed instructions), so every instruction and flag is checked as a build would.
+ * stages with typed instructions, their dependencies, and the stages `--target` needs), so every
+ * instruction and flag is checked as a build would.
  * Errors read `Error: Dockerfile:12: …` and exit 1.
  */
 import type { Groups } from './index.js';
@@ -13,6 +14,7 @@ import { UsageError } from '../errors.js';
 
 interface Options {
   format: string;
+  target?: string;
 }
 
 export function register({ dockerfile }: Groups, cli: Cli): void {
@@ -21,6 +23,7 @@ export function register({ dockerfile }: Groups, cli: Cli): void {
     .description('Parse a Dockerfile and print its syntax tree or typed plan')
     .argument('<file>', 'Dockerfile path, or - for standard input')
     .option('--format <format>', 'Output format: dump (BuildKit parse tree) or json (typed stages)', 'dump')
+    .option('--target <stage>', 'With --format json: also list the stages a build of this target needs')
     .action(
       cli.action<Options>(async (args, opts, io) => {
         const file = args[0]!;
@@ -41,7 +44,9 @@ export function register({ dockerfile }: Groups, cli: Cli): void {
         const plan = df.parseDockerfile(text, { filename });
         await printWarnings(io.stderr, plan.warnings);
         const graph = df.stageGraph(plan.stages, { escapeToken: plan.escapeToken, filename });
+        const needed = df.stagesForTarget(graph, opts.target, { filename });
         const out = {
+          target: { index: needed.target.index, name: df.stageDisplayName(needed.target), needs: needed.stages.map((s) => s.index) },
           escapeToken: plan.escapeToken,
           directives: plan.directives,
           warnings: plan.warnings,

@@ -11,7 +11,10 @@ import { register as registerImageTag } from './image-tag.js';
 import { register as registerImageRm } from './image-rm.js';
 import { register as registerImagePrune } from './image-prune.js';
 import { register as registerSystem } from './system.js';
+import { register as registerBuild } from './build.js';
+import { register as registerImageImport } from './image-import.js';
 import { register as registerImageViews } from './image-views.js';
+import { register as registerRun } from './run.js';
 
 /** The command groups a module may add to: top level, and docker's management commands. */
 export interface Groups {
@@ -34,7 +37,10 @@ const modules: Register[] = [
   registerImageRm,
   registerImagePrune,
   registerSystem,
+  registerBuild,
+  registerImageImport,
   registerImageViews,
+  registerRun,
 ];
 
 export function registerAll(program: Command, cli: Cli): void {

@@ -63,7 +63,8 @@ export function register({ registry }: Groups, cli: Cli): void {
     .option('--shutdown-timeout <duration>', 'How long to wait for requests in flight on SIGINT/SIGTERM', '30s')
     .action(
       cli.action<ServeOptions>(async (_args, opts, io) => {
-        const { startRegistry, isLogLevel } = await import('../../registry/server/index.js');
+        const { startRegistry, isLogLevel, splitAddr } = await import('../../registry/server/index.js');
+        splitAddr(opts.addr);
         if (!isLogLevel(opts.logLevel)) throw new UsageError(`invalid log level "${opts.logLevel}": expected debug, info, warn or error`);
         if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
         const root = opts.root ?? defaultRoot(io.env);
@@ -104,6 +105,11 @@ export function register({ registry }: Groups, cli: Cli): void {
         const { collectGarbage, FsDriver } = await import('../../registry/server/index.js');
         const { acquireGcLock } = await import('../../registry/server/gc-lock.js');
         const root = opts.root ?? defaultRoot(io.env);
+        const { existsSync } = await import('node:fs');
+        if (!existsSync(root)) {
+          const { NotFoundError } = await import('../../errors.js');
+          throw new NotFoundError('REGISTRY_ROOT_NOT_FOUND', `Cannot collect garbage: no registry storage at "${root}"`);
+        }
         const release = await acquireGcLock(root);
         try {
           const report = await collectGarbage(new FsDriver(root), {

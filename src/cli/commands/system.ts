@@ -7,7 +7,7 @@ import type { Groups } from './index.js';
 import type { Cli, Handler } from '../context.js';
 import { collect as collectFlag } from '../context.js';
 import { write } from '../io.js';
-import type { CheckReport, DiskUsage } from '../../store/index.js';
+import type { CheckReport, ContainerRecord, DiskUsage } from '../../store/index.js';
 
 type HumanSize = (n: number) => string;
 
@@ -30,7 +30,14 @@ export function dfSummary(u: DiskUsage, humanSize: HumanSize): string {
 }
 
 /** docker's `system df -v` sections (tab-separated; each section aligned on its own). */
-export function dfVerbose(u: DiskUsage, humanSize: HumanSize, familiar: (full: string) => string, now: number, since: (ms: number, now: number) => string): string[] {
+export function dfVerbose(
+  u: DiskUsage,
+  humanSize: HumanSize,
+  familiar: (full: string) => string,
+  now: number,
+  since: (ms: number, now: number) => string,
+  duration: (ms: number) => string,
+): string[] {
   const images = ['REPOSITORY\tTAG\tIMAGE ID\tCREATED\tSIZE\tSHARED SIZE\tUNIQUE SIZE\tCONTAINERS\n'];
   const sorted = [...u.images].sort((a, b) => (b.image.createdMs ?? 0) - (a.image.createdMs ?? 0));
   for (const { image, sharedSize, uniqueSize } of sorted) {
@@ -50,8 +57,9 @@ export function dfVerbose(u: DiskUsage, humanSize: HumanSize, familiar: (full: s
   }
   const containers = ['CONTAINER ID\tIMAGE\tCOMMAND\tLOCAL VOLUMES\tSIZE\tCREATED\tSTATUS\tNAMES\n'];
   for (const c of u.containers) {
-    const cmd = Array.isArray(c.config.Cmd) ? `"${(c.config.Cmd as string[]).join(' ').slice(0, 19)}…"` : '""';
-    containers.push(`${c.id.slice(0, 12)}\t${c.imageRef}\t${cmd}\t0\t${humanSize(c.sizeRw ?? 0)}\t${since(c.createdAt, now)}\t${c.state}\t${c.name}\n`);
+    containers.push(
+      `${c.id.slice(0, 12)}\t${c.imageRef}\t${JSON.stringify(ellipsis(commandOf(c.config), 20))}\t0\t${humanSize(c.sizeRw ?? 0)}\t${since(c.createdAt, now)}\t${statusOf(c, now, duration)}\t${c.name}\n`,
+    );
   }
   const cacheTotal = u.buildCache.reduce((s, b) => s + (b.shared ? 0 : b.size), 0);
   const cache = ['CACHE ID\tCACHE TYPE\tSIZE\tCREATED\tLAST USED\tUSAGE\tSHARED\n'];
@@ -72,6 +80,38 @@ export function dfVerbose(u: DiskUsage, humanSize: HumanSize, familiar: (full: s
   ];
 }
 
+/** The command a container runs, as `ps` shows it: entrypoint and cmd joined by spaces. */
+function commandOf(config: Record<string, unknown>): string {
+  const words = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  return [...words(config.Entrypoint), ...words(config.Cmd)].join(' ');
+}
+
+/** docker's Ellipsis: cut to `max` display characters, the last one `…`, only when longer. */
+function ellipsis(s: string, max: number): string {
+  const chars = [...s];
+  return chars.length <= max ? s : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+/** docker's container status words: `Created`, `Up 5 minutes`, `Exited (0) 2 hours ago`. */
+function statusOf(c: ContainerRecord, now: number, duration: (ms: number) => string): string {
+  switch (c.state) {
+    case 'running':
+      return `Up ${duration(now - (c.startedAt ?? c.createdAt))}`;
+    case 'paused':
+      return `Up ${duration(now - (c.startedAt ?? c.createdAt))} (Paused)`;
+    case 'restarting':
+      return `Restarting (${c.exitCode ?? 0}) ${duration(now - (c.finishedAt ?? c.createdAt))} ago`;
+    case 'exited':
+      return c.finishedAt === undefined ? `Exited (${c.exitCode ?? 0})` : `Exited (${c.exitCode ?? 0}) ${duration(now - c.finishedAt)} ago`;
+    case 'created':
+      return 'Created';
+    case 'removing':
+      return 'Removal In Progress';
+    case 'dead':
+      return 'Dead';
+  }
+}
+
 /** `system check`'s report: problems, then orphans, then a summary line. */
 export function checkText(r: CheckReport): string {
   let out = '';
@@ -88,13 +128,13 @@ export function checkText(r: CheckReport): string {
 const df: Handler<{ verbose?: boolean }> = async (_args, opts, io, globals) => {
   const { openCliStore } = await import('./_store.js');
   const { diskUsage, familiarName } = await import('../../store/index.js');
-  const { humanSize, createdSince } = await import('../format/units.js');
+  const { humanSize, createdSince, humanDuration } = await import('../format/units.js');
   const { alignTable } = await import('../format/tabwriter.js');
   const store = await openCliStore(globals, io);
   try {
     const u = diskUsage(store);
     if (opts.verbose === true) {
-      const parts = dfVerbose(u, humanSize, familiarName, Date.now(), (ms, now) => createdSince(new Date(ms), new Date(now)));
+      const parts = dfVerbose(u, humanSize, familiarName, Date.now(), (ms, now) => createdSince(new Date(ms), new Date(now)), humanDuration);
       await write(io.stdout, parts.map((p) => (p.includes('\t') ? alignTable(p) : p)).join(''));
     } else {
       await write(io.stdout, alignTable(dfSummary(u, humanSize)));

@@ -9,6 +9,7 @@ import {
   CheckDirectiveError,
   checkViolation,
   findCheckRule,
+  formatCheckWarning,
   isValidImageReference,
   lint,
   lintDockerfile,
@@ -343,4 +344,26 @@ test('BuildKit\'s own check test cases: the same warnings, messages, lines and e
     if (c.buildError === undefined) assert.equal(r.error, undefined, label);
   }
   assert.ok(ran >= 80, `ran ${ran}`);
+});
+
+test('a failing meta ARG default stops the checks at that ARG', () => {
+  const r = lintDockerfile('ARG A=1\nARG B=${C:?required}\nFROM alpine\n', base);
+  assert.equal(r.error?.message, 'failed to process "${C:?required}": C: required');
+  assert.deepEqual(r.error?.location, [{ start: 2, end: 2 }]);
+});
+
+test('UndefinedVar reaches RUN --mount options (expanded by the builder), not the command', () => {
+  assert.deepEqual(found('FROM alpine\nRUN --mount=type=cache,target=$CACHE_DIR echo $NOT_CHECKED\n'), [
+    ['UndefinedVar', "Usage of undefined variable '$CACHE_DIR'", 2],
+  ]);
+  assert.deepEqual(rulesOf('FROM alpine\nARG CACHE_DIR=/c\nRUN --mount=type=cache,target=$CACHE_DIR true\n'), []);
+});
+
+test('warnings format as docker lists them: Rule: message (line N)', () => {
+  const [cmd, secret] = lint('FROM alpine\nCMD echo hi\nARG API_TOKEN\n', base);
+  assert.equal(formatCheckWarning(cmd!), 'JSONArgsRecommended: JSON arguments recommended for CMD to prevent unintended behavior related to OS signals (line 2)');
+  assert.equal(
+    formatCheckWarning(secret!),
+    'SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for sensitive data (ARG "API_TOKEN"): the image history reveals ARG and ENV values; pass secrets with --secret and RUN --mount=type=secret instead (line 3)',
+  );
 });

@@ -11,7 +11,7 @@
  * images' config (their env for UndefinedVar, their platform for InvalidBaseImagePlatform).
  */
 import { BuildArgs, formatPlatformAll, hostPlatform, PLATFORM_ARG_NAMES, type Platform, type StageArgs } from '../args.js';
-import { goLower, goQuote, goUpper } from '../_go.js';
+import { goLower, goQuote, goUpper, levenshtein } from '../_go.js';
 import { DockerfileSyntaxError, type LineRange } from '../errors.js';
 import { parseInstruction, type Command } from '../instructions/parse.js';
 import { expandInstruction } from '../instructions/expand.js';
@@ -20,7 +20,7 @@ import type { SourceLocation } from '../instructions/types.js';
 import { nodeArgs } from '../node.js';
 import { parse, type ParseResult } from '../parser.js';
 import { PatternMatcher } from '../pattern-matcher.js';
-import { ShellExpansionError, ShellLex, type ProcessWordResult } from '../shell-lex.js';
+import { ShellExpansionError, type ProcessWordResult } from '../shell-lex.js';
 import { stageGraph, stagesForTarget, type Stage } from '../stages.js';
 import { cleanPath } from '../internal/go-path.js';
 import { configFromComments, DEFAULT_CHECK_CONFIG, parseCheckDirective, ruleEnabled, type CheckConfig } from './config.js';
@@ -116,7 +116,7 @@ export function suggestName(value: string, options: readonly string[], caseSensi
   for (const raw of options) {
     const opt = caseSensitive ? raw : goLower(raw);
     if (opt === v) return '';
-    const d = editDistance(v, opt);
+    const d = levenshtein(v, opt);
     if (d < min) {
       min = d;
       if (caseSensitive) match = opt;
@@ -128,19 +128,6 @@ export function suggestName(value: string, options: readonly string[], caseSensi
   return match;
 }
 
-function editDistance(a: string, b: string): number {
-  const s = [...a];
-  const t = [...b];
-  let prev = Array.from({ length: t.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= s.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= t.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (s[i - 1] === t[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[t.length]!;
-}
 
 const OS_NAMES = new Set(['aix', 'android', 'darwin', 'dragonfly', 'freebsd', 'illumos', 'ios', 'js', 'linux', 'netbsd', 'openbsd', 'plan9', 'solaris', 'wasip1', 'windows']);
 const ARCH_ALIASES: Record<string, string> = { x86_64: 'amd64', x86: '386', i386: '386', aarch64: 'arm64', armhf: 'arm', armel: 'arm' };
@@ -253,6 +240,15 @@ export function lint(input: string | ParseResult, options: LintOptions = {}): Ch
   return lintDockerfile(input, options).warnings;
 }
 
+/**
+ * One warning on one line, as `docker build` lists them (BuildKit's `LintFormatShort`):
+ * `Rule: message (line N)`; the message includes the rule's hint where it has one.
+ */
+export function formatCheckWarning(w: CheckWarning): string {
+  const line = w.location[0]?.start ?? 0;
+  return `${w.rule}: ${w.message}${line > 0 ? ` (line ${line})` : ''}`;
+}
+
 /** The error `# check=error=true` turns warnings into, or undefined. */
 export function checkViolation(result: LintResult, filename?: string): CheckViolationError | undefined {
   if (!result.config.error || result.warnings.length === 0) return undefined;
@@ -305,7 +301,9 @@ function walk(result: ParseResult, linter: Linter): void {
 
   const targetStage = options.target !== undefined && options.target !== '' ? options.target : stages[stages.length - 1]!.name;
   const platformOverrides = Object.fromEntries(
-    Object.entries(options.buildArgs ?? {}).filter(([k]) => PLATFORM_ARG_NAMES.includes(k) || k === 'TARGETSTAGE'),
+    Object.entries(options.buildArgs ?? {}).filter(
+      ([k]) => PLATFORM_ARG_NAMES.includes(k) || k === 'TARGETSTAGE' || k === 'BUILDOSVERSION' || k === 'TARGETOSVERSION',
+    ),
   );
   const common = {
     ...(options.buildPlatform === undefined ? {} : { buildPlatform: options.buildPlatform }),
@@ -322,7 +320,11 @@ function walk(result: ParseResult, linter: Linter): void {
   try {
     args = new BuildArgs(metaDecls, { ...common, buildArgs: options.buildArgs ?? {} });
   } catch (err) {
-    if (err instanceof ShellExpansionError) throw new BuildStop(err.message, rangeOf(metaArgs[0]?.location ?? { startLine: 0, endLine: 0 }));
+    if (err instanceof ShellExpansionError) {
+      // BuildKit points at the ARG whose default failed.
+      const failed = metaArgs.find((a) => a.args.some((d) => d.value === err.word)) ?? metaArgs[0];
+      throw new BuildStop(err.message, failed === undefined ? [] : rangeOf(failed.location));
+    }
     throw err;
   }
   const argKeys = [...new Set([...args.metaArgs.keys(), ...args.globalEnv.keys()])];
@@ -507,7 +509,6 @@ type Trackers = Partial<Record<'cmd' | 'entrypoint' | 'healthcheck', SourceLocat
 
 function dispatchStage(state: StageState, linter: Linter, ignore: PatternMatcher | undefined): void {
   const trackers: Trackers = {};
-  const rawLex = new ShellLex({ skipProcessQuotes: true });
   for (const c of state.stage.commands) {
     const config = configFromComments(linter.config, c.comments);
     const location = rangeOf(c.location);
@@ -521,18 +522,8 @@ function dispatchStage(state: StageState, linter: Linter, ignore: PatternMatcher
     let cmd: Command = c;
     if (c.kind !== 'arg' && c.kind !== 'expose') {
       try {
-        cmd = expandInstruction(c, {
-          word: (w) => {
-            const r = state.args.expandWord(w);
-            reportUnmatched(r.unmatched);
-            return r.result;
-          },
-          raw: (text) => {
-            const r = rawLex.processWord(text, state.args.env);
-            reportUnmatched(r.unmatched);
-            return r.result;
-          },
-        });
+        const { word, raw } = state.args.expanders(reportUnmatched);
+        cmd = expandInstruction(c, { word, raw });
       } catch (err) {
         if (err instanceof ShellExpansionError) throw new BuildStop(err.message, location);
         throw err;

@@ -43,6 +43,8 @@ export function parseRun(req: ParseRequest): RunInstruction {
   req.flags.parse();
   const flagsUsed = req.flags.used();
   const command = commandLine(req);
+  // Checked in BuildKit's order (its RUN hooks run by source file name): devices, mounts, network, security.
+  const devices = deviceFlag.values.map(parseDevice);
   const mountSpecs = mountFlag.values.map((spec) => ({ spec, from: parseMount(spec).from }));
   const network = networkFlag.value;
   if (network !== 'default' && network !== 'none' && network !== 'host') {
@@ -50,7 +52,6 @@ export function parseRun(req: ParseRequest): RunInstruction {
   }
   const security = securityFlag.value;
   if (security !== 'sandbox' && security !== 'insecure') throw new InstructionError(`security ${goQuote(security)} is not valid`);
-  const devices = deviceFlag.values.map(parseDevice);
   return { kind: 'run', ...base(req), command, mountSpecs, network, security, devices, flagsUsed };
 }
 

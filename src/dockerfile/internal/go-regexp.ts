@@ -72,6 +72,45 @@ const isOctal = (c: number | undefined): boolean => c !== undefined && c >= 0x30
 const isHex = (c: number | undefined): boolean =>
   c !== undefined && ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66));
 
+type AssertKind = 'begin' | 'end' | 'word' | 'nonword';
+
+/** A parsed Go regexp. Atoms match one code point. */
+type RegexpNode =
+  | { t: 'atom'; src: string; test: (cp: number) => boolean }
+  | { t: 'assert'; kind: AssertKind }
+  | { t: 'cat'; items: RegexpNode[] }
+  | { t: 'alt'; alts: RegexpNode[] }
+  | { t: 'group'; capture: boolean; node: RegexpNode }
+  | { t: 'rep'; node: RegexpNode; min: number; max: number; text: string };
+
+function alternation(alts: RegexpNode[][]): RegexpNode {
+  const nodes = alts.map((items): RegexpNode => (items.length === 1 ? items[0]! : { t: 'cat', items }));
+  return nodes.length === 1 ? nodes[0]! : { t: 'alt', alts: nodes };
+}
+
+const ASSERT_SOURCE: Record<AssertKind, string> = { begin: '^', end: '$', word: '\\b', nonword: '\\B' };
+
+/** JS source for a parsed tree (flag `u`, no `m`: `^`/`$` are text boundaries as in Go). */
+function toJsSource(n: RegexpNode): string {
+  switch (n.t) {
+    case 'atom':
+      return n.src;
+    case 'assert':
+      return ASSERT_SOURCE[n.kind];
+    case 'cat':
+      return n.items.map(toJsSource).join('');
+    case 'alt':
+      return n.alts.map(toJsSource).join('|');
+    case 'group':
+      return `(${n.capture ? '' : '?:'}${toJsSource(n.node)})`;
+    case 'rep': {
+      // JS (with u) refuses a quantified assertion that Go accepts; a group makes it legal.
+      const inner = toJsSource(n.node);
+      return `${n.node.t === 'assert' || n.node.t === 'cat' ? `(?:${inner})` : inner}${n.text}`;
+    }
+  }
+}
+
 class Translator {
   readonly #cs: number[];
   #i = 0;
@@ -84,59 +123,79 @@ class Translator {
     throw new GoRegexpSyntaxError(`error parsing regexp: ${what}`);
   }
 
-  translate(): string {
+  /** Parses the whole expression (Go's syntax, Perl flags) into a tree. */
+  parse(): RegexpNode {
     const cs = this.#cs;
-    let out = '';
-    let depth = 0;
-    // Whether the previous item can take a repetition operator, and whether it already has one.
-    let atom = false;
-    let repeated = false;
-    const emitAtom = (src: string): void => {
-      out += src;
-      atom = true;
-      repeated = false;
+    // One frame per open group: its alternatives, each a list of items.
+    interface Frame {
+      alts: RegexpNode[][];
+      capture: boolean;
+    }
+    const stack: Frame[] = [{ alts: [[]], capture: false }];
+    const top = (): RegexpNode[] => {
+      const f = stack[stack.length - 1]!;
+      return f.alts[f.alts.length - 1]!;
+    };
+    const atom = (src: string, test: (cp: number) => boolean): void => void top().push({ t: 'atom', src, test });
+    const literalAtom = (c: number): void => atom(literal(c), (x) => x === c);
+    const classAtom = (src: string): void => {
+      const re = new RegExp(`^${src}$`, 'u');
+      // Paths are mostly ASCII: remember those answers instead of running the RegExp each time.
+      const ascii = new Int8Array(128);
+      atom(src, (x) => {
+        if (x >= 128) return re.test(String.fromCodePoint(x));
+        if (ascii[x] === 0) ascii[x] = re.test(String.fromCharCode(x)) ? 1 : -1;
+        return ascii[x] === 1;
+      });
+    };
+    const assertion = (kind: AssertKind): void => void top().push({ t: 'assert', kind });
+    const repeat = (min: number, max: number, text: string): void => {
+      const items = top();
+      const last = items[items.length - 1];
+      // Go refuses stacked repetitions (a**) and a repetition of nothing ((*, |*, *).
+      if (last !== undefined && last.t === 'rep') this.#fail('invalid nested repetition operator');
+      if (last === undefined) this.#fail('missing argument to repetition operator');
+      items[items.length - 1] = { t: 'rep', node: last, min, max, text };
     };
     while (this.#i < cs.length) {
       const c = cs[this.#i]!;
       switch (c) {
         case 0x28: {
           // '('
+          let capture = true;
           if (cs[this.#i + 1] === 0x3f) {
             if (cs[this.#i + 2] !== 0x3a) this.#fail('unsupported Perl flags group');
             this.#i += 3;
-            out += '(?:';
+            capture = false;
           } else {
             this.#i++;
-            out += '(';
           }
-          depth++;
-          atom = false;
+          stack.push({ alts: [[]], capture });
           continue;
         }
-        case 0x29: // ')'
-          if (depth === 0) this.#fail('unexpected )');
-          depth--;
+        case 0x29: {
+          // ')'
+          if (stack.length === 1) this.#fail('unexpected )');
           this.#i++;
-          emitAtom(')');
+          const f = stack.pop()!;
+          top().push({ t: 'group', capture: f.capture, node: alternation(f.alts) });
           continue;
+        }
         case 0x7c: // '|'
           this.#i++;
-          out += '|';
-          atom = false;
+          stack[stack.length - 1]!.alts.push([]);
           continue;
         case 0x2a: // '*'
         case 0x2b: // '+'
         case 0x3f: {
           // '?'
-          if (repeated) this.#fail('invalid nested repetition operator');
-          if (!atom) this.#fail('missing argument to repetition operator');
           this.#i++;
-          out += String.fromCodePoint(c);
+          let text = String.fromCodePoint(c);
           if (cs[this.#i] === 0x3f) {
             this.#i++;
-            out += '?';
+            text += '?';
           }
-          repeated = true;
+          repeat(c === 0x2b ? 1 : 0, c === 0x3f ? 1 : Infinity, text);
           continue;
         }
         case 0x7b: {
@@ -145,41 +204,35 @@ class Translator {
           const m = /^\{(\d+)(,(\d*))?\}/.exec(rest);
           if (m === null) {
             this.#i++;
-            emitAtom(literal(c));
+            literalAtom(c);
             continue;
           }
-          if (repeated) this.#fail('invalid nested repetition operator');
-          if (!atom) this.#fail('missing argument to repetition operator');
           const min = Number(m[1]);
-          const max = m[3] === undefined || m[3] === '' ? min : Number(m[3]);
-          if (min > 1000 || max > 1000 || (m[3] !== undefined && m[3] !== '' && max < min)) {
-            this.#fail('invalid repeat count');
-          }
+          const max = m[2] === undefined ? min : m[3] === '' ? Infinity : Number(m[3]);
+          if (min > 1000 || (max !== Infinity && (max > 1000 || max < min))) this.#fail('invalid repeat count');
           this.#i += m[0].length;
-          out += m[0];
+          let text = m[0];
           if (cs[this.#i] === 0x3f) {
             this.#i++;
-            out += '?';
+            text += '?';
           }
-          repeated = true;
+          repeat(min, max, text);
           continue;
         }
-        case 0x2e: // '.': any character but newline (JS would also exclude \r, U+2028, U+2029)
+        case 0x2e: // '.': any character but newline (JS's '.' would also exclude \r, U+2028, U+2029)
           this.#i++;
-          emitAtom('[^\\n]');
+          atom('[^\\n]', (x) => x !== 0x0a);
           continue;
-        case 0x5e: // '^': beginning of text (Go's OneLine flag; JS without `m`)
+        case 0x5e: // '^': beginning of text (Go's OneLine flag)
           this.#i++;
-          out += '^';
-          atom = false;
+          assertion('begin');
           continue;
         case 0x24: // '$': end of text
           this.#i++;
-          out += '$';
-          atom = false;
+          assertion('end');
           continue;
         case 0x5b: // '['
-          emitAtom(this.#parseClass());
+          classAtom(this.#parseClass());
           continue;
         case 0x5c: {
           // '\\'
@@ -188,36 +241,33 @@ class Translator {
           switch (next) {
             case 0x41: // \A
               this.#i += 2;
-              out += '^';
-              atom = false;
+              assertion('begin');
               continue;
             case 0x7a: // \z
               this.#i += 2;
-              out += '$';
-              atom = false;
+              assertion('end');
               continue;
             case 0x62: // \b
+              this.#i += 2;
+              assertion('word');
+              continue;
             case 0x42: // \B
               this.#i += 2;
-              out += next === 0x62 ? '\\b' : '\\B';
-              atom = false;
+              assertion('nonword');
               continue;
             case 0x43: // \C
-              this.#fail('invalid escape sequence: `\\C`');
-            // falls through (unreachable)
+              return this.#fail('invalid escape sequence: `\\C`');
             case 0x51: {
-              // \Q…\E: everything up to \E (or the end) is literal
+              // \Q…\E: everything up to \E (or the end) is literal, one atom per character
               this.#i += 2;
-              let lit = '';
               while (this.#i < cs.length) {
                 if (cs[this.#i] === 0x5c && cs[this.#i + 1] === 0x45) {
                   this.#i += 2;
                   break;
                 }
-                lit += literal(cs[this.#i]!);
+                literalAtom(cs[this.#i]!);
                 this.#i++;
               }
-              if (lit !== '') emitAtom(lit.length === 1 ? lit : `(?:${lit})`);
               continue;
             }
             default:
@@ -225,19 +275,19 @@ class Translator {
           }
           const cls = this.#tryNamedEscape();
           if (cls !== undefined) {
-            emitAtom(`[${cls}]`);
+            classAtom(`[${cls}]`);
             continue;
           }
-          emitAtom(literal(this.#parseEscape()));
+          literalAtom(this.#parseEscape());
           continue;
         }
         default:
           this.#i++;
-          emitAtom(literal(c));
+          literalAtom(c);
       }
     }
-    if (depth !== 0) this.#fail('missing closing )');
-    return out;
+    if (stack.length !== 1) this.#fail('missing closing )');
+    return alternation(stack[0]!.alts);
   }
 
   /** `\d \s \w` (and negations) or `\pL \p{Name}` at the cursor, as class contents; undefined if neither. */
@@ -402,17 +452,234 @@ class Translator {
 }
 
 /**
- * Compiles Go regexp source text into an equivalent JavaScript RegExp.
+ * Compiles Go regexp source text into an equivalent JavaScript RegExp. JS's engine backtracks, so
+ * use this where match positions are needed and the expression is simple; for yes/no matching of
+ * user patterns use {@link compileGoMatcher}, which runs in linear time like Go's.
  *
  * @param flags extra JS flags (`g`, `y`); `u` is always set.
  * @throws {GoRegexpSyntaxError} when Go's `regexp.Compile` would fail.
  */
 export function compileGoRegexp(source: string, flags = ''): RegExp {
-  const js = new Translator(source).translate();
+  const js = toJsSource(new Translator(source).parse());
   try {
     return new RegExp(js, `u${flags}`);
   } catch (err) {
     throw new GoRegexpSyntaxError(`error parsing regexp: ${(err as Error).message}`);
+  }
+}
+
+/** A compiled Go regexp that answers whether a string contains a match (Go's `MatchString`). */
+export interface GoMatcher {
+  test(s: string): boolean;
+}
+
+/**
+ * Compiles Go regexp source text into a matcher that simulates the automaton (Thompson's
+ * construction): time linear in the text, whatever the pattern, as with Go's RE2 engine. A
+ * backtracking engine needs exponential time for `.dockerignore` lines such as `**\/**\/**\/…\/x`,
+ * and a context walker runs every pattern against every file.
+ *
+ * @throws {GoRegexpSyntaxError} when Go's `regexp.Compile` would fail.
+ */
+export function compileGoMatcher(source: string, options: { engine?: 'auto' | 'automaton' } = {}): GoMatcher {
+  const tree = new Translator(source).parse();
+  // Validate against JS too, so both back ends accept exactly the same expressions.
+  let re: RegExp;
+  try {
+    re = new RegExp(toJsSource(tree), 'u');
+  } catch (err) {
+    throw new GoRegexpSyntaxError(`error parsing regexp: ${(err as Error).message}`);
+  }
+  // With at most two unbounded repetitions backtracking costs at most quadratic time, and V8's
+  // engine is several times faster than the simulation on the short paths of a build context;
+  // beyond that (`**\/**\/**\/x`) only the automaton is safe.
+  return options.engine !== 'automaton' && unboundedRepetitions(tree) <= 2 ? re : new Automaton(tree);
+}
+
+/**
+ * How many nested levels of backtracking choice an expression can force: every unbounded
+ * repetition counts one (and an unbounded one inside another counts double, `(a*)*` being the
+ * classic blow-up); `x?` only doubles the work, so it adds nothing.
+ */
+function unboundedRepetitions(n: RegexpNode): number {
+  switch (n.t) {
+    case 'atom':
+    case 'assert':
+      return 0;
+    case 'cat':
+      return n.items.reduce((sum, item) => sum + unboundedRepetitions(item), 0);
+    case 'alt':
+      return n.alts.reduce((sum, alt) => sum + unboundedRepetitions(alt), 0);
+    case 'group':
+      return unboundedRepetitions(n.node);
+    case 'rep': {
+      const inner = unboundedRepetitions(n.node);
+      if (n.max === Infinity) return 1 + 2 * inner;
+      return n.max <= 1 || inner === 0 ? inner : inner + 2;
+    }
+  }
+}
+
+type NfaState =
+  | { k: 'char'; test: (cp: number) => boolean; out: number }
+  | { k: 'split'; out: number; out1: number }
+  | { k: 'assert'; kind: AssertKind; out: number }
+  | { k: 'match' };
+
+const MAX_STATES = 200_000;
+const isWordChar = (cp: number | undefined): boolean =>
+  cp !== undefined && ((cp >= 0x30 && cp <= 0x39) || (cp >= 0x41 && cp <= 0x5a) || (cp >= 0x61 && cp <= 0x7a) || cp === 0x5f);
+
+function toCodePoints(s: string): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        out.push(0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00));
+        i++;
+        continue;
+      }
+    }
+    out.push(c);
+  }
+  return out;
+}
+
+class Automaton implements GoMatcher {
+  readonly #states: NfaState[] = [];
+  readonly #start: number;
+  readonly #marks: Int32Array;
+  #generation = 0;
+
+  /** Every match must begin at position 0 (the expression starts with `^`): stop once no thread is left. */
+  readonly #anchoredAtStart: boolean;
+  readonly #stack: Int32Array;
+  // The thread lists, reused by every call (a matcher is not reentrant, and JS is single-threaded).
+  readonly #listA: Int32Array;
+  readonly #listB: Int32Array;
+
+  constructor(tree: RegexpNode) {
+    const match = this.#add({ k: 'match' });
+    this.#start = this.#compile(tree, match);
+    this.#marks = new Int32Array(this.#states.length);
+    // Each state is pushed at most twice per closure (once per incoming split edge of a visit).
+    this.#stack = new Int32Array(this.#states.length * 2 + 2);
+    this.#listA = new Int32Array(this.#states.length);
+    this.#listB = new Int32Array(this.#states.length);
+    const first = tree.t === 'cat' ? tree.items[0] : tree;
+    this.#anchoredAtStart = first !== undefined && first.t === 'assert' && first.kind === 'begin';
+  }
+
+  #add(state: NfaState): number {
+    if (this.#states.length >= MAX_STATES) throw new GoRegexpSyntaxError('error parsing regexp: expression too large');
+    this.#states.push(state);
+    return this.#states.length - 1;
+  }
+
+  /** Builds `n` so that it continues into state `next`; returns its entry state. */
+  #compile(n: RegexpNode, next: number): number {
+    switch (n.t) {
+      case 'atom':
+        return this.#add({ k: 'char', test: n.test, out: next });
+      case 'assert':
+        return this.#add({ k: 'assert', kind: n.kind, out: next });
+      case 'cat': {
+        let entry = next;
+        for (let i = n.items.length - 1; i >= 0; i--) entry = this.#compile(n.items[i]!, entry);
+        return entry;
+      }
+      case 'alt': {
+        let entry = this.#compile(n.alts[n.alts.length - 1]!, next);
+        for (let i = n.alts.length - 2; i >= 0; i--) entry = this.#add({ k: 'split', out: this.#compile(n.alts[i]!, next), out1: entry });
+        return entry;
+      }
+      case 'group':
+        return this.#compile(n.node, next);
+      case 'rep': {
+        let entry = next;
+        if (n.max === Infinity) {
+          const loop = this.#add({ k: 'split', out: -1, out1: next });
+          (this.#states[loop] as { out: number }).out = this.#compile(n.node, loop);
+          entry = loop;
+        } else {
+          for (let i = n.min; i < n.max; i++) entry = this.#add({ k: 'split', out: this.#compile(n.node, entry), out1: entry });
+        }
+        for (let i = 0; i < n.min; i++) entry = this.#compile(n.node, entry);
+        return entry;
+      }
+    }
+  }
+
+  test(s: string): boolean {
+    if (this.#generation > 0x3fff_0000) {
+      // Generations only grow; start over long before the counter would wrap.
+      this.#marks.fill(0);
+      this.#generation = 0;
+    }
+    const cps = toCodePoints(s);
+    let current = this.#listA;
+    let next = this.#listB;
+    let count = 0;
+    for (let pos = 0; ; pos++) {
+      // Unanchored search: a match may start at every position.
+      this.#generation++;
+      for (let j = 0; j < count; j++) this.#marks[current[j]!] = this.#generation;
+      const added = this.#closure(this.#start, pos, cps, current, count);
+      if (added < 0) return true;
+      count = added;
+      if (pos === cps.length) return false;
+      const cp = cps[pos]!;
+      this.#generation++;
+      let nextCount = 0;
+      for (let j = 0; j < count; j++) {
+        const state = this.#states[current[j]!]!;
+        if (state.k !== 'char' || !state.test(cp)) continue;
+        nextCount = this.#closure(state.out, pos + 1, cps, next, nextCount);
+        if (nextCount < 0) return true;
+      }
+      [current, next] = [next, current];
+      count = nextCount;
+      if (count === 0 && this.#anchoredAtStart) return false;
+    }
+  }
+
+  /**
+   * Adds `from` and every state reachable without input to `list` (from index `count`); returns
+   * the new count, or -1 when the match state is reachable.
+   */
+  #closure(from: number, pos: number, cps: ArrayLike<number>, list: Int32Array, count: number): number {
+    const stack = this.#stack;
+    let top = 0;
+    stack[top++] = from;
+    let c = count;
+    while (top > 0) {
+      const i = stack[--top]!;
+      if (this.#marks[i] === this.#generation) continue;
+      this.#marks[i] = this.#generation;
+      const st = this.#states[i]!;
+      switch (st.k) {
+        case 'match':
+          return -1;
+        case 'split':
+          stack[top++] = st.out1;
+          stack[top++] = st.out;
+          break;
+        case 'assert': {
+          let holds: boolean;
+          if (st.kind === 'begin') holds = pos === 0;
+          else if (st.kind === 'end') holds = pos === cps.length;
+          else holds = (isWordChar(cps[pos - 1]) !== isWordChar(cps[pos])) === (st.kind === 'word');
+          if (holds) stack[top++] = st.out;
+          break;
+        }
+        case 'char':
+          list[c++] = i;
+          break;
+      }
+    }
+    return c;
   }
 }
 

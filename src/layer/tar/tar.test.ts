@@ -184,3 +184,61 @@ test('an unread body is skipped when the next entry is requested', async () => {
   assert.deepEqual(names, ['a', 'b']);
   assert.equal(last.toString(), 'ok');
 });
+
+test('applies PAX global headers to every later entry (tar --pax-option)', async (t) => {
+  const dir = tempDir(t);
+  mkdirSync(join(dir, 's'));
+  writeFileSync(join(dir, 's/f'), 'hi');
+  execFileSync('tar', ['--format=pax', '--pax-option=uname=globaluser', '-cf', join(dir, 'g.tar'), '-C', join(dir, 's'), '.']);
+  const read = await readAll(readFileSync(join(dir, 'g.tar')));
+  assert.deepEqual(read.map((e) => [e.header.path, e.header.uname]), [['.', 'globaluser'], ['./f', 'globaluser']]);
+});
+
+test('keeps xattr values with newlines, "=" and NULs, and paths with newlines', async () => {
+  const value = Buffer.from('a=b\nc\0d\n', 'latin1');
+  const entries: TarWriterEntry[] = [{ header: { ...base, path: 'odd\nname', type: 'file', xattrs: new Map([['user.odd', value]]) } }];
+  const [e] = await readAll(await collect(writeTar(entries)));
+  assert.equal(e!.header.path, 'odd\nname');
+  assert.deepEqual(e!.header.xattrs?.get('user.odd'), value);
+});
+
+test('reads pre-POSIX headers: a trailing slash on a type-0 entry is a directory', async () => {
+  const h = Buffer.from(encodeHeader({ ...base, path: 'olddir/', type: 'file' }));
+  h[156] = 0; // '\0' typeflag, as V7 tar wrote
+  h.write('\0\0\0\0\0\0\0\0', 257, 'latin1'); // no ustar magic
+  h.write(`${checksum(h).toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+  const [e] = await readAll(Buffer.concat([h, END_OF_ARCHIVE]));
+  assert.equal(e!.header.type, 'directory');
+  assert.equal(e!.header.path, 'olddir');
+});
+
+test('reads negative mtimes written in base-256', async () => {
+  const h = Buffer.from(encodeHeader({ ...base, path: 'f', type: 'file' }));
+  h.fill(0xff, 136, 148); // -1 in 12 bytes of two's complement, GNU base-256
+  h.write(`${checksum(h).toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+  const [e] = await readAll(Buffer.concat([h, END_OF_ARCHIVE]));
+  assert.equal(e!.header.mtime, -1);
+});
+
+test('warns when the end-of-archive marker is missing, and fails in strict mode', async () => {
+  const tar = await collect(writeTar([{ header: { ...base, path: 'f', type: 'file' } }]));
+  const cut = tar.subarray(0, 512);
+  const warnings: string[] = [];
+  assert.equal((await readAll(cut, { onWarning: (w) => warnings.push(w.code) })).length, 1);
+  assert.deepEqual(warnings, ['LAYER_MISSING_EOF']);
+  await assert.rejects(readAll(cut, { strict: true }), { code: 'ERR_LAYER_BAD_HEADER' });
+});
+
+test('refuses header values no tar format can hold', () => {
+  assert.throws(() => encodeHeader({ ...base, path: 'f', type: 'file', uid: -1 }), { code: 'ERR_LAYER_UNREPRESENTABLE' });
+  assert.throws(() => encodeHeader({ ...base, path: '', type: 'file' }), { code: 'ERR_LAYER_UNREPRESENTABLE' });
+  assert.throws(() => encodeHeader({ ...base, path: 'a\0b', type: 'file' }), { code: 'ERR_LAYER_UNREPRESENTABLE' });
+});
+
+test('splits long ASCII paths into ustar prefix and name before falling back to PAX', async () => {
+  const dir = `${'p'.repeat(90)}/${'q'.repeat(90)}`;
+  const tar = await collect(writeTar([{ header: { ...base, path: dir, type: 'directory' } }, { header: { ...base, path: `${dir}/file`, type: 'file' } }]));
+  assert.ok(!tar.includes('PaxHeaders'), 'no PAX header needed');
+  const read = await readAll(tar);
+  assert.deepEqual(read.map((e) => e.header.path), [dir, `${dir}/file`]);
+});

@@ -64,7 +64,8 @@ function splitUstar(path: Buffer): [Buffer, Buffer] | undefined {
   for (let i = Math.min(155, path.length - 1); i > 0; i--) {
     if (path[i] !== 0x2f) continue;
     const name = path.subarray(i + 1);
-    if (name.length === 0 || name.length > 100) return undefined;
+    if (name.length === 0) continue; // a directory's trailing slash
+    if (name.length > 100) return undefined; // any slash further left gives a longer name
     return [path.subarray(0, i), name];
   }
   return undefined;

@@ -93,8 +93,9 @@ export function parseAuthChallenges(header: string | null | undefined): AuthChal
         break;
       }
       let value: string | undefined;
+      // The RFC allows only a token unquoted; some servers send `realm=https://…` bare, so read to the next separator.
       if (s[i] === '"') value = quoted();
-      else value = run(TOKEN_CHAR);
+      else value = run(/[^\s,]/);
       if (value === undefined) return out;
       challenge.params[word.toLowerCase()] = value;
       first = false;

@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import { mergeScopes, parseAuthChallenges, parseScopes, pickChallenge, type AuthChallenge, type Scope } from './auth-challenge.js';
 import { basicAuthorization, type Credentials } from './credentials.js';
 import { SecretSet } from './redact.js';
-import { fetchToken, TokenCache } from './token.js';
+import { fetchToken, TokenCache, type Token } from './token.js';
 
 /** Where credentials for a registry come from (DockerConfig implements it). */
 export interface CredentialSource {
@@ -44,6 +44,7 @@ export class Authorizer {
   readonly #opts: AuthorizerOptions;
   readonly #hosts = new Map<string, HostState>();
   readonly #tokens: TokenCache;
+  readonly #inflight = new Map<string, Promise<Token>>();
   readonly secrets: SecretSet;
 
   constructor(opts: AuthorizerOptions = {}) {
@@ -90,8 +91,12 @@ export class Authorizer {
     const realm = challenge.params['realm'] as string;
     const service = challenge.params['service'];
     const key = TokenCache.key(realm, service, scopes, identity(creds));
-    let token = this.#tokens.get(key);
-    if (token === undefined) {
+    const cached = this.#tokens.get(key);
+    if (cached !== undefined) return `Bearer ${cached.token}`;
+    // Parallel transfers ask at once after a challenge: one realm request serves them all (the
+    // first caller's signal governs it).
+    let pending = this.#inflight.get(key);
+    if (pending === undefined) {
       const request: Parameters<typeof fetchToken>[0] = { realm, scopes, secrets: this.secrets };
       if (service !== undefined) request.service = service;
       if (creds !== undefined) request.credentials = creds;
@@ -99,10 +104,20 @@ export class Authorizer {
       if (this.#opts.userAgent !== undefined) request.userAgent = this.#opts.userAgent;
       if (this.#opts.now !== undefined) request.now = this.#opts.now;
       if (opts.signal !== undefined) request.signal = opts.signal;
-      token = await fetchToken(request);
-      this.#tokens.set(key, token);
+      pending = fetchToken(request).then(
+        (token) => {
+          this.#inflight.delete(key);
+          this.#tokens.set(key, token);
+          return token;
+        },
+        (err: unknown) => {
+          this.#inflight.delete(key);
+          throw err;
+        },
+      );
+      this.#inflight.set(key, pending);
     }
-    return `Bearer ${token.token}`;
+    return `Bearer ${(await pending).token}`;
   }
 
   /**

@@ -125,7 +125,7 @@ function isEmpty(c: Credentials | undefined): boolean {
 /** The entry for `key`, or one whose key is a URL for the same host (docker's legacy lookup). */
 function lookup(auths: Record<string, AuthEntry> | undefined, key: string): [string, AuthEntry] | undefined {
   if (auths === undefined) return undefined;
-  const exact = auths[key];
+  const exact = Object.hasOwn(auths, key) ? auths[key] : undefined;
   if (exact !== undefined) return [key, exact];
   for (const [k, v] of Object.entries(auths)) if (convertToHostname(k) === key) return [k, v];
   return undefined;
@@ -186,8 +186,10 @@ export class DockerConfig {
 
   /** The helper that holds `key`'s credentials (`credHelpers[key]`, else `credsStore`), if any. */
   helperFor(key: string): string | undefined {
-    const specific = this.#doc.credHelpers?.[key];
-    if (specific !== undefined && specific !== '') return specific;
+    const helpers = this.#doc.credHelpers;
+    // Object.hasOwn: a registry named like a prototype member (`constructor`) must not find one.
+    const specific = helpers !== undefined && Object.hasOwn(helpers, key) ? helpers[key] : undefined;
+    if (typeof specific === 'string' && specific !== '') return specific;
     const store = this.#doc.credsStore;
     return store !== undefined && store !== '' ? store : undefined;
   }

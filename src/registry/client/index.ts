@@ -17,3 +17,5 @@ export * from './http-error.js';
 export * from './redact.js';
 export * from './retry.js';
 export * from './token.js';
+export * from './endpoint.js';
+export * from './login.js';

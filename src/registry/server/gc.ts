@@ -120,9 +120,10 @@ export async function collectGarbage(driver: StorageDriver, options: GcOptions =
     repos.push({ name, revisions, tagged, young });
 
     for (const uuid of await listOrEmpty(driver, uploadsPath(name))) {
-      const started = Date.parse((await readOrUndefined(driver, uploadStartedAtPath(name, uuid))) ?? '');
+      // Idle time from the files' mtimes: `startedat` when it began, `data` when it last grew.
+      const started = await statOrUndefined(driver, uploadStartedAtPath(name, uuid));
       const data = await statOrUndefined(driver, uploadDataPath(name, uuid));
-      const lastActive = Math.max(Number.isNaN(started) ? 0 : started, data?.modTime.getTime() ?? 0);
+      const lastActive = Math.max(started?.modTime.getTime() ?? 0, data?.modTime.getTime() ?? 0);
       if (now - lastActive <= uploadMaxAge) continue;
       say(`${dry ? 'would purge' : 'purging'} upload ${name} ${uuid}`);
       report.purgedUploads.push({ name, uuid });

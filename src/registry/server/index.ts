@@ -32,6 +32,8 @@ export interface RegistryOptions {
   logStream?: Writable;
   shutdownGraceMs?: number;
   maxManifestBytes?: number;
+  /** Requests served at once before 429 TOOMANYREQUESTS (default 1024). */
+  maxInFlight?: number;
 }
 
 export interface Registry extends RunningRegistry {
@@ -65,6 +67,7 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
     ...(tls === undefined ? {} : { tls }),
     ...(auth.tokenService === undefined ? {} : { tokenService: auth.tokenService }),
     ...(options.shutdownGraceMs === undefined ? {} : { shutdownGraceMs: options.shutdownGraceMs }),
+    ...(options.maxInFlight === undefined ? {} : { maxInFlight: options.maxInFlight }),
   });
   return { ...running, storage, auth: auth.describe };
 }
@@ -79,3 +82,4 @@ export type { StorageDriver } from './storage/index.js';
 export { collectGarbage, type GcOptions, type GcReport } from './gc.js';
 export { RegistryError, ERRCODES, type ErrorCode } from './errcodes.js';
 export { isLogLevel, type LogLevel } from './log.js';
+export { splitAddr } from './server.js';

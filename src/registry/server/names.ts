@@ -2,19 +2,23 @@
  * Repository names and tags as the distribution spec defines them. Validated here because every route
  * carries a name: a bad one is refused before it reaches storage, where names become directories
  * (the grammar forbids `..`, leading `_` and empty components, which is what keeps paths safe).
+ *
+ * The tag grammar and the length limit come from `oci/reference.ts`. The name is the reference
+ * grammar's *path* alone: in a registry URL there is no domain, so `localhost/app` is two path
+ * components here, where a reference parser would read `localhost` as a host.
  */
+import { REPOSITORY_NAME_MAX_LENGTH, referenceGrammar } from '../../oci/reference.js';
 
 // path-component ( "/" path-component )*, each component [a-z0-9]+ joined by `.`, `_`, `__` or `-+`.
-const NAME = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
-const TAG = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
+const PATH = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
 
 /** Many clients cap `host/name` at 255 characters; distribution refuses longer names outright. */
-export const MAX_NAME_LENGTH = 255;
+export const MAX_NAME_LENGTH = REPOSITORY_NAME_MAX_LENGTH;
 
 export function isRepositoryName(name: string): boolean {
-  return name.length > 0 && name.length <= MAX_NAME_LENGTH && NAME.test(name);
+  return name.length > 0 && name.length <= MAX_NAME_LENGTH && PATH.test(name);
 }
 
 export function isTag(tag: string): boolean {
-  return TAG.test(tag);
+  return referenceGrammar.tag.test(tag);
 }

@@ -91,8 +91,14 @@ export async function dispatch(req: IncomingMessage, res: ServerResponse, url: U
     const m = route.pattern.exec(path);
     if (m === null) continue;
     out.route = route.name;
-    const name = decodeURIComponent(m[1] ?? '');
-    const reference = decodeURIComponent(m[2] ?? '');
+    let name: string;
+    let reference: string;
+    try {
+      name = decodeURIComponent(m[1] ?? '');
+      reference = decodeURIComponent(m[2] ?? '');
+    } catch {
+      throw new RegistryError('NAME_INVALID', { detail: { path } });
+    }
     const method = (req.method ?? 'GET') as Method;
     const handler = route.methods[method];
     if (handler === undefined || (ctx.readOnly && WRITE_METHODS.has(method))) {

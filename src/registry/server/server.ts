@@ -8,7 +8,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { RegistryError } from './errcodes.js';
-import { InvalidArgumentError } from '../../errors.js';
+import { errnoCode, InvalidArgumentError, UnavailableError } from '../../errors.js';
 import { sendError, sendJson, toRegistryError } from './respond.js';
 import { dispatch, type Dispatch } from './routes.js';
 import type { ServerContext } from './context.js';
@@ -21,6 +21,11 @@ export interface ServerOptions {
   tokenService?: TokenService;
   /** How long close() waits for in-flight requests before cutting them (ms). */
   shutdownGraceMs?: number;
+  /**
+   * Requests served at once; more are answered 429 TOOMANYREQUESTS with `Retry-After` rather than
+   * queued, so an overloaded registry sheds load instead of timing everyone out (default 1024).
+   */
+  maxInFlight?: number;
 }
 
 export interface RunningRegistry {
@@ -80,6 +85,7 @@ export async function listen(ctx: ServerContext, options: ServerOptions): Promis
     });
   };
 
+  const maxInFlight = options.maxInFlight ?? 1024;
   const serve = async (req: IncomingMessage, res: ServerResponse, info: Dispatch): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://registry.invalid');
     if (url.pathname === '/healthz') {
@@ -87,6 +93,9 @@ export async function listen(ctx: ServerContext, options: ServerOptions): Promis
       await ctx.storage.driver.list('/').catch(() => []);
       sendJson(res, 200, { status: 'ok' });
       return;
+    }
+    if (inFlight > maxInFlight) {
+      throw new RegistryError('TOOMANYREQUESTS', { headers: { 'Retry-After': '1' }, detail: { maxInFlight } });
     }
     if (url.pathname === '/token' && options.tokenService !== undefined) {
       info.route = 'token';
@@ -109,9 +118,15 @@ export async function listen(ctx: ServerContext, options: ServerOptions): Promis
   server.headersTimeout = 60_000;
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const fail = (err: unknown): void => {
+      const code = errnoCode(err);
+      if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+        reject(new UnavailableError('REGISTRY_LISTEN', `Cannot listen on "${options.addr}": ${code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied' : 'address not available'}`, { cause: err }));
+      } else reject(err);
+    };
+    server.once('error', fail);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', fail);
       resolve();
     });
   });

@@ -397,6 +397,21 @@ export const corpus: CorpusCase[] = [
     error: { contains: 'when using JSON array syntax, arrays must be comprised of strings only', line: 2 },
   },
   {
+    name: 'a JSON array whose numbers overflow is not JSON to Go: shell form',
+    dockerfile: 'FROM a\nRUN ["a", [1e400]]\n',
+    dump: '(from "a")\n(run "[\\"a\\", [1e400]]")',
+  },
+  {
+    name: 'JSON nested deeper than Go decodes is shell form',
+    dockerfile: 'FROM a\nCMD ["a", ' + '['.repeat(10_001) + ']'.repeat(10_001) + ']\n',
+    instructions: [{}, { command: { prependShell: true } }],
+  },
+  {
+    name: 'JSON nested as deep as Go decodes is refused as not strings',
+    dockerfile: 'FROM a\nCMD ["a", ' + '['.repeat(9_999) + ']'.repeat(9_999) + ']\n',
+    error: { contains: 'when using JSON array syntax, arrays must be comprised of strings only' },
+  },
+  {
     name: 'an empty exec-form RUN has no arguments',
     dockerfile: 'FROM a\nRUN []\n',
     dump: '(from "a")\n(run)',
@@ -951,6 +966,11 @@ export const corpus: CorpusCase[] = [
     name: 'a stage copying from itself is a circular dependency',
     dockerfile: 'FROM a AS one\nFROM b AS two\nCOPY --from=two /x /y\n',
     target: { error: 'circular dependency detected on stage: two' },
+  },
+  {
+    name: 'a lone stage copying from itself by index is a circular dependency on stage-0',
+    dockerfile: 'FROM a\nCOPY --from=0 /x /y\n',
+    target: { error: 'circular dependency detected on stage: stage-0' },
   },
   {
     name: 'COPY --from with an out-of-range index is refused',

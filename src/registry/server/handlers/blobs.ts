@@ -5,6 +5,7 @@ import { RegistryError } from '../errcodes.js';
 import { sendEmpty } from '../respond.js';
 import { parseRange } from '../http-params.js';
 import type { Handler } from '../context.js';
+import { isKind } from '../../../errors.js';
 
 export function blobDigest(reference: string): Digest {
   if (!isDigest(reference)) throw new RegistryError('DIGEST_INVALID', { detail: { digest: reference } });
@@ -43,7 +44,14 @@ export const getBlob: Handler = async (req, res, { name, reference }, ctx) => {
   }
   const start = range?.start ?? 0;
   const end = range?.end ?? size;
-  const stream = await ctx.storage.blobs.reader(digest, start, end);
+  let stream;
+  try {
+    stream = await ctx.storage.blobs.reader(digest, start, end);
+  } catch (err) {
+    // Deleted between the stat and the open (a gc sweep, a concurrent DELETE).
+    if (isKind(err, 'not-found')) throw new RegistryError('BLOB_UNKNOWN', { detail: { digest } });
+    throw err;
+  }
   if (range !== undefined) {
     res.writeHead(206, { ...headers, 'Content-Length': end - start, 'Content-Range': `bytes ${start}-${end - 1}/${size}` });
   } else {

@@ -121,7 +121,7 @@ export class BlobStore {
   async append(
     name: string,
     uuid: string,
-    body: AsyncIterable<Uint8Array>,
+    body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
     options: { start?: number; length?: number } = {},
   ): Promise<number> {
     return this.#locked(uuid, async () => {
@@ -133,7 +133,7 @@ export class BlobStore {
     });
   }
 
-  async #appendLocked(name: string, uuid: string, size: number, body: AsyncIterable<Uint8Array>, length?: number): Promise<number> {
+  async #appendLocked(name: string, uuid: string, size: number, body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, length?: number): Promise<number> {
     const state = await this.#hashState(name, uuid, size, 'sha256');
     const writer = await this.#driver.writer(uploadDataPath(name, uuid));
     let received = 0;
@@ -166,7 +166,7 @@ export class BlobStore {
     name: string,
     uuid: string,
     digest: Digest,
-    body?: AsyncIterable<Uint8Array>,
+    body?: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
     options: { start?: number; length?: number } = {},
   ): Promise<number> {
     return this.#locked(uuid, async () => {

@@ -106,6 +106,11 @@ export class MemoryDriver implements StorageDriver {
     this.#file(path).modTime = new Date();
   }
 
+  /** Test hook: ages every file by `ms`, so the gc grace period no longer protects them. */
+  ageAll(ms: number): void {
+    for (const f of this.#files.values()) f.modTime = new Date(f.modTime.getTime() - ms);
+  }
+
   /** Test hook: ages a file so the GC grace period no longer protects it. */
   setModTime(path: string, modTime: Date): void {
     this.#file(path).modTime = modTime;

@@ -1,0 +1,286 @@
+/**
+ * COPY and ADD: docker's rules for putting source files into a stage's root filesystem.
+ *
+ * - Sources are paths relative to the source root (the build context, or another stage's or image's
+ *   root); `..` cannot leave it. Wildcards match with Go's filepath.Match per path (`*` stops at `/`).
+ * - A directory source copies its contents, not itself; a file source copied onto a destination that
+ *   ends with `/` (or is an existing directory) lands inside it; several sources need a `/` at the end.
+ * - A relative destination is relative to WORKDIR. Missing parent directories are created (0755).
+ * - Files keep their permission bits and mtimes; owners become 0:0 for the build context, are kept
+ *   from another stage or image, and are `--chown`'s when given (created directories too).
+ *   `--chmod` sets the mode of everything copied.
+ * - The named source path itself is followed when it is a symlink; symlinks inside directories are
+ *   copied as symlinks.
+ * - `--exclude` drops matching paths (dockerignore syntax, relative to each source); `--parents`
+ *   keeps each source's path (below a `/./` pivot if there is one) under the destination.
+ *
+ * Every destination path is resolved inside the destination root (layer's `resolveInRoot`), so a
+ * symlink in the image can never make a copy write outside it.
+ */
+import { chmod, copyFile, lchown, lstat, lutimes, mkdir, readdir, readlink, stat, symlink, unlink, rm } from 'node:fs/promises';
+import { lstatSync, mkdirSync, chownSync } from 'node:fs';
+import { basename, join, posix } from 'node:path';
+import { resolveInRoot } from '../layer/index.js';
+import { pathMatch } from '../oci/index.js';
+import { PatternMatcher } from '../dockerfile/index.js';
+import { InvalidArgumentError, NotFoundError } from '../errors.js';
+
+export interface Owner {
+  uid: number;
+  gid: number;
+}
+
+export interface CopyRequest {
+  /** The host directory the sources are read from. */
+  srcRoot: string;
+  /** Paths (relative to srcRoot) that may be read: the context after `.dockerignore`. Default: all. */
+  visible?: (relPath: string) => boolean;
+  /** Source patterns as written (already expanded). */
+  sources: readonly string[];
+  /** Destination as written (already expanded). */
+  dest: string;
+  /** The stage's WORKDIR (absolute). */
+  workdir: string;
+  /** The host directory of the destination root filesystem (a mounted snapshot). */
+  destRoot: string;
+  /** `--chown`, resolved; undefined keeps the source owner (or 0:0 with `resetOwner`). */
+  owner?: Owner;
+  /** Sources from the build context are owned by root in the image (docker's rule). */
+  resetOwner: boolean;
+  /** `--chmod`, parsed. */
+  chmod?: number;
+  parents?: boolean;
+  excludes?: readonly string[];
+  /** For messages: `COPY` or `ADD`. */
+  command: string;
+  signal?: AbortSignal;
+}
+
+export class CopySourceNotFoundError extends NotFoundError {
+  constructor(source: string) {
+    super('COPY_SOURCE_NOT_FOUND', `failed to compute cache key: failed to calculate checksum of ref: "/${source}": not found`);
+  }
+}
+
+export class CopyDestinationError extends InvalidArgumentError {
+  constructor(command: string) {
+    super('COPY_DESTINATION', `When using ${command} with more than one source file, the destination must be a directory and end with a /`);
+  }
+}
+
+const WILDCARD = /[*?[\\]/;
+
+/** Cleans a source path relative to its root: no leading `/`, `..` clamped, `.` for the root. */
+export function cleanSource(p: string): string {
+  const out: string[] = [];
+  for (const part of p.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') out.pop();
+    else out.push(part);
+  }
+  return out.length === 0 ? '.' : out.join('/');
+}
+
+/** A source pattern's matches among `paths` (relative, `/`-separated), in path order. */
+export function matchSources(pattern: string, paths: Iterable<string>): string[] {
+  const clean = cleanSource(pattern);
+  if (!WILDCARD.test(clean)) return [clean];
+  const out: string[] = [];
+  for (const p of paths) if (pathMatch(clean, p)) out.push(p);
+  return out.sort();
+}
+
+/** Parses `--chmod` (octal, as docker accepts it). */
+export function parseChmod(text: string): number | undefined {
+  if (text === '') return undefined;
+  if (!/^[0-7]{3,4}$/.test(text)) throw new InvalidArgumentError('INVALID_CHMOD', `invalid chmod parameter: ${text}`);
+  return parseInt(text, 8);
+}
+
+interface Planned {
+  /** Host path of the source. */
+  src: string;
+  /** Destination path inside the root (absolute, unresolved). */
+  dest: string;
+  /** Copy the directory's contents (true) or the entry itself. */
+  contents: boolean;
+  /** Path of the source relative to its root, for --exclude. */
+  rel: string;
+}
+
+/**
+ * Copies the request's sources into its destination root.
+ * @throws {CopySourceNotFoundError} when a source (or a wildcard) matches nothing
+ * @throws {CopyDestinationError} for several sources without a directory destination
+ */
+export async function copyInto(req: CopyRequest, listSources: () => Promise<Iterable<string>>): Promise<void> {
+  const destIsDir = req.dest.endsWith('/') || req.dest.endsWith('/.') || req.dest === '.';
+  const destAbs = posix.isAbsolute(req.dest) ? posix.normalize(req.dest) : posix.join(req.workdir, req.dest);
+  let all: string[] | undefined;
+  const matched: string[] = [];
+  for (const pattern of req.sources) {
+    const clean = cleanSource(pattern);
+    let found: string[];
+    if (WILDCARD.test(clean)) {
+      all ??= [...(await listSources())];
+      found = matchSources(clean, all);
+    } else found = [clean];
+    if (found.length === 0) throw new CopySourceNotFoundError(clean);
+    matched.push(...found);
+  }
+  // BuildKit refuses several source arguments without a directory destination; a wildcard that
+  // matches several files makes the destination a directory.
+  if (req.sources.length > 1 && !destIsDir) throw new CopyDestinationError(req.command);
+  const intoDir = destIsDir || matched.length > 1;
+
+  const plan: Planned[] = [];
+  for (const rel of matched) {
+    if (rel !== '.' && req.visible !== undefined && !req.visible(rel)) throw new CopySourceNotFoundError(rel);
+    const src = rel === '.' ? req.srcRoot : join(req.srcRoot, rel);
+    // The named source is followed when it is a symlink (inside its root).
+    const real = rel === '.' ? src : resolveInRoot(req.srcRoot, rel, { followLast: true });
+    const st = await stat(real).catch(() => undefined);
+    if (st === undefined) throw new CopySourceNotFoundError(rel);
+    const parentsPart = req.parents === true ? parentsPath(rel) : undefined;
+    if (st.isDirectory()) {
+      const d = parentsPart !== undefined ? posix.join(destAbs, parentsPart) : destAbs;
+      plan.push({ src: real, dest: d, contents: true, rel });
+    } else {
+      let d: string;
+      if (parentsPart !== undefined) d = posix.join(destAbs, parentsPart);
+      else if (intoDir || (await isDirIn(req.destRoot, destAbs))) d = posix.join(destAbs, basename(rel));
+      else d = destAbs;
+      plan.push({ src: real, dest: d, contents: false, rel });
+    }
+  }
+  const exclude = req.excludes !== undefined && req.excludes.length > 0 ? new PatternMatcher([...req.excludes]) : undefined;
+  const copier = new TreeCopier(req, exclude);
+  for (const p of plan) {
+    req.signal?.throwIfAborted();
+    await copier.copy(p);
+  }
+  await copier.flush();
+}
+
+function parentsPath(rel: string): string {
+  // `a/./b/c` keeps `b/c`; without a pivot the whole relative path is kept.
+  const pivot = rel.indexOf('/./');
+  return pivot >= 0 ? rel.slice(pivot + 3) : rel;
+}
+
+async function isDirIn(root: string, path: string): Promise<boolean> {
+  try {
+    return (await stat(resolveInRoot(root, path, { followLast: true }))).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Copies trees with bounded concurrency; directories' metadata is applied after their contents. */
+class TreeCopier {
+  readonly #req: CopyRequest;
+  readonly #exclude: PatternMatcher | undefined;
+  readonly #pending: Promise<void>[] = [];
+  readonly #dirMeta: { path: string; mode: number; atime: Date; mtime: Date; uid: number; gid: number }[] = [];
+
+  constructor(req: CopyRequest, exclude: PatternMatcher | undefined) {
+    this.#req = req;
+    this.#exclude = exclude;
+  }
+
+  #owner(srcUid: number, srcGid: number): Owner {
+    if (this.#req.owner !== undefined) return this.#req.owner;
+    return this.#req.resetOwner ? { uid: 0, gid: 0 } : { uid: srcUid, gid: srcGid };
+  }
+
+  /** Creates the missing directories of `dir` (absolute inside the root), owned like created dirs. */
+  #ensureDir(dir: string): string {
+    const root = this.#req.destRoot;
+    const host = resolveInRoot(root, dir, { followLast: true });
+    try {
+      if (lstatSync(host).isDirectory()) return host;
+    } catch {
+      // missing: create below
+    }
+    const parent = posix.dirname(dir);
+    if (parent !== dir) this.#ensureDir(parent);
+    const again = resolveInRoot(root, dir, { followLast: true });
+    mkdirSync(again, { mode: 0o755 });
+    const o = this.#req.owner ?? { uid: 0, gid: 0 };
+    chownSync(again, o.uid, o.gid);
+    return again;
+  }
+
+  async copy(p: Planned): Promise<void> {
+    if (p.contents) {
+      const hostDir = this.#ensureDir(p.dest);
+      if (this.#req.chmod !== undefined) await chmod(hostDir, this.#req.chmod);
+      await this.#copyChildren(p.src, p.dest, p.rel === '.' ? '' : p.rel);
+    } else {
+      this.#ensureDir(posix.dirname(p.dest));
+      await this.#copyEntry(p.src, p.dest, p.rel, true);
+    }
+  }
+
+  async #copyChildren(srcDir: string, destDir: string, rel: string): Promise<void> {
+    const names = (await readdir(srcDir)).sort();
+    for (const name of names) {
+      const childRel = rel === '' ? name : `${rel}/${name}`;
+      if (this.#req.visible !== undefined && !this.#req.visible(childRel)) continue;
+      await this.#copyEntry(join(srcDir, name), posix.join(destDir, name), childRel, false);
+    }
+  }
+
+  async #copyEntry(src: string, dest: string, rel: string, follow: boolean): Promise<void> {
+    this.#req.signal?.throwIfAborted();
+    if (this.#exclude?.matches(rel) === true) return;
+    const st = follow ? await stat(src) : await lstat(src);
+    const owner = this.#owner(st.uid, st.gid);
+    const mode = this.#req.chmod ?? st.mode & 0o7777;
+    const parentHost = resolveInRoot(this.#req.destRoot, posix.dirname(dest), { followLast: true });
+    const host = join(parentHost, posix.basename(dest));
+    if (st.isDirectory()) {
+      const existing = await lstat(host).catch(() => undefined);
+      if (existing !== undefined && !existing.isDirectory()) await rm(host, { recursive: true, force: true });
+      if (existing === undefined || !existing.isDirectory()) await mkdir(host, { mode: 0o700 });
+      await this.#copyChildren(src, dest, rel);
+      this.#dirMeta.push({ path: host, mode, atime: st.atime, mtime: st.mtime, uid: owner.uid, gid: owner.gid });
+      return;
+    }
+    const existing = await lstat(host).catch(() => undefined);
+    if (existing !== undefined) {
+      if (existing.isDirectory()) await rm(host, { recursive: true, force: true });
+      else await unlink(host);
+    }
+    if (st.isSymbolicLink()) {
+      await symlink(await readlink(src), host);
+      await lchown(host, owner.uid, owner.gid);
+      await lutimes(host, st.atime, st.mtime);
+      return;
+    }
+    if (!st.isFile()) return; // sockets, fifos and devices are not copied from a context (as docker)
+    const job = (async () => {
+      await copyFile(src, host);
+      await lchown(host, owner.uid, owner.gid);
+      await chmod(host, mode);
+      await lutimes(host, st.atime, st.mtime);
+    })();
+    this.#pending.push(job);
+    if (this.#pending.length >= 32) await this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    const jobs = this.#pending.splice(0);
+    await Promise.all(jobs);
+  }
+
+  async flush(): Promise<void> {
+    await this.#drain();
+    // Deepest first, so a parent's mtime is set after its children were written.
+    for (const d of this.#dirMeta.reverse()) {
+      await lchown(d.path, d.uid, d.gid);
+      await chmod(d.path, d.mode);
+      await lutimes(d.path, d.atime, d.mtime);
+    }
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * build/ — `gantry build`: a Dockerfile and a context become an image. The frontend (`dockerfile/`)
+ * parses; the solver (`solver.ts`) walks the stages with a per-step cache; steps run on snapshots
+ * (`workspace.ts`) under the OCI runtime (`run-step.ts`) or copy files (`copy.ts`); the exporter
+ * below writes the config and manifest and names the image. Progress goes out as events; the
+ * terminal is the CLI's business.
+ *
+ * @example
+ * ```ts
+ * const store = openStore({ root });
+ * const { imageId } = await build(store, { dockerfile: { text, filename: 'Dockerfile' }, contextDir: '.', tags: ['app:1'] });
+ * ```
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { parseDockerfile, PatternMatcher } from '../dockerfile/index.js';
+import { digestOf, MediaType, type Descriptor, type Digest, type ImageConfig, type Manifest } from '../oci/index.js';
+import { discardProgress, type ProgressSink } from '../progress.js';
+import { openSnapshotter } from '../snapshot/index.js';
+import { writeBlob, type ImageRecord, type Store } from '../store/index.js';
+import { BuildContext, type ContextFilter } from './context.js';
+import type { RunRuntime } from './run-step.js';
+import { Solver } from './solver.js';
+import type { StageState } from './stage-state.js';
+import { StatCache } from './stat-cache.js';
+import { Workspace } from './workspace.js';
+import { createHash } from 'node:crypto';
+
+export { BuildStepError, BaseImageNotFoundError } from './solver.js';
+export { RunStepError, SecretMissingError } from './run-step.js';
+export { BuildContext } from './context.js';
+
+export interface BuildOptions {
+  dockerfile: { text: string; filename: string };
+  /** The context directory; undefined for a Dockerfile read from stdin with no context. */
+  contextDir?: string;
+  /** `.dockerignore` patterns (already read). */
+  ignorePatterns?: string[];
+  tags?: string[];
+  target?: string;
+  buildArgs?: Record<string, string>;
+  labels?: Record<string, string>;
+  noCache?: boolean;
+  noCacheFilter?: string[];
+  secrets?: ReadonlyMap<string, Uint8Array>;
+  network?: 'default' | 'host' | 'none';
+  addHosts?: string[];
+  shmSize?: number;
+  ulimits?: string[];
+  /** SOURCE_DATE_EPOCH: history and config times, and layer mtimes clamped. */
+  sourceDateEpoch?: number;
+  /** `--runtime`. */
+  runtime?: string;
+  /** `--storage-driver`. */
+  storageDriver?: string;
+  progress?: ProgressSink;
+  signal?: AbortSignal;
+  fetchImage?: (reference: string) => Promise<Digest>;
+}
+
+export interface BuildResult {
+  imageId: Digest;
+  manifest: Descriptor;
+  config: Descriptor;
+  image: ImageRecord;
+  warnings: string[];
+}
+
+/**
+ * Builds the image and names it with `tags`. On failure nothing is named and nothing stays
+ * mounted; what was written is left to garbage collection once the build's lease is gone.
+ * @throws {BuildStepError} naming the failing instruction; {DockerfileSyntaxError}
+ */
+export async function build(store: Store, options: BuildOptions): Promise<BuildResult> {
+  const progress = options.progress ?? discardProgress;
+  const df = parseDockerfile(options.dockerfile.text, { filename: options.dockerfile.filename });
+  const lease = store.leases.create({ expiresAt: Date.now() + 6 * 3600_000, labels: { 'gantry.build': randomBytes(6).toString('hex') } });
+  const statCache = options.contextDir === undefined ? undefined : new StatCache(statCachePath(store, options.contextDir));
+  try {
+    const snapshotter = openSnapshotter(store, options.storageDriver === undefined ? {} : { driver: options.storageDriver });
+    const workspace = new Workspace(store, snapshotter, lease.id, options.sourceDateEpoch === undefined ? {} : { sourceDateEpoch: options.sourceDateEpoch });
+    const context =
+      options.contextDir === undefined
+        ? undefined
+        : new BuildContext(options.contextDir, { filter: ignoreFilter(options.ignorePatterns ?? []), ...(statCache === undefined ? {} : { statCache }) });
+    let runtime: Promise<RunRuntime> | undefined;
+    const solver = new Solver(store, workspace, lease.id, () => (runtime ??= openRunRuntime(store.root, options.runtime)), {
+      dockerfile: df,
+      filename: options.dockerfile.filename,
+      context,
+      ...(options.target === undefined ? {} : { target: options.target }),
+      buildArgs: options.buildArgs ?? {},
+      noCache: options.noCache === true,
+      noCacheFilter: options.noCacheFilter ?? [],
+      secrets: options.secrets ?? new Map(),
+      network: options.network ?? 'default',
+      addHosts: options.addHosts ?? [],
+      ...(options.shmSize === undefined ? {} : { shmSize: options.shmSize }),
+      ...(options.ulimits === undefined ? {} : { ulimits: options.ulimits }),
+      ...(options.sourceDateEpoch === undefined ? {} : { sourceDateEpoch: options.sourceDateEpoch }),
+      progress,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.fetchImage === undefined ? {} : { fetchImage: options.fetchImage }),
+    });
+    const { state, warnings } = await solver.solve();
+    const exportVertex = `export-${randomBytes(4).toString('hex')}`;
+    progress.emit({ type: 'vertex', vertex: { id: exportVertex, name: 'exporting to image', started: Date.now() } });
+    const result = await exportImage(store, state, lease.id, options);
+    progress.emit({ type: 'status', status: { id: 'write', vertex: exportVertex, name: `writing image ${result.imageId}`, current: 0, started: Date.now(), completed: Date.now() } });
+    for (const t of options.tags ?? []) {
+      progress.emit({ type: 'status', status: { id: `name-${t}`, vertex: exportVertex, name: `naming to ${t}`, current: 0, started: Date.now(), completed: Date.now() } });
+    }
+    progress.emit({ type: 'vertex', vertex: { id: exportVertex, name: 'exporting to image', completed: Date.now() } });
+    return { ...result, warnings };
+  } finally {
+    statCache?.save();
+    store.leases.delete(lease.id);
+  }
+}
+
+function statCachePath(store: Store, contextDir: string): string {
+  return join(store.root, 'cache', 'context', `${createHash('sha256').update(contextDir).digest('hex').slice(0, 32)}.json`);
+}
+
+/** The `.dockerignore` patterns as the context walker's filter. */
+function ignoreFilter(patterns: readonly string[]): ContextFilter | undefined {
+  if (patterns.length === 0) return undefined;
+  const m = new PatternMatcher([...patterns]);
+  return {
+    excluded: (p) => m.matchesOrParentMatches(p),
+    // With exclusions (`!keep`), an excluded directory may hold included files.
+    mayIncludeBelow: () => m.exclusions,
+  };
+}
+
+async function exportImage(store: Store, state: StageState, lease: string, options: BuildOptions): Promise<Omit<BuildResult, 'warnings'>> {
+  // BuildKit's rule: the image is as old as its newest layer step (cached steps keep their time), so
+  // a rebuild that changed nothing gives the same image ID; SOURCE_DATE_EPOCH overrides.
+  const created =
+    options.sourceDateEpoch !== undefined
+      ? new Date(options.sourceDateEpoch * 1000).toISOString()
+      : state.lastCreated ?? state.image.history.findLast((h) => h.created !== undefined)?.created ?? new Date().toISOString();
+  const image: ImageConfig = structuredClone(state.image);
+  const createdText = created.replace(/\.000Z$/, 'Z');
+  image.created = createdText;
+  for (const h of image.history ?? []) h.created ??= createdText;
+  if (options.labels !== undefined && Object.keys(options.labels).length > 0) {
+    image.config = { ...image.config, Labels: { ...(image.config?.Labels ?? {}), ...options.labels } };
+  }
+  image.rootfs = { type: 'layers', diff_ids: state.layers.map((l) => l.diffId) };
+  const configBytes = Buffer.from(JSON.stringify(image));
+  const configDigest = digestOf(configBytes);
+  const config = await writeBlob(store.content, `build-config-${configDigest}`, configBytes, { digest: configDigest, size: configBytes.length }, { lease });
+  const manifest: Manifest = {
+    schemaVersion: 2,
+    mediaType: MediaType.OciManifest,
+    config: { mediaType: MediaType.OciConfig, digest: configDigest, size: configBytes.length },
+    layers: state.layers.map((l) => l.descriptor),
+  };
+  const manifestBytes = Buffer.from(JSON.stringify(manifest));
+  const manifestDigest = digestOf(manifestBytes);
+  await writeBlob(store.content, `build-manifest-${manifestDigest}`, manifestBytes, { digest: manifestDigest, size: manifestBytes.length }, { lease });
+  const manifestDesc: Descriptor = { mediaType: MediaType.OciManifest, digest: manifestDigest, size: manifestBytes.length };
+  const configDesc: Descriptor = { mediaType: MediaType.OciConfig, digest: config.digest, size: config.size };
+  const record = await store.images.put({
+    manifest: manifestDesc,
+    config: configDesc,
+    layers: state.layers.map((l) => ({ descriptor: l.descriptor, diffId: l.diffId, ...(l.uncompressedSize === undefined ? {} : { uncompressedSize: l.uncompressedSize }) })),
+    names: options.tags ?? [],
+  });
+  return { imageId: record.id, manifest: manifestDesc, config: configDesc, image: record };
+}
+
+/** The runtime half of RUN: opened once per build, on first use. */
+async function openRunRuntime(gantryRoot: string, requested: string | undefined): Promise<RunRuntime> {
+  const rt = await import('../runtime/index.js');
+  const ctx = await rt.openRuntime({ gantryRoot, ...(requested === undefined ? {} : { runtime: requested }) });
+  return {
+    async prepare(o) {
+      const { spec } = await rt.prepareContainer(ctx, {
+        id: o.id,
+        rootfs: o.rootfs,
+        image: { config: { Env: o.env, User: o.user, WorkingDir: o.workdir } },
+        overrides: {
+          entrypoint: '',
+          args: o.args,
+          network: o.network,
+          hostname: 'buildkitsandbox',
+          addHosts: o.addHosts,
+          ...(o.shmSize === undefined ? {} : { shmSize: o.shmSize }),
+          ...(o.ulimits === undefined ? {} : { ulimits: o.ulimits }),
+        },
+      });
+      return spec;
+    },
+    async run(o) {
+      const { exitCode } = await rt.runContainer(ctx, {
+        id: o.id,
+        spec: o.spec,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        ...(o.signal === undefined ? {} : { signal: o.signal }),
+        onStart: (proc) => {
+          proc.stdout?.on('data', (d: Buffer) => o.onOutput(1, d));
+          proc.stderr?.on('data', (d: Buffer) => o.onOutput(2, d));
+        },
+      });
+      return exitCode ?? 1;
+    },
+  };
+}

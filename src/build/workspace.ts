@@ -1,0 +1,178 @@
+/**
+ * Where build steps change filesystems: a step gets a mounted, writable root on top of its stage's
+ * layers; afterwards its change is diffed into a layer (one streaming pass into the content store)
+ * and the step's snapshot is committed as that layer's unpacked tree, so the next step mounts it at
+ * once instead of extracting anything. A step whose change is empty adds no layer.
+ *
+ * Everything a build writes is held by the build's lease until cache records and the final image
+ * refer to it; every mount is undone in `finally`, whatever the step did.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rm, rmdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createLayer } from '../layer/index.js';
+import { chainIds, type Digest } from '../oci/index.js';
+import { mountAll, unmount, unpackLayers, type Snapshotter } from '../snapshot/index.js';
+import type { LayerRecord, Store } from '../store/index.js';
+import type { StateLayer } from './stage-state.js';
+
+/** A tar with no entries: the end-of-archive marker only. */
+const EMPTY_TAR_SIZES = new Set([1024, 10240]);
+
+export interface StepChange<T> {
+  result: T;
+  /** The new layer, or undefined when the step changed nothing. */
+  layer?: StateLayer;
+}
+
+export class Workspace {
+  readonly #store: Store;
+  readonly #snapshotter: Snapshotter;
+  readonly #lease: string;
+  readonly #mountsDir: string;
+  readonly #sourceDateEpoch: number | undefined;
+
+  constructor(store: Store, snapshotter: Snapshotter, lease: string, options: { sourceDateEpoch?: number } = {}) {
+    this.#store = store;
+    this.#snapshotter = snapshotter;
+    this.#lease = lease;
+    this.#mountsDir = join(store.layout.tmp, 'build-mounts');
+    this.#sourceDateEpoch = options.sourceDateEpoch;
+  }
+
+  get snapshotter(): Snapshotter {
+    return this.#snapshotter;
+  }
+
+  /** The layers as store records (chainIDs computed), for unpacking. */
+  static records(layers: readonly StateLayer[]): LayerRecord[] {
+    const chain = chainIds(layers.map((l) => l.diffId));
+    return layers.map((l, i) => ({
+      digest: l.descriptor.digest,
+      mediaType: l.descriptor.mediaType,
+      size: l.descriptor.size,
+      diffId: l.diffId,
+      chainId: chain[i] as Digest,
+      ...(l.uncompressedSize === undefined ? {} : { uncompressedSize: l.uncompressedSize }),
+    }));
+  }
+
+  /** Unpacks `layers` (once each, shared) and returns the top chainID. */
+  async unpack(layers: readonly StateLayer[], signal?: AbortSignal): Promise<Digest | undefined> {
+    return unpackLayers(this.#store.content, this.#snapshotter, Workspace.records(layers), {
+      lease: this.#lease,
+      ...(signal === undefined ? {} : { signal }),
+    });
+  }
+
+  async #mountPoint(): Promise<string> {
+    const dir = join(this.#mountsDir, randomBytes(8).toString('hex'));
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    return dir;
+  }
+
+  /**
+   * Runs `fn` on a writable root on top of `layers` and turns its change into a layer.
+   * `cleanup` runs after the root is unmounted, before the diff, with the upper directory (to take
+   * out mount stubs a runtime created).
+   */
+  async change<T>(
+    layers: readonly StateLayer[],
+    fn: (rootfs: string) => Promise<T>,
+    options: { signal?: AbortSignal; cleanup?: (upper: string) => Promise<void> } = {},
+  ): Promise<StepChange<T>> {
+    const parent = await this.unpack(layers, options.signal);
+    const key = `build-${randomBytes(8).toString('hex')}`;
+    const mounts = await this.#snapshotter.prepare(key, parent, { lease: this.#lease });
+    let committed = false;
+    try {
+      const rootfs = await this.#mountPoint();
+      let result: T;
+      await mountAll(mounts, rootfs, options.signal === undefined ? {} : { signal: options.signal });
+      try {
+        result = await fn(rootfs);
+      } finally {
+        await unmount(rootfs);
+        await rmdir(rootfs).catch(() => {});
+      }
+      await options.cleanup?.(this.#snapshotter.upperDir(key));
+      if (this.#snapshotter.driver === 'overlay' && (await readdir(this.#snapshotter.upperDir(key))).length === 0) {
+        return { result };
+      }
+      const layer = await this.#writeLayer(key, options.signal);
+      if (layer === undefined) return { result };
+      const chain = chainIds([...layers.map((l) => l.diffId), layer.diffId]);
+      await this.#snapshotter.commit(chain[chain.length - 1] as string, key);
+      committed = true;
+      return { result, layer };
+    } finally {
+      if (!committed) await this.#snapshotter.remove(key).catch(() => {});
+    }
+  }
+
+  /** Runs `fn` with a read-only view of `layers` mounted (a stage's or image's files to copy from). */
+  async view<T>(layers: readonly StateLayer[], fn: (rootfs: string) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const v = await this.openView(layers, signal);
+    try {
+      return await fn(v.root);
+    } finally {
+      await v.release();
+    }
+  }
+
+  /** Mounts a read-only view of `layers`; `release` unmounts and forgets it (safe to call twice). */
+  async openView(layers: readonly StateLayer[], signal?: AbortSignal): Promise<{ root: string; release: () => Promise<void> }> {
+    const parent = await this.unpack(layers, signal);
+    const root = await this.#mountPoint();
+    if (parent === undefined) {
+      // An empty image: an empty directory is its whole filesystem.
+      return { root, release: () => rm(root, { recursive: true, force: true }) };
+    }
+    const key = `view-${randomBytes(8).toString('hex')}`;
+    const mounts = await this.#snapshotter.view(key, parent, { lease: this.#lease });
+    try {
+      await mountAll(mounts, root);
+    } catch (err) {
+      await this.#snapshotter.remove(key).catch(() => {});
+      await rm(root, { recursive: true, force: true });
+      throw err;
+    }
+    let released = false;
+    return {
+      root,
+      release: async () => {
+        if (released) return;
+        released = true;
+        await unmount(root);
+        await rmdir(root).catch(() => {});
+        await this.#snapshotter.remove(key).catch(() => {});
+      },
+    };
+  }
+
+  /** Diffs the snapshot into a gzip layer in the content store; undefined when the diff is empty. */
+  async #writeLayer(key: string, signal?: AbortSignal): Promise<StateLayer | undefined> {
+    const ref = `build-layer-${key}`;
+    const writer = await this.#store.content.writer(ref, { lease: this.#lease });
+    try {
+      const written = await createLayer(this.#snapshotter.diffSource(key), (chunk) => writer.write(chunk), {
+        compression: 'gzip',
+        ...(this.#sourceDateEpoch === undefined ? {} : { sourceDateEpoch: this.#sourceDateEpoch }),
+        ...(signal === undefined ? {} : { signal }),
+      });
+      if (EMPTY_TAR_SIZES.has(written.uncompressedSize)) {
+        await writer.abort();
+        return undefined;
+      }
+      const desc = await writer.commit(written.size, written.digest);
+      return {
+        descriptor: { mediaType: written.mediaType, digest: desc.digest, size: desc.size },
+        diffId: written.diffId,
+        uncompressedSize: written.uncompressedSize,
+      };
+    } catch (err) {
+      await writer.abort();
+      throw err;
+    }
+  }
+}
