@@ -11,7 +11,8 @@
  * images' config (their env for UndefinedVar, their platform for InvalidBaseImagePlatform).
  */
 import { BuildArgs, formatPlatformAll, hostPlatform, PLATFORM_ARG_NAMES, type Platform, type StageArgs } from '../args.js';
-import { goLower, goQuote, goUpper, levenshtein } from '../_go.js';
+import { goQuote } from '../../go-compat.js';
+import { goLower, goUpper, levenshtein } from '../_go.js';
 import { DockerfileSyntaxError, type LineRange } from '../errors.js';
 import { parseInstruction, type Command } from '../instructions/parse.js';
 import { expandInstruction } from '../instructions/expand.js';
