@@ -70,8 +70,6 @@ export interface LintOptions {
   config?: CheckConfig;
   /** Base image details by (expanded) reference. */
   baseImage?: (ref: string, platform: Platform) => BaseImageInfo | undefined;
-  /** Image reference validation for InvalidDefaultArgInFrom (defaults to the built-in grammar). */
-  isValidReference?: (ref: string) => boolean;
 }
 
 /** What `lintDockerfile` found. */
@@ -493,7 +491,6 @@ function validateDefaultBaseImages(
   } catch {
     return; // the real build fails on the same default later; no check here
   }
-  const valid = linter.options.isValidReference ?? isValidImageReference;
   for (const st of stages) {
     let name: string;
     try {
@@ -501,7 +498,7 @@ function validateDefaultBaseImages(
     } catch {
       return;
     }
-    if (!valid(name)) linter.run(R.InvalidDefaultArgInFrom, linter.config, rangeOf(st.location), R.InvalidDefaultArgInFrom.format(st.baseName));
+    if (!isValidImageReference(name)) linter.run(R.InvalidDefaultArgInFrom, linter.config, rangeOf(st.location), R.InvalidDefaultArgInFrom.format(st.baseName));
   }
 }
 
