@@ -10,7 +10,8 @@
  * What needs the outside world is passed in: `.dockerignore` patterns (CopyIgnoredFile), base
  * images' config (their env for UndefinedVar, their platform for InvalidBaseImagePlatform).
  */
-import { BuildArgs, formatPlatformAll, hostPlatform, PLATFORM_ARG_NAMES, type Platform, type StageArgs } from '../args.js';
+import { formatAll, hostPlatform, type Platform } from '../../oci/index.js';
+import { BuildArgs, PLATFORM_ARG_NAMES, type StageArgs } from '../args.js';
 import { goQuote } from '../../go-compat.js';
 import { goLower, goUpper, levenshtein } from '../_go.js';
 import { DockerfileSyntaxError, type LineRange } from '../errors.js';
@@ -403,7 +404,7 @@ function walk(result: ParseResult, linter: Linter): void {
           R.InvalidBaseImagePlatform,
           configFromComments(root, st.from.comments),
           rangeOf(st.location),
-          R.InvalidBaseImagePlatform.format(baseName, formatPlatformAll(platform), formatPlatformAll(info.platform)),
+          R.InvalidBaseImagePlatform.format(baseName, formatAll(platform), formatAll(info.platform)),
         );
       }
       state = { stage: st, args: args.stage(undefined, info?.env ?? []), shell: info?.shell ?? [], workdirSet: false };
