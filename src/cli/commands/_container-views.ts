@@ -87,7 +87,7 @@ export function containerRows(recs: readonly ContainerRecord[], o: { trunc: bool
     return {
       ID: o.trunc ? rec.id.slice(0, 12) : rec.id,
       Image: imageColumn(rec, o.trunc),
-      Command: `"${o.trunc ? ellipsis(command, 20) : command}"`,
+      Command: JSON.stringify(o.trunc ? ellipsis(command, 20) : command),
       CreatedAt: goTime(new Date(rec.createdAt)),
       RunningFor: `${humanDuration(o.now.getTime() - rec.createdAt)} ago`,
       Ports: '',

@@ -18,7 +18,7 @@ interface PsOptions {
   quiet?: boolean;
   filter?: string[];
   format?: string;
-  noTrunc?: boolean;
+  trunc?: boolean;
   size?: boolean;
 }
 
@@ -31,7 +31,7 @@ const ps: Handler<PsOptions> = async (_args, opts, io, globals) =>
     const last = opts.latest === true ? 1 : opts.last === undefined ? -1 : Number(opts.last);
     recs = filterContainers(recs, filters, { all: opts.all === true || last > 0 || filters.size > 0, images: c.store.images });
     if (last > 0) recs = recs.slice(0, last);
-    const rows = containerRows(recs, { trunc: opts.noTrunc !== true, now: new Date() });
+    const rows = containerRows(recs, { trunc: opts.trunc !== false, now: new Date() });
     const format = opts.quiet === true ? '{{.ID}}' : opts.format ?? DEFAULT_PS_TABLE;
     await write(io.stdout, writeFormatted(format === 'table' ? DEFAULT_PS_TABLE : format, PS_HEADERS, rows));
     return 0;
