@@ -15,6 +15,7 @@ import { register as registerBuild } from './build.js';
 import { register as registerImageImport } from './image-import.js';
 import { register as registerImageViews } from './image-views.js';
 import { register as registerRun } from './run.js';
+import { register as registerContainer } from './container.js';
 
 /** The command groups a module may add to: top level, and docker's management commands. */
 export interface Groups {
@@ -41,6 +42,7 @@ const modules: Register[] = [
   registerImageImport,
   registerImageViews,
   registerRun,
+  registerContainer,
 ];
 
 export function registerAll(program: Command, cli: Cli): void {
