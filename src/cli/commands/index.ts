@@ -15,6 +15,9 @@ import { register as registerBuild } from './build.js';
 import { register as registerImageImport } from './image-import.js';
 import { register as registerImageViews } from './image-views.js';
 import { register as registerRun } from './run.js';
+import { register as registerPull } from './pull.js';
+import { register as registerPush } from './push.js';
+import { register as registerLogin } from './login.js';
 
 /** The command groups a module may add to: top level, and docker's management commands. */
 export interface Groups {
@@ -41,6 +44,9 @@ const modules: Register[] = [
   registerImageImport,
   registerImageViews,
   registerRun,
+  registerPull,
+  registerPush,
+  registerLogin,
 ];
 
 export function registerAll(program: Command, cli: Cli): void {

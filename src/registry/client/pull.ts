@@ -281,3 +281,18 @@ function splitName(name: string): Reference {
   const slash = name.indexOf('/');
   return { domain: name.slice(0, slash), path: name.slice(slash + 1), name };
 }
+
+/** Every tag of a repository (`GET /v2/<name>/tags/list`, following `Link` pages). */
+export async function listTags(session: RegistrySession, path: string, opts: { signal?: AbortSignal } = {}): Promise<string[]> {
+  const tags: string[] = [];
+  let next: string | undefined = `/v2/${path}/tags/list`;
+  while (next !== undefined) {
+    const res: Response = await session.expect(next, { scopes: [pullScope(path)], ok: [200], action: `list tags of ${path}`, ...(opts.signal ? { signal: opts.signal } : {}) });
+    const doc = (await res.json()) as { tags?: string[] | null };
+    tags.push(...(doc.tags ?? []));
+    const link = res.headers.get('link');
+    const m = link === null ? null : /<([^>]+)>\s*;\s*rel="?next"?/.exec(link);
+    next = m === null ? undefined : m[1];
+  }
+  return tags.sort();
+}
