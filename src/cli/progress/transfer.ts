@@ -56,7 +56,8 @@ export class TransferProgress implements ProgressSink {
     line.current = event.status.current;
     if (event.status.total !== undefined) line.total = event.status.total;
     if (!this.#tty) {
-      if (changed) this.#out.write(`${line.name}: ${line.phase}\n`);
+      // docker prints no byte counts when its output is not a terminal: phases only.
+      if (changed && line.phase !== 'Downloading' && line.phase !== 'Pushing') this.#out.write(`${line.name}: ${line.phase}\n`);
       return;
     }
     this.#dirty = true;

@@ -229,6 +229,7 @@ export async function pullImage(ref: Reference, opts: PullOptions): Promise<Pull
         });
       };
       let last = 0;
+      status('Pulling fs layer');
       const got = await fetchBlob(store, session, path, desc, {
         lease: lease.id,
         attempts: opts.attempts ?? 5,
@@ -241,7 +242,10 @@ export async function pullImage(ref: Reference, opts: PullOptions): Promise<Pull
           }
         },
       });
-      if (got) status('Download complete', desc.size, Date.now());
+      if (got) {
+        status('Verifying Checksum', desc.size);
+        status('Download complete', desc.size, Date.now());
+      }
       else status('Already exists', desc.size, Date.now());
       return got;
     });
