@@ -17,6 +17,9 @@ import { register as registerImageArchive } from './image-archive.js';
 import { register as registerImageViews } from './image-views.js';
 import { register as registerRun } from './run.js';
 import { register as registerContainer } from './container.js';
+import { register as registerPull } from './pull.js';
+import { register as registerPush } from './push.js';
+import { register as registerLogin } from './login.js';
 
 /** The command groups a module may add to: top level, and docker's management commands. */
 export interface Groups {
@@ -45,6 +48,9 @@ const modules: Register[] = [
   registerImageViews,
   registerRun,
   registerContainer,
+  registerPull,
+  registerPush,
+  registerLogin,
 ];
 
 export function registerAll(program: Command, cli: Cli): void {
