@@ -79,7 +79,7 @@ export async function runInRoot(rootfs: string, ctx: RunContext, runtime: RunRun
   const id = `build-${randomBytes(12).toString('hex')}`;
   // The working directory exists for the command (BuildKit creates it).
   mkdirp(rootfs, ctx.workdir);
-  const targets = [...RUNTIME_TARGETS, ...ctx.mounts.map((m) => m.target), ...(ctx.pipeFiles.length > 0 ? ['/dev/pipes'] : [])];
+  const targets = [...RUNTIME_TARGETS, ...ctx.mounts.map(mountTarget).filter((t) => t !== ''), ...(ctx.pipeFiles.length > 0 ? ['/dev/pipes'] : [])];
   const stubs = targets.map((t) => firstMissing(rootfs, t)).filter((p): p is string => p !== undefined);
   const prepared: Prepared = { specMounts: [], env: [...ctx.extraEnv], cleanups: [] };
   try {
@@ -120,6 +120,12 @@ export async function runInRoot(rootfs: string, ctx: RunContext, runtime: RunRun
   } finally {
     for (const c of prepared.cleanups.reverse()) await c().catch(() => {});
   }
+}
+
+/** Where a mount lands: a secret without a target goes to `/run/secrets/<id>` (BuildKit). */
+function mountTarget(m: RunContext['mounts'][number]): string {
+  if (m.target !== '' || m.type !== 'secret') return m.target;
+  return `/run/secrets/${m.id}`;
 }
 
 /** Removes mount stubs (created only as mount points) from a step's upper directory. */
@@ -227,7 +233,7 @@ async function prepareMounts(ctx: RunContext, out: Prepared): Promise<void> {
         const file = join(dir, 'secret');
         writeFileSync(file, value, { mode: m.mode ?? 0o400 });
         chownSync(file, m.uid ?? 0, m.gid ?? 0);
-        const target = m.target !== '' ? m.target : `/run/secrets/${id}`;
+        const target = mountTarget({ ...m, id });
         out.specMounts.push({ destination: target, type: 'bind', source: file, options: ['rbind', 'ro'] });
         break;
       }

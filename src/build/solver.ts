@@ -300,7 +300,7 @@ export class Solver {
         state.layers.push(result.layer);
         state.image.rootfs.diff_ids.push(result.layer.diffId);
       }
-      commitHistory(state, history, result.layer !== undefined, this.#created ?? result.created);
+      commitHistory(state, history, result.layer !== undefined, this.#created ?? result.created, !history.startsWith('WORKDIR '));
       if (result.created !== undefined && (state.lastCreated === undefined || result.created > state.lastCreated)) state.lastCreated = result.created;
       state.fsKey = key;
     } catch (err) {
@@ -507,13 +507,14 @@ export class Solver {
     );
   }
 
-  async #copyHistory(c: CopyInstruction | AddInstruction, from: string): Promise<string> {
-    // BuildKit: `COPY <srcs> <dest>` with `--from=` kept, as a file op (`# buildkit` marks the layer).
+  async #copyHistory(c: CopyInstruction | AddInstruction, _from: string): Promise<string> {
+    // BuildKit's commit message: `COPY|ADD [--parents] [--chown=…] [--chmod=…] <srcs> [<<heredoc…] <dest>`;
+    // `--from`, `--link` and `--exclude` are not part of it.
     const flags: string[] = [];
-    if (from !== '') flags.push(`--from=${from}`);
+    if (c.kind === 'copy' && c.parents) flags.push('--parents');
     if (c.chown !== '') flags.push(`--chown=${c.chown}`);
     if (c.chmod !== '') flags.push(`--chmod=${c.chmod}`);
-    return [c.kind.toUpperCase(), ...flags, ...c.sources, c.dest].join(' ');
+    return [c.kind.toUpperCase(), ...flags, ...c.sources, ...c.sourceContents.map((f) => `<<${f.path}`), c.dest].join(' ');
   }
 
   #requireContext(): BuildContext {
