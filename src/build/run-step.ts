@@ -76,13 +76,8 @@ export async function runInRoot(rootfs: string, ctx: RunContext, runtime: RunRun
   const id = `build-${randomBytes(12).toString('hex')}`;
   // The working directory exists for the command (BuildKit creates it).
   mkdirp(rootfs, ctx.workdir);
-<<<<<<< HEAD
-  const targets = [...RUNTIME_MOUNT_TARGETS, ...ctx.mounts.map((m) => m.target), ...(ctx.pipeFiles.length > 0 ? ['/dev/pipes'] : [])];
+  const targets = [...RUNTIME_MOUNT_TARGETS, ...ctx.mounts.map(mountTarget).filter((t) => t !== ''), ...(ctx.pipeFiles.length > 0 ? ['/dev/pipes'] : [])];
   const stubs = findMountStubs(rootfs, targets);
-=======
-  const targets = [...RUNTIME_TARGETS, ...ctx.mounts.map(mountTarget).filter((t) => t !== ''), ...(ctx.pipeFiles.length > 0 ? ['/dev/pipes'] : [])];
-  const stubs = targets.map((t) => firstMissing(rootfs, t)).filter((p): p is string => p !== undefined);
->>>>>>> build-engine
   const prepared: Prepared = { specMounts: [], env: [...ctx.extraEnv], cleanups: [] };
   try {
     await prepareMounts(ctx, prepared);
@@ -124,50 +119,14 @@ export async function runInRoot(rootfs: string, ctx: RunContext, runtime: RunRun
   }
 }
 
-<<<<<<< HEAD
 /** Kept for build's callers: the stub helpers now live in snapshot/ (container commit uses them too). */
 export { removeStubs } from '../snapshot/index.js';
-=======
+
 /** Where a mount lands: a secret without a target goes to `/run/secrets/<id>` (BuildKit). */
 function mountTarget(m: RunContext['mounts'][number]): string {
   if (m.target !== '' || m.type !== 'secret') return m.target;
   return `/run/secrets/${m.id}`;
 }
-
-/** Removes mount stubs (created only as mount points) from a step's upper directory. */
-export async function removeStubs(upper: string, stubs: readonly string[]): Promise<void> {
-  for (const s of stubs) {
-    const p = join(upper, s);
-    if (isEmptyTree(p)) rmSync(p, { recursive: true, force: true });
-  }
-}
-
-function isEmptyTree(p: string): boolean {
-  let st;
-  try {
-    st = lstatSync(p);
-  } catch {
-    return false;
-  }
-  if (st.isFile()) return st.size === 0;
-  if (!st.isDirectory()) return false;
-  return readdirSync(p).every((n) => isEmptyTree(join(p, n)));
-}
-
-/** The first component of `target` missing under `root` (as a root-relative path), if any. */
-function firstMissing(root: string, target: string): string | undefined {
-  const parts = target.split('/').filter((p) => p !== '' && p !== '.');
-  for (let i = 1; i <= parts.length; i++) {
-    const rel = parts.slice(0, i).join('/');
-    try {
-      lstatSync(resolveInRoot(root, rel));
-    } catch {
-      return rel;
-    }
-  }
-  return undefined;
-}
->>>>>>> build-engine
 
 function mkdirp(root: string, dir: string): void {
   const parts = dir.split('/').filter((p) => p !== '' && p !== '.');
