@@ -21,6 +21,8 @@ export interface ResolveOptions {
   followLast?: boolean;
   /** Absolute host paths known to be real directories (not symlinks): their lstat is skipped. */
   knownDirs?: Set<string>;
+  /** The most symlinks to follow; default MAX_SYMLINK_HOPS. */
+  maxHops?: number;
 }
 
 /** Splits a slash-separated path into its components, dropping empty ones and `.`. */
@@ -31,12 +33,13 @@ export function splitPath(path: string): string[] {
 /**
  * The host path that `path` names inside `root`, with symlinks resolved inside the root.
  * `root` must be an absolute, symlink-free path.
- * @throws {UnsafeEntryError} when more than MAX_SYMLINK_HOPS symlinks are followed
+ * @throws {UnsafeEntryError} when more than `maxHops` (MAX_SYMLINK_HOPS) symlinks are followed
  */
 export function resolveInRoot(root: string, path: string, options: ResolveOptions = {}): string {
   const rootPath = root.endsWith('/') && root.length > 1 ? root.slice(0, -1) : root;
   const queue = splitPath(path).reverse(); // a stack: the next component is at the end
   const current: string[] = [];
+  const maxHops = options.maxHops ?? MAX_SYMLINK_HOPS;
   let hops = 0;
   while (queue.length > 0) {
     const c = queue.pop()!;
@@ -67,7 +70,7 @@ export function resolveInRoot(root: string, path: string, options: ResolveOption
       current.push(c);
       continue;
     }
-    if (++hops > MAX_SYMLINK_HOPS) throw new UnsafeEntryError(path, `more than ${MAX_SYMLINK_HOPS} symlinks were followed (a symlink loop)`);
+    if (++hops > maxHops) throw new UnsafeEntryError(path, `more than ${maxHops} symlinks were followed (a symlink loop)`);
     const target = readlinkSync(candidate);
     if (target.startsWith('/')) current.length = 0;
     const parts = splitPath(target);
