@@ -13,7 +13,7 @@
 import { formatAll, hostPlatform, type Platform } from '../../oci/index.js';
 import { BuildArgs, PLATFORM_ARG_NAMES, type StageArgs } from '../args.js';
 import { goQuote } from '../../go-compat.js';
-import { goLower, goUpper, levenshtein } from '../_go.js';
+import { goLower, goUpper, suggestName } from '../_go.js';
 import { DockerfileSyntaxError, type LineRange } from '../errors.js';
 import { parseInstruction, type Command } from '../instructions/parse.js';
 import { expandInstruction } from '../instructions/expand.js';
@@ -106,26 +106,6 @@ const SECRET_ALLOW = new RegExp(`(?:_|^)(?:${ALLOW_WORDS.join('|')})(?:_|$)`, 'i
  */
 export function looksLikeSecretName(name: string): boolean {
   return SECRET_DENY.test(name) && !SECRET_ALLOW.test(name);
-}
-
-/** BuildKit's `suggest.Search`: the first option within edit distance 2 (none on an exact match). */
-export function suggestName(value: string, options: readonly string[], caseSensitive = true): string {
-  const v = caseSensitive ? value : goLower(value);
-  let match = '';
-  let min = 3;
-  for (const raw of options) {
-    const opt = caseSensitive ? raw : goLower(raw);
-    if (opt === v) return '';
-    const d = levenshtein(v, opt);
-    if (d < min) {
-      min = d;
-      if (caseSensitive) match = opt;
-      else if (value === goLower(value)) match = goLower(opt);
-      else if (value === goUpper(value)) match = goUpper(opt);
-      else match = opt;
-    }
-  }
-  return match;
 }
 
 
