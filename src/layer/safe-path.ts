@@ -9,7 +9,7 @@
  * from its dentry cache, and extraction is the only writer of its root, so there is no window in
  * which another writer could swap a component (the race securejoin's kernel-assisted variant closes).
  */
-import { lstatSync, readlinkSync } from 'node:fs';
+import { lstatSync, readlinkSync, type Stats } from 'node:fs';
 import { errnoCode } from '../errors.js';
 import { UnsafeEntryError } from './errors.js';
 
@@ -23,6 +23,17 @@ export interface ResolveOptions {
   knownDirs?: Set<string>;
   /** The most symlinks to follow; default MAX_SYMLINK_HOPS. */
   maxHops?: number;
+}
+
+/** lstat, or undefined when nothing is there (or a parent is not a directory). */
+export function lstatIfAny(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw err;
+  }
 }
 
 /** Splits a slash-separated path into its components, dropping empty ones and `.`. */
@@ -56,17 +67,8 @@ export function resolveInRoot(root: string, path: string, options: ResolveOption
       current.push(c);
       continue;
     }
-    let isLink = false;
-    try {
-      isLink = lstatSync(candidate).isSymbolicLink();
-    } catch (err) {
-      const code = errnoCode(err);
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
-      // Nothing exists here, so nothing below can be a symlink: the rest is resolved lexically.
-      current.push(c);
-      continue;
-    }
-    if (!isLink) {
+    // Where nothing exists, nothing below can be a symlink either: the rest is resolved lexically.
+    if (lstatIfAny(candidate)?.isSymbolicLink() !== true) {
       current.push(c);
       continue;
     }
