@@ -20,7 +20,7 @@ import { write } from '../io.js';
 import type { DockerRunFlags } from '../../runtime/index.js';
 
 /** The container-shaping flags are the runtime's `DockerRunFlags` (one list); these drive the command. */
-interface RunOptions extends DockerRunFlags {
+export interface RunOptions extends DockerRunFlags {
   rootfs?: string;
   detach?: boolean;
   interactive?: boolean;
@@ -33,7 +33,10 @@ const EXIT_CANNOT_RUN = 125;
 
 const handler: Handler<RunOptions> = async (args, opts, io, globals) => {
   if (opts.rootfs === undefined) {
-    throw new UsageError('"gantry run" requires --rootfs DIR: running images by name is not available yet', 'gantry run');
+    if (args.length === 0) throw new UsageError('"gantry run" requires at least 1 argument.\nUsage:  gantry run [OPTIONS] IMAGE [COMMAND] [ARG...]', 'gantry run');
+    // An image: the container part makes the root filesystem and the record.
+    const { runImage } = await import('./_container-run.js');
+    return runImage(args[0]!, args.slice(1), opts, io, globals);
   }
   if (args.length === 0) throw new UsageError('"gantry run" requires a command to run with --rootfs', 'gantry run');
   if (opts.detach === true && opts.tty === true) {
@@ -95,8 +98,8 @@ const handler: Handler<RunOptions> = async (args, opts, io, globals) => {
 
 function define(cmd: Command, cli: Cli): void {
   cmd
-    .description('Create and run a new container from a root filesystem directory')
-    .usage('--rootfs DIR [OPTIONS] COMMAND [ARG...]')
+    .description('Create and run a new container from an image (or a root filesystem directory with --rootfs)')
+    .usage('[OPTIONS] IMAGE [COMMAND] [ARG...]')
     .helpOption('--help', 'Print usage')
     .argument('[command...]')
     .passThroughOptions()
