@@ -3,6 +3,9 @@
  * contender alike, and print medians side by side. Benchmarks print figures; they never assert times.
  */
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface Contender {
   name: string;
@@ -17,6 +20,30 @@ export interface Result {
   samples: number[];
   median: number;
   min: number;
+  /** CPU time (user + system) of the command and its children, ms; empty without /usr/bin/time. */
+  cpuSamples: number[];
+  cpuMedian: number;
+  cpuMin: number;
+}
+
+/** One timed run: wall-clock and CPU milliseconds (CPU is NaN when it cannot be measured). */
+export interface Sample {
+  wall: number;
+  cpu: number;
+}
+
+// GNU time reports the child's rusage (user and system seconds, 10 ms resolution): on a loaded
+// machine CPU time says more than wall time, which mostly measures the wait for a core.
+const TIME = '/usr/bin/time';
+const haveTime = existsSync(TIME);
+let scratch: string | undefined;
+function rusageFile(): string {
+  if (scratch === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'gantry-bench-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    scratch = dir;
+  }
+  return join(scratch, 'rusage');
 }
 
 export function median(xs: number[]): number {
@@ -25,39 +52,64 @@ export function median(xs: number[]): number {
   return s.length % 2 === 1 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
 }
 
-/** Wall time of one run in milliseconds; throws when the command fails. */
-export function timeOnce(c: Contender): number {
+/** Wall and CPU time of one run in milliseconds; throws when the command fails. */
+export function timeOnce(c: Contender): Sample {
   c.before?.();
-  const [file, ...args] = c.cmd;
-  if (file === undefined) throw new Error('empty command');
+  if (c.cmd.length === 0) throw new Error('empty command');
+  const out = haveTime ? rusageFile() : '';
+  const argv = haveTime ? [TIME, '-f', '%U %S', '-o', out, ...c.cmd] : c.cmd;
+  const [file, ...args] = argv as [string, ...string[]];
   const t0 = process.hrtime.bigint();
   const r = spawnSync(file, args, { stdio: ['ignore', 'ignore', 'pipe'], ...c.options });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const wall = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) {
     throw new Error(`${c.name}: ${c.cmd.join(' ')} exited ${r.status}: ${String(r.stderr ?? '').slice(0, 400)}`);
   }
-  return ms;
+  let cpu = Number.NaN;
+  if (haveTime) {
+    const [user, sys] = readFileSync(out, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
+    cpu = ((user ?? Number.NaN) + (sys ?? Number.NaN)) * 1000;
+  }
+  return { wall, cpu };
 }
 
 /** Runs every contender `runs` times, round-robin, after `warmup` untimed rounds. */
 export function compare(contenders: Contender[], runs: number, warmup = 2): Result[] {
   for (let i = 0; i < warmup; i++) for (const c of contenders) timeOnce(c);
-  const samples = contenders.map(() => [] as number[]);
+  const samples = contenders.map(() => [] as Sample[]);
   for (let i = 0; i < runs; i++) {
     contenders.forEach((c, j) => samples[j]?.push(timeOnce(c)));
   }
   return contenders.map((c, j) => {
-    const s = samples[j] ?? [];
-    return { name: c.name, samples: s, median: median(s), min: Math.min(...s) };
+    const s = (samples[j] ?? []).map((x) => x.wall);
+    const cpu = (samples[j] ?? []).map((x) => x.cpu).filter((x) => !Number.isNaN(x));
+    return {
+      name: c.name,
+      samples: s,
+      median: median(s),
+      min: Math.min(...s),
+      cpuSamples: cpu,
+      cpuMedian: cpu.length === 0 ? Number.NaN : median(cpu),
+      cpuMin: cpu.length === 0 ? Number.NaN : Math.min(...cpu),
+    };
   });
 }
 
 export function printTable(title: string, results: Result[], baseline?: string): void {
   const base = results.find((r) => r.name === baseline);
   console.log(`\n## ${title}`);
-  console.log(`${'contender'.padEnd(40)} ${'median'.padStart(10)} ${'min'.padStart(10)} ${base ? 'vs ' + base.name : ''}`);
+  console.log(`load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (${availableParallelism()} cores)`);
+  console.log(
+    `${'contender'.padEnd(40)} ${'median'.padStart(10)} ${'min'.padStart(10)} ${'cpu med'.padStart(10)} ${'cpu min'.padStart(10)}  ${base ? 'vs ' + base.name + ' (median wall; cpu)' : ''}`,
+  );
+  const sign = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
   for (const r of results) {
-    const vs = base ? (r === base ? '' : `${r.median - base.median >= 0 ? '+' : ''}${(r.median - base.median).toFixed(1)} ms (x${(r.median / base.median).toFixed(2)})`) : '';
-    console.log(`${r.name.padEnd(40)} ${r.median.toFixed(1).padStart(8)}ms ${r.min.toFixed(1).padStart(8)}ms ${vs}`);
+    const vs =
+      base && r !== base
+        ? `${sign(r.median - base.median)} ms (x${(r.median / base.median).toFixed(2)}); cpu ${sign(r.cpuMedian - base.cpuMedian)} ms`
+        : '';
+    console.log(
+      `${r.name.padEnd(40)} ${r.median.toFixed(1).padStart(8)}ms ${r.min.toFixed(1).padStart(8)}ms ${r.cpuMedian.toFixed(0).padStart(8)}ms ${r.cpuMin.toFixed(0).padStart(8)}ms  ${vs}`,
+    );
   }
 }

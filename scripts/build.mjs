@@ -34,9 +34,22 @@ await Promise.all([
     target: 'node20',
     external,
     sourcemap: 'linked',
+    // Start-up parses every byte it loads: whitespace and syntax minified, the bundle is a third
+    // smaller. Identifiers stay: errors report `this.constructor.name` and templates print Go type
+    // names, and esbuild's keepNames (which would allow renaming) costs a defineProperty call per
+    // function at load, more than the smaller text saves.
+    minifyWhitespace: true,
+    minifySyntax: true,
     chunkNames: 'chunks/[name]-[hash]',
     // CJS dependencies inside an ESM bundle call require(): give them one.
-    banner: { js: "import { createRequire as __gantryRequire } from 'node:module'; const require = __gantryRequire(import.meta.url);" },
+    // createRequire costs a module object and a node_modules path walk, and the banner runs in
+    // every chunk: make it on first use (only chunks with CJS code ever call it).
+    banner: {
+      js:
+        "import { createRequire as __gantryCreateRequire } from 'node:module'; let __gantryReq; " +
+        'const __gantryRequire = () => (__gantryReq ??= __gantryCreateRequire(import.meta.url)); ' +
+        'const require = Object.assign((id) => __gantryRequire()(id), { resolve: (id, o) => __gantryRequire().resolve(id, o) });',
+    },
     logLevel: 'warning',
   }),
   build({

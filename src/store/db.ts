@@ -7,6 +7,7 @@
  * better-sqlite3 is synchronous: a transaction's body must not await. Do the slow work (hashing,
  * copying) first, then record it in one short transaction.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { errnoCode, UnavailableError } from '../errors.js';
@@ -72,12 +73,28 @@ export function translateSqliteError(err: unknown, path: string): unknown {
   return err;
 }
 
-type SqliteConstructor = new (path: string, options?: { readonly?: boolean; timeout?: number; fileMustExist?: boolean }) => SqliteDatabase;
+type SqliteConstructor = new (
+  path: string,
+  options?: { readonly?: boolean; timeout?: number; fileMustExist?: boolean; nativeBinding?: string },
+) => SqliteDatabase;
 
 let sqliteCtor: SqliteConstructor | undefined;
+let nativeBinding: string | undefined;
 function loadSqlite(): SqliteConstructor {
   // Loaded on first use: the native module costs ~10 ms, and `gantry --version` must not pay it.
-  sqliteCtor ??= createRequire(import.meta.url)('better-sqlite3') as SqliteConstructor;
+  if (sqliteCtor === undefined) {
+    const require = createRequire(import.meta.url);
+    sqliteCtor = require('better-sqlite3') as SqliteConstructor;
+    // Left to itself better-sqlite3 finds its addon with the `bindings` package, which walks a
+    // stack trace and tries several build directories (failed requires included): ~10 ms of every
+    // store open. The addon's place is fixed by node-gyp, so name it when it is there.
+    try {
+      const addon = require.resolve('better-sqlite3/package.json').replace(/package\.json$/, 'build/Release/better_sqlite3.node');
+      if (existsSync(addon)) nativeBinding = addon;
+    } catch {
+      // resolution failed: let better-sqlite3 search as it does by default
+    }
+  }
   return sqliteCtor;
 }
 
@@ -90,7 +107,11 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): M
   const Sqlite = loadSqlite();
   let sqlite: SqliteDatabase;
   try {
-    sqlite = new Sqlite(path, { readonly: options.readonly === true, timeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS });
+    sqlite = new Sqlite(path, {
+      readonly: options.readonly === true,
+      timeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS,
+      ...(nativeBinding === undefined ? {} : { nativeBinding }),
+    });
     // busy_timeout first: switching to WAL needs a lock that another process may hold right now.
     sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? BUSY_TIMEOUT_MS}`);
     if (options.readonly !== true) sqlite.pragma('journal_mode = WAL');
@@ -103,8 +124,11 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): M
   }
   const db = new MetadataDb(sqlite, path);
   try {
-    if (options.readonly !== true) migrate(db);
-    else checkVersion(db);
+    // Every command opens the store, most only to read: when the schema is already current (the
+    // common case) a plain read says so, and the write transaction that migrating needs (a write
+    // lock other processes queue behind) is skipped.
+    if (options.readonly === true) checkVersion(db);
+    else if (schemaVersion(db) !== SCHEMA_VERSION) migrate(db);
   } catch (err) {
     db.close();
     throw err;

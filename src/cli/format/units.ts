@@ -25,8 +25,17 @@ export function humanSize(size: number): string {
 
 /** docker's image sizes: `HumanSizeWithPrecision(size, 3)`. */
 export function imageSize(size: number): string {
-  return humanSizeWithPrecision(size, 3);
+  // Go's %g rounding (formatFloat) costs ~20 µs, and a listing prints the same few sizes on many
+  // rows (one per name of an image): remember them.
+  let s = imageSizes.get(size);
+  if (s === undefined) {
+    if (imageSizes.size >= 4096) imageSizes.clear();
+    s = humanSizeWithPrecision(size, 3);
+    imageSizes.set(size, s);
+  }
+  return s;
 }
+const imageSizes = new Map<number, string>();
 
 /** go-units `HumanDuration` for a duration in milliseconds. */
 export function humanDuration(ms: number): string {
