@@ -3,7 +3,8 @@
  * itself is the layer (decompressed if it came compressed, then gzip'd in one pass that also
  * computes the diffID), and the history entry says where it came from.
  */
-import { decompress, gzipParallel } from '../layer/index.js';
+import { gzipParallel } from '../layer/index.js';
+import { decompressInput } from './decompress.js';
 import { Digester, digestOf, MediaType, type ContainerConfig, type Digest, type ImageConfig } from '../oci/index.js';
 import { writeBlob, type ImageRecord, type Store } from '../store/index.js';
 
@@ -27,7 +28,7 @@ export interface ImportOptions {
 export async function importRootfs(store: Store, source: AsyncIterable<Uint8Array>, options: ImportOptions): Promise<ImageRecord> {
   const lease = store.leases.create({ expiresAt: Date.now() + 3600_000 });
   try {
-    const { stream } = await decompress(source, options.signal === undefined ? {} : { signal: options.signal });
+    const { stream } = await decompressInput(source, options.signal === undefined ? {} : { signal: options.signal });
     const diff = new Digester('sha256');
     async function* tapped(): AsyncGenerator<Uint8Array> {
       for await (const c of stream) {

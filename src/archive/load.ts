@@ -21,6 +21,7 @@ import {
 import { writeBlob, type ImageRecord, type PutLayer, type Store } from '../store/index.js';
 import { directoryFiles, readArchiveTar, type ArchiveFiles } from './archive-files.js';
 import { ArchiveDataError, ArchiveFormatError } from './errors.js';
+import { decompressInput } from './decompress.js';
 
 export interface LoadOptions {
   signal?: AbortSignal;
@@ -54,7 +55,7 @@ interface PlannedImage {
 export async function loadArchive(store: Store, source: AsyncIterable<Uint8Array>, options: LoadOptions = {}): Promise<LoadedImage[]> {
   return withLoadLease(store, async (lease) => {
     const sig = options.signal === undefined ? {} : { signal: options.signal };
-    const { stream } = await decompress(source, sig);
+    const { stream } = await decompressInput(source, sig);
     const files = await readArchiveTar(store.content, stream, {
       lease,
       ...sig,
