@@ -20,6 +20,12 @@ const importHandler: Handler<ImportFlags> = async (args, opts, io, globals) => {
   const { createReadStream } = await import('node:fs');
   const { applyChanges } = await import('../../build/changes.js');
   const config = applyChanges({}, opts.change ?? []);
+  let platform: { architecture?: string; os?: string; variant?: string } = {};
+  if (opts.platform !== undefined) {
+    const { parsePlatform, normalizePlatform } = await import('../../oci/index.js');
+    const p = normalizePlatform(parsePlatform(opts.platform));
+    platform = { architecture: p.architecture, os: p.os, ...(p.variant === undefined ? {} : { variant: p.variant }) };
+  }
   let input: AsyncIterable<Uint8Array>;
   if (source === '-') input = io.stdin as AsyncIterable<Uint8Array>;
   else if (/^https?:\/\//.test(source)) {
@@ -43,6 +49,7 @@ const importHandler: Handler<ImportFlags> = async (args, opts, io, globals) => {
     const record = await importRootfs(store, input, {
       names: args[1] === undefined ? [] : [args[1]],
       config,
+      ...platform,
       // docker's CLI streams a file as the request body, so the daemon records it as `-`.
       source: /^https?:\/\//.test(source) ? source : '-',
       ...(opts.message === undefined ? {} : { message: opts.message }),
