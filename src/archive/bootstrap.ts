@@ -18,6 +18,8 @@ export interface BootstrapOptions {
   sourceDateEpoch?: number;
   signal?: AbortSignal;
   onLog?: (line: string) => void;
+  /** The mmdebstrap executable (tests substitute a stand-in); default `mmdebstrap` from PATH. */
+  mmdebstrap?: string;
 }
 
 /** The suite's Release date from the host's apt lists, in seconds since the epoch, if known. */
@@ -58,12 +60,26 @@ export async function bootstrapDebian(store: Store, options: BootstrapOptions): 
   if (m === null) throw new InvalidArgumentError('BOOTSTRAP_REFERENCE', `Cannot bootstrap "${options.reference}": only debian:SUITE is supported (for example debian:bookworm)`);
   const suite = m[1] as string;
   const sde = options.sourceDateEpoch ?? releaseDate(suite);
-  const args = [`--variant=${options.variant ?? 'minbase'}`, '--mode=root', '--quiet'];
-  if (options.include !== undefined && options.include.length > 0) args.push(`--include=${options.include.join(',')}`);
+  const variant = options.variant ?? 'minbase';
+  if (!/^[a-z]+$/.test(variant)) throw new InvalidArgumentError('BOOTSTRAP_VARIANT', `Cannot bootstrap: invalid variant "${variant}"`);
+  const include = (options.include ?? []).map((p) => p.trim()).filter((p) => p !== '');
+  for (const p of include) {
+    // Debian package names (policy §5.6.1), optionally with =version or /release: nothing an option could hide in.
+    if (!/^[a-z0-9][a-z0-9+.-]+(?:[=/][A-Za-z0-9.+~:-]+)?$/.test(p)) throw new InvalidArgumentError('BOOTSTRAP_INCLUDE', `Cannot bootstrap: invalid package name "${p}"`);
+  }
+  // mmdebstrap's default mode (auto) is root mode for root and unshare mode otherwise.
+  const args = [`--variant=${variant}`, '--quiet'];
+  if (include.length > 0) args.push(`--include=${include.join(',')}`);
   args.push(suite, '-');
   const env = { ...process.env, ...(sde === undefined ? {} : { SOURCE_DATE_EPOCH: String(sde) }) };
-  const child = spawn('mmdebstrap', args, { stdio: ['pipe', 'pipe', 'pipe'], env, ...(options.signal === undefined ? {} : { signal: options.signal }) });
-  const failure = new Promise<never>((_resolve, reject) => {
+  const child = spawn(options.mmdebstrap ?? 'mmdebstrap', args, { stdio: ['pipe', 'pipe', 'pipe'], env, ...(options.signal === undefined ? {} : { signal: options.signal }) });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    if (stderr.length < 65536) stderr += d.toString();
+    for (const l of d.toString().split('\n')) if (l.trim() !== '') options.onLog?.(l);
+  });
+  // Settles once: with the exit code, or with the spawn error (mmdebstrap missing).
+  const finished = new Promise<number>((resolve, reject) => {
     child.once('error', (err) => {
       reject(
         (err as NodeJS.ErrnoException).code === 'ENOENT'
@@ -71,31 +87,37 @@ export async function bootstrapDebian(store: Store, options: BootstrapOptions): 
           : err,
       );
     });
+    child.once('close', (code) => resolve(code ?? 1));
   });
-  failure.catch(() => {});
+  finished.catch(() => {});
+  child.stdin.on('error', () => {});
   child.stdin.end(hostSources());
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    for (const l of d.toString().split('\n')) if (l.trim() !== '') options.onLog?.(l);
-  });
-  const exited = new Promise<number>((resolve) => child.once('close', (code) => resolve(code ?? 1)));
   const created = sde === undefined ? new Date().toISOString() : new Date(sde * 1000).toISOString().replace('.000Z', 'Z');
-  // Named only once mmdebstrap has succeeded: a failed bootstrap must not leave a half image named.
-  const imported = importRootfs(store, child.stdout, {
-    names: [],
-    source: `mmdebstrap ${suite}`,
-    message: `mmdebstrap --variant=${options.variant ?? 'minbase'} ${suite}`,
-    created,
-    config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['bash'] },
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
-  });
-  const code = await Promise.race([exited, failure]);
-  const record = await imported.catch((err: unknown) => (code === 0 ? Promise.reject(err) : undefined));
-  if (code !== 0 || record === undefined) {
-    if (record !== undefined) await store.images.remove(record.id, { force: true }).catch(() => {});
-    throw new FailedPreconditionError('BOOTSTRAP_FAILED', `mmdebstrap failed with exit code ${code}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`);
+  const waitForSuccess = async (): Promise<void> => {
+    const code = await finished;
+    if (code !== 0) {
+      const tail = stderr.trim().split('\n').slice(-3).join(' / ');
+      throw new FailedPreconditionError('BOOTSTRAP_FAILED', `Cannot bootstrap ${options.reference}: mmdebstrap failed with exit code ${code}${tail === '' ? '' : `: ${tail}`}`);
+    }
+  };
+  try {
+    // The image is recorded, and named, only once mmdebstrap has exited 0: a failed bootstrap
+    // leaves no image and no name (its layer blob goes with the import's lease).
+    return await importRootfs(store, child.stdout, {
+      names: [options.reference],
+      source: `mmdebstrap ${suite}`,
+      message: `mmdebstrap --variant=${variant}${include.length > 0 ? ` --include=${include.join(',')}` : ''} ${suite}`,
+      created,
+      config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['bash'] },
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      beforeCommit: waitForSuccess,
+    });
+  } catch (err) {
+    // A failed mmdebstrap explains a broken tar stream better than the tar error does; a
+    // mmdebstrap still running (the import failed on its own) is stopped, never waited for.
+    if (child.exitCode !== null || child.signalCode !== null) await waitForSuccess();
+    throw err;
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
-  store.images.tag(record.id, options.reference);
-  return store.images.get(record.id);
 }

@@ -3,7 +3,9 @@
  * itself is the layer (decompressed if it came compressed, then gzip'd in one pass that also
  * computes the diffID), and the history entry says where it came from.
  */
-import { decompress, gzipParallel } from '../layer/index.js';
+import { gzipParallel } from '../layer/index.js';
+import { decompressInput } from './decompress.js';
+import { TarCheck } from './tar-check.js';
 import { Digester, digestOf, MediaType, type ContainerConfig, type Digest, type ImageConfig } from '../oci/index.js';
 import { writeBlob, type ImageRecord, type Store } from '../store/index.js';
 
@@ -14,26 +16,35 @@ export interface ImportOptions {
   config?: ContainerConfig;
   /** `-m`: the history comment; default `Imported from <source>`. */
   message?: string;
-  /** Shown in the default comment: `-`, a file name or a URL. */
+  /** Shown in the default comment: `-` (stdin and files, as the docker CLI sends both) or a URL. */
   source: string;
   /** RFC 3339 creation time; default now. */
   created?: string;
   architecture?: string;
   os?: string;
+  variant?: string;
   signal?: AbortSignal;
+  /**
+   * Awaited once the layer is stored and before the image is recorded; a throw abandons the import
+   * with nothing recorded (bootstrap: the producer's exit status decides).
+   */
+  beforeCommit?: () => Promise<void>;
 }
 
 /** Imports a (possibly compressed) tar stream as a one-layer image. */
 export async function importRootfs(store: Store, source: AsyncIterable<Uint8Array>, options: ImportOptions): Promise<ImageRecord> {
   const lease = store.leases.create({ expiresAt: Date.now() + 3600_000 });
   try {
-    const { stream } = await decompress(source, options.signal === undefined ? {} : { signal: options.signal });
+    const { stream } = await decompressInput(source, options.signal === undefined ? {} : { signal: options.signal });
     const diff = new Digester('sha256');
+    const check = new TarCheck();
     async function* tapped(): AsyncGenerator<Uint8Array> {
       for await (const c of stream) {
+        check.update(c);
         diff.update(c);
         yield c;
       }
+      check.end();
     }
     const writer = await store.content.writer(`import-${process.pid}-${Date.now()}`, { lease: lease.id });
     let desc;
@@ -48,14 +59,19 @@ export async function importRootfs(store: Store, source: AsyncIterable<Uint8Arra
       throw err;
     }
     const diffId: Digest = diff.digest();
+    await options.beforeCommit?.();
     const created = options.created ?? new Date().toISOString();
+    const comment = options.message ?? `Imported from ${options.source}`;
+    // As moby's ImportImage writes it: the message is both the image's comment and the one history entry's.
     const config: ImageConfig = {
       created,
+      comment,
       architecture: options.architecture ?? (process.arch === 'x64' ? 'amd64' : process.arch),
       os: options.os ?? 'linux',
+      ...(options.variant === undefined ? {} : { variant: options.variant }),
       config: options.config ?? {},
       rootfs: { type: 'layers', diff_ids: [diffId] },
-      history: [{ created, comment: options.message ?? `Imported from ${options.source}` }],
+      history: [{ created, comment }],
     };
     const cb = Buffer.from(JSON.stringify(config));
     const cd = await writeBlob(store.content, `import-config-${digestOf(cb)}`, cb, { digest: digestOf(cb), size: cb.length }, { lease: lease.id });

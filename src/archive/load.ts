@@ -21,6 +21,7 @@ import {
 import { writeBlob, type ImageRecord, type PutLayer, type Store } from '../store/index.js';
 import { directoryFiles, readArchiveTar, type ArchiveFiles } from './archive-files.js';
 import { ArchiveDataError, ArchiveFormatError } from './errors.js';
+import { decompressInput } from './decompress.js';
 
 export interface LoadOptions {
   signal?: AbortSignal;
@@ -39,6 +40,8 @@ export interface LoadedImage {
   record: ImageRecord;
   /** The names given, familiar form (`busybox:latest`), as docker prints them. */
   names: string[];
+  /** Names that pointed at another image before (familiar form, and that image's ID): docker reports each. */
+  renamed: { name: string; previous: Digest }[];
 }
 
 /** One image found in the archive, before it is recorded. */
@@ -54,7 +57,7 @@ interface PlannedImage {
 export async function loadArchive(store: Store, source: AsyncIterable<Uint8Array>, options: LoadOptions = {}): Promise<LoadedImage[]> {
   return withLoadLease(store, async (lease) => {
     const sig = options.signal === undefined ? {} : { signal: options.signal };
-    const { stream } = await decompress(source, sig);
+    const { stream } = await decompressInput(source, sig);
     const files = await readArchiveTar(store.content, stream, {
       lease,
       ...sig,
@@ -93,6 +96,17 @@ async function loadFiles(store: Store, files: ArchiveFiles, lease: string, optio
     );
   }
   planned = select(planned, options);
+  const previous = new Map<string, Digest>();
+  for (const p of planned) {
+    for (const n of p.names) {
+      try {
+        const old = store.images.resolve(n).id;
+        if (old !== p.config.digest) previous.set(n, old);
+      } catch {
+        // a new name
+      }
+    }
+  }
   const sig = options.signal === undefined ? {} : { signal: options.signal };
   // Records without names first (each is complete: every blob is in), then every name at once, so
   // a load killed half-way leaves no name pointing anywhere new.
@@ -107,7 +121,12 @@ async function loadFiles(store: Store, files: ArchiveFiles, lease: string, optio
       });
     });
   }
-  return planned.map((p, i) => ({ record: store.images.get((records[i] as ImageRecord).id), names: p.names.map((n) => familiarString(parseNormalizedNamed(n))) }));
+  const familiar = (n: string): string => familiarString(parseNormalizedNamed(n));
+  return planned.map((p, i) => ({
+    record: store.images.get((records[i] as ImageRecord).id),
+    names: p.names.map(familiar),
+    renamed: p.names.filter((n) => previous.has(n)).map((n) => ({ name: familiar(n), previous: previous.get(n) as Digest })),
+  }));
 }
 
 function select(planned: PlannedImage[], options: LoadOptions): PlannedImage[] {

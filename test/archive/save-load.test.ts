@@ -215,3 +215,14 @@ test('podman loads our archive; gantry loads what podman and skopeo save', { ski
   const r = ok(gantry(fromDir, ['load', '-i', layout]), 'load layout directory');
   assert.match(r.stdout, /Loaded image: busybox:1.36\nLoaded image: busybox:latest\nLoaded image: localhost:5000\/team\/app:1\n/);
 });
+
+test('load moves a name held by another image and says so as docker does', () => {
+  const dest = join(work, 'rename');
+  ok(gantry(dest, ['load', '-i', archive]), 'first load');
+  ok(gantry(dest, ['tag', 'localhost:5000/team/app:1', 'busybox:latest']), 'tag');
+  const r = ok(gantry(dest, ['load', '-i', archive]), 'second load');
+  assert.equal(
+    r.stdout,
+    `Loaded image: busybox:1.36\nThe image busybox:latest already exists, renaming the old one with ID ${app.id} to empty string\nLoaded image: busybox:latest\nLoaded image: localhost:5000/team/app:1\n`,
+  );
+});

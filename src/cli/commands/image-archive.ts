@@ -80,7 +80,12 @@ const loadHandler: Handler<LoadFlags> = async (args, opts, io, globals) => {
     // docker prints these even with -q (quiet only hides the progress bars).
     for (const l of loaded) {
       if (l.names.length === 0) await write(io.stdout, `Loaded image ID: ${l.record.id}\n`);
-      for (const n of l.names) await write(io.stdout, `Loaded image: ${n}\n`);
+      for (const n of l.names) {
+        // As moby's tarexport: the notice for a name taken from another image, then the name's line.
+        const r = l.renamed.find((x) => x.name === n);
+        if (r !== undefined) await write(io.stdout, `The image ${n} already exists, renaming the old one with ID ${r.previous} to empty string\n`);
+        await write(io.stdout, `Loaded image: ${n}\n`);
+      }
     }
     return 0;
   } finally {

@@ -20,12 +20,24 @@ const importHandler: Handler<ImportFlags> = async (args, opts, io, globals) => {
   const { createReadStream } = await import('node:fs');
   const { applyChanges } = await import('../../build/changes.js');
   const config = applyChanges({}, opts.change ?? []);
+  let platform: { architecture?: string; os?: string; variant?: string } = {};
+  if (opts.platform !== undefined) {
+    const { parsePlatform, normalizePlatform } = await import('../../oci/index.js');
+    const p = normalizePlatform(parsePlatform(opts.platform));
+    platform = { architecture: p.architecture, os: p.os, ...(p.variant === undefined ? {} : { variant: p.variant }) };
+  }
   let input: AsyncIterable<Uint8Array>;
   if (source === '-') input = io.stdin as AsyncIterable<Uint8Array>;
   else if (/^https?:\/\//.test(source)) {
-    const res = await fetch(source, { signal: io.signal });
+    const { UnavailableError } = await import('../../errors.js');
+    let res: Response;
+    try {
+      res = await fetch(source, { signal: io.signal });
+    } catch (err) {
+      const cause = (err as { cause?: { message?: string } }).cause?.message;
+      throw new UnavailableError('IMPORT_FETCH', `Cannot fetch "${source}": ${cause ?? (err as Error).message}`, { cause: err });
+    }
     if (!res.ok || res.body === null) {
-      const { UnavailableError } = await import('../../errors.js');
       throw new UnavailableError('IMPORT_FETCH', `Cannot fetch "${source}": ${res.status} ${res.statusText}`);
     }
     input = res.body as unknown as AsyncIterable<Uint8Array>;
@@ -37,7 +49,9 @@ const importHandler: Handler<ImportFlags> = async (args, opts, io, globals) => {
     const record = await importRootfs(store, input, {
       names: args[1] === undefined ? [] : [args[1]],
       config,
-      source,
+      ...platform,
+      // docker's CLI streams a file as the request body, so the daemon records it as `-`.
+      source: /^https?:\/\//.test(source) ? source : '-',
       ...(opts.message === undefined ? {} : { message: opts.message }),
       signal: io.signal,
     });
