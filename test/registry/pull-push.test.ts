@@ -357,7 +357,8 @@ test('a push killed mid-blob (SIGKILL) leaves no partial blob, and a re-run comp
   let reached: () => void = () => {};
   const halfway = new Promise<void>((resolve) => (reached = resolve));
   const server = http.createServer((req, res) => {
-    const up = http.request(`http://${reg.host}${req.url}`, { method: req.method, headers: { ...req.headers, host: reg.host } }, (upRes) => {
+    // The Host header stays the proxy's, so the registry's upload Locations point back through it.
+    const up = http.request(`http://${reg.host}${req.url}`, { method: req.method, headers: req.headers }, (upRes) => {
       res.writeHead(upRes.statusCode ?? 502, upRes.headers);
       upRes.pipe(res);
     });
@@ -378,12 +379,14 @@ test('a push killed mid-blob (SIGKILL) leaves no partial blob, and a re-run comp
   t.after(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));
   const proxyHost = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   await putImage(env.GANTRY_ROOT, img, [`${proxyHost}/lib/up:1`]);
-  const child = spawn(process.execPath, [gantryBin, 'push', `${proxyHost}/lib/up:1`], { env: { ...process.env, ...env }, stdio: 'ignore' });
+  const child = spawn(process.execPath, [gantryBin, 'push', `${proxyHost}/lib/up:1`], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let childErr = '';
+  child.stderr!.on('data', (c: Buffer) => (childErr += c.toString()));
   const exited = new Promise((resolve) => child.once('close', resolve));
   await Promise.race([halfway, exited]);
   child.kill('SIGKILL');
   await exited;
-  assert.equal(child.signalCode, 'SIGKILL', 'the push finished before it could be killed');
+  assert.equal(child.signalCode, 'SIGKILL', `the push finished before it could be killed (exit ${child.exitCode}, ${sent} bytes): ${childErr}`);
   assertNoPartialBlobs(reg.data);
   assert.equal(existsSync(join(reg.data, 'docker', 'registry', 'v2', 'blobs', 'sha256', digestOf(img.layer).slice(7, 9), digestOf(img.layer).slice(7))), false);
   const again = await gantry(['push', `${proxyHost}/lib/up:1`], env);

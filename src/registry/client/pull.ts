@@ -79,7 +79,7 @@ export async function fetchManifest(session: RegistrySession, path: string, tagO
       }).then(async (r) => {
         if (r.status >= 500 || r.status === 429) {
           const { registryErrorFromResponse } = await import('./http-error.js');
-          throw await registryErrorFromResponse(r, { method: 'GET', action: `pull ${opts.refText}` });
+          throw await registryErrorFromResponse(r, { method: 'GET', url: r.url, action: `pull ${opts.refText}`, secrets: session.authorizer.secrets });
         }
         return r;
       }),
@@ -87,12 +87,12 @@ export async function fetchManifest(session: RegistrySession, path: string, tagO
   );
   if (res.status === 404) {
     const { registryErrorFromResponse } = await import('./http-error.js');
-    const err = await registryErrorFromResponse(res, { method: 'GET', action: `pull ${opts.refText}` });
-    throw new ManifestUnknownError(opts.refText, `manifest for ${opts.refText} not found: manifest unknown: ${err.message.split(': ').pop() ?? ''}`.replace(/: $/, ''));
+    const err = await registryErrorFromResponse(res, { method: 'GET', url: res.url, action: `pull ${opts.refText}` });
+    throw new ManifestUnknownError(opts.refText, `manifest for ${opts.refText} not found: ${err.registryMessage}`);
   }
   if (!res.ok) {
     const { registryErrorFromResponse } = await import('./http-error.js');
-    throw await registryErrorFromResponse(res, { method: 'GET', action: `pull ${opts.refText}`, secrets: session.authorizer.secrets });
+    throw await registryErrorFromResponse(res, { method: 'GET', url: res.url, action: `pull ${opts.refText}`, secrets: session.authorizer.secrets });
   }
   const bytes = Buffer.from(await res.arrayBuffer());
   if (bytes.length > MAX_MANIFEST_BYTES) throw new RegistryResponseError({ status: 502, method: 'GET', url: res.url, action: `pull ${opts.refText}`, body: 'manifest larger than 4 MiB' });
@@ -151,7 +151,7 @@ export async function fetchBlob(
           });
           if (!(res.status === 200 || res.status === 206)) {
             const { registryErrorFromResponse } = await import('./http-error.js');
-            throw await registryErrorFromResponse(res, { method: 'GET', action: `pull blob ${desc.digest}`, secrets: session.authorizer.secrets });
+            throw await registryErrorFromResponse(res, { method: 'GET', url: res.url, action: `pull blob ${desc.digest}`, secrets: session.authorizer.secrets });
           }
           if (start > 0 && res.status === 200) {
             // The registry ignored Range: start over with a fresh ingest on the next attempt.

@@ -85,7 +85,7 @@ export async function pushBlob(
     async () => {
       const head = await session.request(`/v2/${path}/blobs/${desc.digest}`, { method: 'HEAD', scopes, ...sig });
       if (head.status === 200) return { state: 'exists' as const };
-      if (head.status !== 404) throw await registryErrorFromResponse(head, { method: 'HEAD', action, secrets: session.authorizer.secrets });
+      if (head.status !== 404) throw await registryErrorFromResponse(head, { method: 'HEAD', url: head.url, action, secrets: session.authorizer.secrets });
       const ep = await session.endpoint(signal);
       let start: Response;
       if (opts.from !== undefined) {
@@ -103,7 +103,7 @@ export async function pushBlob(
       } else {
         start = await session.request(`/v2/${path}/blobs/uploads/`, { method: 'POST', headers: { 'content-length': '0' }, scopes, ...sig });
       }
-      if (start.status !== 202) throw await registryErrorFromResponse(start, { method: 'POST', action, secrets: session.authorizer.secrets });
+      if (start.status !== 202) throw await registryErrorFromResponse(start, { method: 'POST', url: start.url, action, secrets: session.authorizer.secrets });
       await start.body?.cancel();
       let location = absolute(start.headers.get('location') ?? '', `${ep.baseUrl}/`);
       const reader = await store.content.reader(desc, sig);
@@ -117,7 +117,7 @@ export async function pushBlob(
             scopes,
             ...sig,
           });
-          if (res.status !== 201) throw await registryErrorFromResponse(res, { method: 'PUT', action, secrets: session.authorizer.secrets });
+          if (res.status !== 201) throw await registryErrorFromResponse(res, { method: 'PUT', url: res.url, action, secrets: session.authorizer.secrets });
           await res.body?.cancel();
           opts.onBytes?.(desc.size);
         } else {
@@ -136,12 +136,12 @@ export async function pushBlob(
               scopes,
               ...sig,
             });
-            if (res.status !== 202) throw await registryErrorFromResponse(res, { method: 'PATCH', action, secrets: session.authorizer.secrets });
+            if (res.status !== 202) throw await registryErrorFromResponse(res, { method: 'PATCH', url: res.url, action, secrets: session.authorizer.secrets });
             await res.body?.cancel();
             location = absolute(res.headers.get('location') ?? location, location);
           }
           const res = await session.request(withDigestParam(location, desc.digest), { method: 'PUT', headers: { 'content-length': '0' }, scopes, ...sig });
-          if (res.status !== 201) throw await registryErrorFromResponse(res, { method: 'PUT', action, secrets: session.authorizer.secrets });
+          if (res.status !== 201) throw await registryErrorFromResponse(res, { method: 'PUT', url: res.url, action, secrets: session.authorizer.secrets });
           await res.body?.cancel();
         }
       } finally {
@@ -202,7 +202,7 @@ export async function pushImage(ref: Reference, opts: PushOptions): Promise<Push
         scopes: [pushScope(ref.path)],
         ...sig,
       });
-      if (res.status !== 201) throw await registryErrorFromResponse(res, { method: 'PUT', action: `push manifest ${target}`, secrets: session.authorizer.secrets });
+      if (res.status !== 201) throw await registryErrorFromResponse(res, { method: 'PUT', url: res.url, action: `push manifest ${target}`, secrets: session.authorizer.secrets });
       await res.body?.cancel();
     },
     { maxAttempts: opts.attempts ?? 5, ...sig },
