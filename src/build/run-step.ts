@@ -8,14 +8,14 @@
  * id) or a log line we print.
  */
 import { randomBytes, createHash } from 'node:crypto';
-import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { RunMount } from '../dockerfile/index.js';
 import { FailedPreconditionError, GantryError, InvalidArgumentError } from '../errors.js';
 import { resolveInRoot } from '../layer/index.js';
 import type { Spec } from '../runtime/index.js';
-import { mountAll, unmount } from '../snapshot/index.js';
+import { findMountStubs, mountAll, RUNTIME_MOUNT_TARGETS, unmount } from '../snapshot/index.js';
 
 /** What the solver hands a RUN besides the instruction. */
 export interface RunContext {
@@ -62,9 +62,6 @@ export interface RunRuntime {
   run(options: { id: string; spec: Spec; onOutput: (stream: 1 | 2, data: Uint8Array) => void; signal?: AbortSignal }): Promise<number>;
 }
 
-/** Targets runc mounts over in every container; created as stubs when absent, removed afterwards. */
-const RUNTIME_TARGETS = ['/proc', '/sys', '/dev', '/etc/hosts', '/etc/resolv.conf', '/etc/hostname'];
-
 interface Prepared {
   specMounts: Spec['mounts'];
   env: string[];
@@ -79,8 +76,8 @@ export async function runInRoot(rootfs: string, ctx: RunContext, runtime: RunRun
   const id = `build-${randomBytes(12).toString('hex')}`;
   // The working directory exists for the command (BuildKit creates it).
   mkdirp(rootfs, ctx.workdir);
-  const targets = [...RUNTIME_TARGETS, ...ctx.mounts.map((m) => m.target), ...(ctx.pipeFiles.length > 0 ? ['/dev/pipes'] : [])];
-  const stubs = targets.map((t) => firstMissing(rootfs, t)).filter((p): p is string => p !== undefined);
+  const targets = [...RUNTIME_MOUNT_TARGETS, ...ctx.mounts.map(mountTarget).filter((t) => t !== ''), ...(ctx.pipeFiles.length > 0 ? ['/dev/pipes'] : [])];
+  const stubs = findMountStubs(rootfs, targets);
   const prepared: Prepared = { specMounts: [], env: [...ctx.extraEnv], cleanups: [] };
   try {
     await prepareMounts(ctx, prepared);
@@ -122,38 +119,13 @@ export async function runInRoot(rootfs: string, ctx: RunContext, runtime: RunRun
   }
 }
 
-/** Removes mount stubs (created only as mount points) from a step's upper directory. */
-export async function removeStubs(upper: string, stubs: readonly string[]): Promise<void> {
-  for (const s of stubs) {
-    const p = join(upper, s);
-    if (isEmptyTree(p)) rmSync(p, { recursive: true, force: true });
-  }
-}
+/** Kept for build's callers: the stub helpers now live in snapshot/ (container commit uses them too). */
+export { removeStubs } from '../snapshot/index.js';
 
-function isEmptyTree(p: string): boolean {
-  let st;
-  try {
-    st = lstatSync(p);
-  } catch {
-    return false;
-  }
-  if (st.isFile()) return st.size === 0;
-  if (!st.isDirectory()) return false;
-  return readdirSync(p).every((n) => isEmptyTree(join(p, n)));
-}
-
-/** The first component of `target` missing under `root` (as a root-relative path), if any. */
-function firstMissing(root: string, target: string): string | undefined {
-  const parts = target.split('/').filter((p) => p !== '' && p !== '.');
-  for (let i = 1; i <= parts.length; i++) {
-    const rel = parts.slice(0, i).join('/');
-    try {
-      lstatSync(resolveInRoot(root, rel));
-    } catch {
-      return rel;
-    }
-  }
-  return undefined;
+/** Where a mount lands: a secret without a target goes to `/run/secrets/<id>` (BuildKit). */
+function mountTarget(m: RunContext['mounts'][number]): string {
+  if (m.target !== '' || m.type !== 'secret') return m.target;
+  return `/run/secrets/${m.id}`;
 }
 
 function mkdirp(root: string, dir: string): void {
@@ -227,7 +199,7 @@ async function prepareMounts(ctx: RunContext, out: Prepared): Promise<void> {
         const file = join(dir, 'secret');
         writeFileSync(file, value, { mode: m.mode ?? 0o400 });
         chownSync(file, m.uid ?? 0, m.gid ?? 0);
-        const target = m.target !== '' ? m.target : `/run/secrets/${id}`;
+        const target = mountTarget({ ...m, id });
         out.specMounts.push({ destination: target, type: 'bind', source: file, options: ['rbind', 'ro'] });
         break;
       }

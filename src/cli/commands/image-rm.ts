@@ -26,6 +26,8 @@ const handler: Handler<Options> = async (args, opts, io, globals) => {
   const errors: string[] = [];
   let fatal = false;
   try {
+    // Records of detached containers that have exited since must not block (nor a stale one pass).
+    await (await import('./_containers.js')).syncContainerRecords(store, globals, io);
     for (const ref of args) {
       try {
         const records = await store.images.remove(ref, { force: opts.force === true, noPrune: opts.prune === false, dryRun: opts.dryRun === true });

@@ -18,7 +18,7 @@ import { formatError, UsageError } from '../errors.js';
 import { findGantryError } from '../../errors.js';
 import { write } from '../io.js';
 
-interface RunOptions {
+export interface RunOptions {
   rootfs?: string;
   detach?: boolean;
   interactive?: boolean;
@@ -58,7 +58,10 @@ const EXIT_CANNOT_RUN = 125;
 
 const handler: Handler<RunOptions> = async (args, opts, io, globals) => {
   if (opts.rootfs === undefined) {
-    throw new UsageError('"gantry run" requires --rootfs DIR: running images by name is not available yet', 'gantry run');
+    if (args.length === 0) throw new UsageError('"gantry run" requires at least 1 argument.\nUsage:  gantry run [OPTIONS] IMAGE [COMMAND] [ARG...]', 'gantry run');
+    // An image: the container part makes the root filesystem and the record.
+    const { runImage } = await import('./_container-run.js');
+    return runImage(args[0]!, args.slice(1), opts, io, globals);
   }
   if (args.length === 0) throw new UsageError('"gantry run" requires a command to run with --rootfs', 'gantry run');
   if (opts.detach === true && opts.tty === true) {
@@ -74,6 +77,7 @@ const handler: Handler<RunOptions> = async (args, opts, io, globals) => {
     ctx = await rt.openRuntime({
       gantryRoot,
       ...(globals.runtime === undefined ? {} : { runtime: globals.runtime }),
+      env: io.env,
       warn: (m) => void write(io.stderr, `WARNING: ${m}\n`),
     });
     const overrides = await rt.runOverridesFromFlags(opts, args, { callerEnv: io.env });
@@ -119,8 +123,8 @@ const handler: Handler<RunOptions> = async (args, opts, io, globals) => {
 
 function define(cmd: Command, cli: Cli): void {
   cmd
-    .description('Create and run a new container from a root filesystem directory')
-    .usage('--rootfs DIR [OPTIONS] COMMAND [ARG...]')
+    .description('Create and run a new container from an image (or a root filesystem directory with --rootfs)')
+    .usage('[OPTIONS] IMAGE [COMMAND] [ARG...]')
     .helpOption('--help', 'Print usage')
     .argument('[command...]')
     .passThroughOptions()

@@ -172,15 +172,11 @@ const prune: Handler<{ all?: boolean; force?: boolean; filter?: string[] }> = as
   const store = await openCliStore(globals, io);
   try {
     let out = '';
-    // Stopped containers: their records go (the container part owns their files; collect() below
-    // takes their snapshots once nothing holds them).
-    const { isRunning } = await import('../../store/index.js');
-    const stopped = store.containers.list().filter((c) => !isRunning(c));
-    let reclaimed = 0;
-    for (const c of stopped) {
-      store.containers.remove(c.id);
-      reclaimed += c.sizeRw ?? 0;
-    }
+    // Stopped containers go with their snapshots, mounts and runtime bundles.
+    const { removeStoppedContainers } = await import('./_containers.js');
+    const removed = await removeStoppedContainers(store, globals, io);
+    const stopped = removed.ids.map((id) => ({ id }));
+    let reclaimed = removed.reclaimed;
     if (stopped.length > 0) out += `Deleted Containers:\n${stopped.map((c) => `${c.id}\n`).join('')}\n`;
     const images: Parameters<typeof store.images.prune>[0] = { all: all || filters.all === true, labels: filters.labels, notLabels: filters.notLabels };
     if (filters.until !== undefined) images.until = filters.until;
@@ -210,9 +206,14 @@ const check: Handler<{ verify?: boolean; repair?: boolean }> = async (_args, opt
   const { checkStore } = await import('../../store/index.js');
   const store = await openCliStore(globals, io);
   try {
+    // Container root filesystems left mounted by a crashed gantry are found (and unmounted) first.
+    const { strayContainerMounts } = await import('./_containers.js');
+    const stray = await strayContainerMounts(store, globals, io, opts.repair === true);
     const report = await checkStore(store, { verify: opts.verify === true, repair: opts.repair === true, signal: io.signal });
-    await write(io.stdout, checkText(report));
-    return report.problems.length > 0 ? 1 : 0;
+    let mounts = '';
+    for (const m of stray) mounts += opts.repair === true ? `unmounted stray container mount: ${m}\n` : `stray container mount: ${m}\n`;
+    await write(io.stdout, mounts + checkText(report));
+    return report.problems.length > 0 || (stray.length > 0 && opts.repair !== true) ? 1 : 0;
   } finally {
     store.close();
   }

@@ -1,0 +1,72 @@
+/**
+ * `gantry run IMAGE [COMMAND] [ARG...]`: create a container from the image and start it, in the
+ * foreground (exit code of the container) or detached (`-d`: its ID printed). docker's exit codes:
+ * 125 when gantry cannot create or start it, 126 when the command cannot be invoked, 127 when it
+ * is not found.
+ */
+import type { CommandIO, GlobalOptions } from '../io.js';
+import { write } from '../io.js';
+import { formatError, UsageError } from '../errors.js';
+import { findGantryError } from '../../errors.js';
+import type { RunOptions } from './run.js';
+import { withContainers } from './_containers.js';
+
+const EXIT_CANNOT_RUN = 125;
+
+export async function runImage(image: string, cmd: string[], opts: RunOptions, io: CommandIO, globals: GlobalOptions): Promise<number> {
+  if (opts.detach === true && opts.tty === true) {
+    throw new UsageError('"gantry run" cannot combine --detach and --tty yet', 'gantry run');
+  }
+  const { ContainerCommandError } = await import('../../runtime/index.js');
+  try {
+    return await withContainers(globals, io, async (c) => {
+      const { rootfs: _r, detach, rm, name, ...flags } = opts;
+      void _r;
+      const rec = await c.create({
+        image,
+        ...(name === undefined ? {} : { name }),
+        flags,
+        cmd,
+        autoRemove: rm === true,
+        callerEnv: io.env,
+        signal: io.signal,
+      });
+      let consoleSize: { rows: number; columns: number } | undefined;
+      if (opts.tty === true && io.stdout.isTTY === true && io.stdout.columns !== undefined) {
+        const rows = (io.stdout as { rows?: number }).rows;
+        if (rows !== undefined) consoleSize = { rows, columns: io.stdout.columns };
+      }
+      const warn = (m: string): void => void write(io.stderr, `WARNING: ${m}\n`);
+      try {
+        if (detach === true) {
+          await c.start(rec, { detach: true, callerEnv: io.env, onWarning: warn, signal: io.signal });
+          await write(io.stdout, `${rec.id}\n`);
+          return 0;
+        }
+        const stdin = opts.interactive === true || opts.tty === true ? 'inherit' : 'ignore';
+        const { exitCode } = await c.start(rec, {
+          stdio: [stdin, 'inherit', 'inherit'],
+          forwardSignals: true,
+          callerEnv: io.env,
+          onWarning: warn,
+          ...(consoleSize === undefined ? {} : { consoleSize }),
+        });
+        return exitCode ?? EXIT_CANNOT_RUN;
+      } catch (err) {
+        // The container exists (docker keeps it, state created); `--rm` removes it.
+        if (rm === true) await c.remove(c.store.containers.get(rec.id), { force: true }).catch(() => {});
+        throw err;
+      }
+    });
+  } catch (err) {
+    if (err instanceof ContainerCommandError) {
+      await write(io.stderr, `gantry: Error: ${err.message}\n`);
+      return err.exitCode;
+    }
+    if (findGantryError(err) !== undefined) {
+      await write(io.stderr, formatError(err, globals.debug === true));
+      return EXIT_CANNOT_RUN;
+    }
+    throw err;
+  }
+}

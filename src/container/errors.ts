@@ -1,0 +1,14 @@
+import { ConflictError, FailedPreconditionError } from '../errors.js';
+
+/** docker's texts for acting on a container in the wrong state. */
+export class ContainerRunningError extends ConflictError {
+  constructor(id: string, action: string) {
+    super('CONTAINER_RUNNING', `cannot ${action} container ${id}: container is running: stop the container before removing or force remove`);
+  }
+}
+
+export class ContainerNotRunningError extends FailedPreconditionError {
+  constructor(id: string) {
+    super('CONTAINER_NOT_RUNNING', `container ${id} is not running`);
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * container/ — images run as containers: records in the store, root filesystems as snapshots
+ * (overlay or vfs) mounted under `<root>/containers/<id>/rootfs`, processes under the OCI runtime,
+ * and `commit` of a container's changes as a new image layer.
+ *
+ * @example
+ * ```ts
+ * const c = await openContainers(store, { gantryRoot: store.root });
+ * const rec = await c.create({ image: 'busybox', flags: {}, cmd: ['true'], callerEnv: process.env });
+ * const { exitCode } = await c.start(rec);
+ * const image = await commitContainer(c, c.store.containers.get(rec.id), { reference: 'mine' });
+ * ```
+ */
+import { openRuntime } from '../runtime/index.js';
+import { openSnapshotter } from '../snapshot/index.js';
+import type { Store } from '../store/index.js';
+import { Containers } from './containers.js';
+
+export { Containers, isRunning, storedConfig, snapshotKey, type StoredConfig, type CreateOptions, type StartOptions } from './containers.js';
+export { commitContainer, type CommitOptions } from './commit.js';
+export * from './errors.js';
+
+/** The container operations on a store, with its snapshotter and the configured OCI runtime. */
+export async function openContainers(store: Store, o: { runtime?: string; driver?: string; warn?: (m: string) => void; signal?: AbortSignal } = {}): Promise<Containers> {
+  const runtime = await openRuntime({
+    gantryRoot: store.root,
+    ...(o.runtime === undefined ? {} : { runtime: o.runtime }),
+    ...(o.warn === undefined ? {} : { warn: o.warn }),
+    ...(o.signal === undefined ? {} : { signal: o.signal }),
+  });
+  return new Containers(store, openSnapshotter(store, o.driver === undefined ? {} : { driver: o.driver }), runtime);
+}
