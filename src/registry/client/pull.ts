@@ -22,6 +22,7 @@ import { RegistryResponseError } from './http-error.js';
 import { retry, isTransient } from './retry.js';
 import { pullScope, type RegistrySession } from './session.js';
 import { mapLimit } from './limit.js';
+import { nodeBodyOf } from './transport.js';
 
 export const MANIFEST_ACCEPT = [
   MediaType.OciIndex,
@@ -146,6 +147,7 @@ export async function fetchBlob(
         if (start < desc.size || desc.size === 0) {
           const res = await session.request(`/v2/${path}/blobs/${desc.digest}`, {
             headers: start > 0 ? { range: `bytes=${start}-` } : {},
+            nodeBody: true,
             scopes: [pullScope(path)],
             ...(opts.signal ? { signal: opts.signal } : {}),
           });
@@ -155,12 +157,14 @@ export async function fetchBlob(
           }
           if (start > 0 && res.status === 200) {
             // The registry ignored Range: start over with a fresh ingest on the next attempt.
+            nodeBodyOf(res)?.destroy();
             await res.body?.cancel();
             await writer.abort();
             throw Object.assign(new Error('range not honoured'), { code: 'ECONNRESET', restart: true });
           }
           opts.onBytes?.(writer.offset);
-          for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          const body = nodeBodyOf(res) ?? (res.body as unknown as AsyncIterable<Uint8Array> | null) ?? [];
+          for await (const chunk of body as AsyncIterable<Uint8Array>) {
             await writer.write(chunk);
             opts.onBytes?.(writer.offset);
           }

@@ -33,6 +33,10 @@ export interface PushOptions {
   image: ImageRecord;
   concurrency?: number;
   attempts?: number;
+  /** Blobs up to this size go in one PUT (default MONOLITHIC_MAX). */
+  monolithicMax?: number;
+  /** PATCH size for larger blobs (default CHUNK_SIZE). */
+  chunkSize?: number;
   /** Per-blob events: vertex = blob digest, status name = docker's phase text. */
   progress?: ProgressSink;
   signal?: AbortSignal;
@@ -74,8 +78,10 @@ export async function pushBlob(
   session: RegistrySession,
   ref: Reference,
   desc: Descriptor,
-  opts: { signal?: AbortSignal; attempts?: number; onBytes?: (n: number) => void; from?: string },
+  opts: { signal?: AbortSignal; attempts?: number; onBytes?: (n: number) => void; from?: string; monolithicMax?: number; chunkSize?: number },
 ): Promise<{ state: BlobPushState; from?: string }> {
+  const monolithicMax = opts.monolithicMax ?? MONOLITHIC_MAX;
+  const chunkSize = opts.chunkSize ?? CHUNK_SIZE;
   const path = ref.path;
   const signal = opts.signal;
   const sig = signal ? { signal } : {};
@@ -108,7 +114,7 @@ export async function pushBlob(
       let location = absolute(start.headers.get('location') ?? '', `${ep.baseUrl}/`);
       const reader = await store.content.reader(desc, sig);
       try {
-        if (desc.size <= MONOLITHIC_MAX) {
+        if (desc.size <= monolithicMax) {
           const bytes = await reader.readAt(0, desc.size);
           const res = await session.request(withDigestParam(location, desc.digest), {
             method: 'PUT',
@@ -121,8 +127,8 @@ export async function pushBlob(
           await res.body?.cancel();
           opts.onBytes?.(desc.size);
         } else {
-          for (let off = 0; off < desc.size; off += CHUNK_SIZE) {
-            const end = Math.min(desc.size, off + CHUNK_SIZE);
+          for (let off = 0; off < desc.size; off += chunkSize) {
+            const end = Math.min(desc.size, off + chunkSize);
             let sent = off;
             const stream = reader.stream({ start: off, end, ...sig });
             stream.on('data', (c: Buffer) => {
@@ -181,6 +187,8 @@ export async function pushImage(ref: Reference, opts: PushOptions): Promise<Push
       attempts: opts.attempts ?? 5,
       ...sig,
       ...(from !== undefined ? { from } : {}),
+      ...(opts.monolithicMax !== undefined ? { monolithicMax: opts.monolithicMax } : {}),
+      ...(opts.chunkSize !== undefined ? { chunkSize: opts.chunkSize } : {}),
       onBytes: (n) => {
         if (n - last >= 262144 || n === desc.size) {
           last = n;

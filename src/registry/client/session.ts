@@ -26,6 +26,8 @@ export interface RequestOptions {
   body?: RequestBody;
   scopes: Scope[];
   signal?: AbortSignal;
+  /** Leave a 2xx body as the Node stream (see `nodeBodyOf`). */
+  nodeBody?: boolean;
 }
 
 export class RegistrySession {
@@ -97,6 +99,7 @@ export class RegistrySession {
         method: opts.method ?? 'GET',
         headers,
         ...(opts.body !== undefined ? { body: opts.body } : {}),
+        ...(opts.nodeBody === true ? { nodeBody: true } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
     };
