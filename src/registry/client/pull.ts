@@ -34,6 +34,9 @@ export const MANIFEST_ACCEPT = [
 /** Manifests and configs are small; refuse anything larger (a hostile registry). */
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
+/** Bytes gathered per content-store write during a download. */
+const WRITE_BATCH = 1024 * 1024;
+
 export class ManifestUnknownError extends NotFoundError {
   constructor(ref: string, detail: string) {
     super('MANIFEST_UNKNOWN', detail === '' ? `manifest for ${ref} not found: manifest unknown` : detail);
@@ -164,9 +167,27 @@ export async function fetchBlob(
           }
           opts.onBytes?.(writer.offset);
           const body = nodeBodyOf(res) ?? (res.body as unknown as AsyncIterable<Uint8Array> | null) ?? [];
-          for await (const chunk of body as AsyncIterable<Uint8Array>) {
-            await writer.write(chunk);
+          // Socket reads arrive in 16-64 KiB pieces; writing them one by one (each awaited) leaves
+          // the transfer waiting on the disk most of the time. Gather ~1 MiB per write instead.
+          let pending: Buffer[] = [];
+          let pendingBytes = 0;
+          const flush = async (): Promise<void> => {
+            if (pendingBytes === 0) return;
+            const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+            pending = [];
+            pendingBytes = 0;
+            await writer.write(data);
             opts.onBytes?.(writer.offset);
+          };
+          try {
+            for await (const chunk of body as AsyncIterable<Uint8Array>) {
+              pending.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+              pendingBytes += chunk.byteLength;
+              if (pendingBytes >= WRITE_BATCH) await flush();
+            }
+          } finally {
+            // Bytes that arrived before a dropped connection are kept: the resume starts after them.
+            await flush();
           }
         }
       },
