@@ -30,7 +30,7 @@ export function debianTarball(): string {
   mkdirSync(TEST_CACHE, { recursive: true });
   const part = `${tar}.${process.pid}.part`;
   const sde = releaseDate('bookworm');
-  execFileSync('mmdebstrap', ['--variant=minbase', '--mode=root', '--quiet', 'bookworm', part], {
+  execFileSync('mmdebstrap', ['--variant=minbase', '--mode=root', '--format=tar', '--quiet', 'bookworm', part], {
     input: sources(),
     stdio: ['pipe', 'ignore', 'inherit'],
     env: { ...process.env, ...(sde === undefined ? {} : { SOURCE_DATE_EPOCH: String(sde) }) },
