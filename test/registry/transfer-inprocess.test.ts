@@ -67,3 +67,44 @@ async function readAll(store: ReturnType<typeof openStore>, digest: ReturnType<t
     await r.close();
   }
 }
+
+test('an index resolves to the platform asked for (default: this machine), and the repo digest names the index', async (t) => {
+  const served = await serve(t);
+  const host = new URL(served.url).host;
+  const dir = tempDir(t, 'gantry-xfer-');
+  const { hostPlatform, only, parsePlatform } = await import('../../src/oci/platform.js');
+  const { pushBlob: putBlob, pushManifest } = await import('./serve.js');
+  const here = hostPlatform();
+  const other = here.architecture === 'arm64' ? { os: 'linux', architecture: 'amd64' } : { os: 'linux', architecture: 'arm64', variant: 'v8' };
+  const entries = [];
+  const configs: Record<string, string> = {};
+  for (const p of [other, here]) {
+    const layer = gzipSync(Buffer.from(`layer for ${p.architecture}`));
+    const cfg = Buffer.from(JSON.stringify({ architecture: p.architecture, os: p.os, rootfs: { type: 'layers', diff_ids: [digestOf(randomBytes(8))] } }));
+    await putBlob(served.url, 'multi/app', layer);
+    await putBlob(served.url, 'multi/app', cfg);
+    const m = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaType.OciManifest,
+      config: { mediaType: MediaType.OciConfig, digest: digestOf(cfg), size: cfg.length },
+      layers: [{ mediaType: MediaType.OciLayerGzip, digest: digestOf(layer), size: layer.length }],
+    });
+    assert.equal((await pushManifest(served.url, 'multi/app', digestOf(m), m)).status, 201);
+    entries.push({ mediaType: MediaType.OciManifest, digest: digestOf(m), size: Buffer.byteLength(m), platform: p });
+    configs[p.architecture] = digestOf(cfg);
+  }
+  const index = JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: entries });
+  assert.equal((await pushManifest(served.url, 'multi/app', 'v1', index, MediaType.OciIndex)).status, 201);
+  const client = await RegistryClient.create({ env: { DOCKER_CONFIG: join(dir, 'docker') }, config });
+  const ref = parseNormalizedNamed(`${host}/multi/app:v1`);
+  const store = openStore({ root: join(dir, 'root') });
+  t.after(() => store.close());
+  const mine = await pullImage(ref, { store, session: client.session(host) });
+  assert.equal(mine.imageId, configs[here.architecture]);
+  assert.equal(mine.digest, digestOf(index));
+  assert.deepEqual(store.images.get(mine.imageId).repoDigests, [`${host}/multi/app@${digestOf(index)}`]);
+  const want = parsePlatform(`${other.os}/${other.architecture}`);
+  const theirs = await pullImage(ref, { store, session: client.session(host), platform: only(want) });
+  assert.equal(theirs.imageId, configs[other.architecture]);
+  await assert.rejects(pullImage(ref, { store, session: client.session(host), platform: only(parsePlatform('windows/amd64')) }), /no matching manifest/);
+});

@@ -169,15 +169,18 @@ export async function fetchBlob(
           const body = nodeBodyOf(res) ?? (res.body as unknown as AsyncIterable<Uint8Array> | null) ?? [];
           // Socket reads arrive in 16-64 KiB pieces; writing them one by one (each awaited) leaves
           // the transfer waiting on the disk most of the time. Gather ~1 MiB per write instead.
+          // One write stays in flight while the next batch arrives, so the socket and the disk
+          // work at the same time (awaiting each write before reading on would serialize them).
           let pending: Buffer[] = [];
           let pendingBytes = 0;
+          let inflight: Promise<void> = Promise.resolve();
           const flush = async (): Promise<void> => {
+            await inflight;
             if (pendingBytes === 0) return;
             const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
             pending = [];
             pendingBytes = 0;
-            await writer.write(data);
-            opts.onBytes?.(writer.offset);
+            inflight = writer.write(data).then(() => opts.onBytes?.(writer.offset));
           };
           try {
             for await (const chunk of body as AsyncIterable<Uint8Array>) {
@@ -188,6 +191,7 @@ export async function fetchBlob(
           } finally {
             // Bytes that arrived before a dropped connection are kept: the resume starts after them.
             await flush();
+            await inflight;
           }
         }
       },
