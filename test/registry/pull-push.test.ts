@@ -269,25 +269,42 @@ test('skopeo push, then gantry pull: the image and its files are in the store; a
   assert.match(unknown.stderr, /manifest for .*lib\/hello:nope not found: manifest unknown/);
 });
 
-test('gantry push to gantry registry serve, then skopeo copy reads it back', { skip }, async (t) => {
-  const served = await serve(t);
-  const host = new URL(served.url).host;
+test('gantry registry serve with TLS and htpasswd: login (wrong, then right), push, then skopeo copy reads it back', { skip }, async (t) => {
   const dir = tempDir(t, 'gantry-pp-');
-  const env = { GANTRY_ROOT: join(dir, 'root'), DOCKER_CONFIG: join(dir, 'docker'), GANTRY_CONFIG: join(dir, 'none.json') };
+  const { cert, key } = selfSignedCert(dir);
+  htpasswdFile(join(dir, 'htpasswd'), 'bob', 's3cret-pw');
+  const served = await serve(t, ['--tls-cert', cert, '--tls-key', key, '--htpasswd', join(dir, 'htpasswd')]);
+  const host = new URL(served.url).host;
+  const certsDir = join(dir, 'certs.d');
+  mkdirSync(join(certsDir, host), { recursive: true });
+  copyFileSync(cert, join(certsDir, host, 'ca.crt'));
+  const env = { GANTRY_ROOT: join(dir, 'root'), DOCKER_CONFIG: join(dir, 'docker'), GANTRY_CONFIG: join(dir, 'none.json'), GANTRY_CERTS_D: certsDir };
+  const bad = await gantry(['login', host, '-u', 'bob', '--password-stdin'], env, 'not-the-pw');
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /^Error response from daemon: .*unauthorized/);
+  assert.doesNotMatch(bad.stderr, /not-the-pw/);
+  const good = await gantry(['login', host, '-u', 'bob', '-p', 's3cret-pw'], env);
+  assert.equal(good.status, 0, good.stderr);
+  assert.match(good.stderr, /^WARNING! Using --password via the CLI is insecure\. Use --password-stdin\.$/m);
+  assert.match(good.stdout, /^Login Succeeded$/m);
   const img = makeImage(dir, { 'a.txt': 'a\n', 'b.bin': randomBytes(50_000) });
   await putImage(env.GANTRY_ROOT, img, [`${host}/x/y:latest`]);
   const push = await gantry(['push', `${host}/x/y`], env);
   assert.equal(push.status, 0, push.stderr);
   const out = join(dir, 'out');
-  const copy = spawnSync('skopeo', ['copy', '-q', '--src-tls-verify=false', `docker://${host}/x/y:latest`, `oci:${out}:y`], { encoding: 'utf8' });
+  const copy = spawnSync('skopeo', ['copy', '-q', '--src-cert-dir', join(certsDir, host), '--src-creds', 'bob:s3cret-pw', `docker://${host}/x/y:latest`, `oci:${out}:y`], { encoding: 'utf8' });
   assert.equal(copy.status, 0, copy.stderr);
   const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
   assert.equal(index.manifests[0]!.digest, img.digest);
   if (have('podman')) {
-    const p = spawnSync('podman', ['--root', join(dir, 'podman'), '--runroot', join(dir, 'podman-run'), 'pull', '-q', '--tls-verify=false', `${host}/x/y:latest`], { encoding: 'utf8' });
+    const p = spawnSync('podman', ['--root', join(dir, 'podman'), '--runroot', join(dir, 'podman-run'), 'pull', '-q', '--cert-dir', join(certsDir, host), '--creds', 'bob:s3cret-pw', `${host}/x/y:latest`], { encoding: 'utf8' });
     if (p.status === 0) assert.equal(p.stdout.trim(), digestOf(img.config).slice(7));
     else t.diagnostic(`podman pull did not run here: ${p.stderr.trim().split('\n').pop() ?? ''}`);
   }
+  const logout = await gantry(['logout', host], env);
+  assert.equal(logout.stdout, `Removing login credentials for ${host}\n`);
+  const again = await gantry(['logout', host], env);
+  assert.equal(again.stdout, `Not logged in to ${host}\n`);
 });
 
 /** A proxy to `target` that cuts the first GET of `cutPath` after `after` bytes, and records requests. */
@@ -357,7 +374,8 @@ test('a push killed mid-blob (SIGKILL) leaves no partial blob, and a re-run comp
   let reached: () => void = () => {};
   const halfway = new Promise<void>((resolve) => (reached = resolve));
   const server = http.createServer((req, res) => {
-    const up = http.request(`http://${reg.host}${req.url}`, { method: req.method, headers: { ...req.headers, host: reg.host } }, (upRes) => {
+    // The Host header stays the proxy's, so the registry's upload Locations point back through it.
+    const up = http.request(`http://${reg.host}${req.url}`, { method: req.method, headers: req.headers }, (upRes) => {
       res.writeHead(upRes.statusCode ?? 502, upRes.headers);
       upRes.pipe(res);
     });
@@ -378,12 +396,14 @@ test('a push killed mid-blob (SIGKILL) leaves no partial blob, and a re-run comp
   t.after(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));
   const proxyHost = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   await putImage(env.GANTRY_ROOT, img, [`${proxyHost}/lib/up:1`]);
-  const child = spawn(process.execPath, [gantryBin, 'push', `${proxyHost}/lib/up:1`], { env: { ...process.env, ...env }, stdio: 'ignore' });
+  const child = spawn(process.execPath, [gantryBin, 'push', `${proxyHost}/lib/up:1`], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let childErr = '';
+  child.stderr!.on('data', (c: Buffer) => (childErr += c.toString()));
   const exited = new Promise((resolve) => child.once('close', resolve));
   await Promise.race([halfway, exited]);
   child.kill('SIGKILL');
   await exited;
-  assert.equal(child.signalCode, 'SIGKILL', 'the push finished before it could be killed');
+  assert.equal(child.signalCode, 'SIGKILL', `the push finished before it could be killed (exit ${child.exitCode}, ${sent} bytes): ${childErr}`);
   assertNoPartialBlobs(reg.data);
   assert.equal(existsSync(join(reg.data, 'docker', 'registry', 'v2', 'blobs', 'sha256', digestOf(img.layer).slice(7, 9), digestOf(img.layer).slice(7))), false);
   const again = await gantry(['push', `${proxyHost}/lib/up:1`], env);

@@ -33,6 +33,10 @@ export interface PushOptions {
   image: ImageRecord;
   concurrency?: number;
   attempts?: number;
+  /** Blobs up to this size go in one PUT (default MONOLITHIC_MAX). */
+  monolithicMax?: number;
+  /** PATCH size for larger blobs (default CHUNK_SIZE). */
+  chunkSize?: number;
   /** Per-blob events: vertex = blob digest, status name = docker's phase text. */
   progress?: ProgressSink;
   signal?: AbortSignal;
@@ -74,8 +78,10 @@ export async function pushBlob(
   session: RegistrySession,
   ref: Reference,
   desc: Descriptor,
-  opts: { signal?: AbortSignal; attempts?: number; onBytes?: (n: number) => void; from?: string },
+  opts: { signal?: AbortSignal; attempts?: number; onBytes?: (n: number) => void; from?: string; monolithicMax?: number; chunkSize?: number },
 ): Promise<{ state: BlobPushState; from?: string }> {
+  const monolithicMax = opts.monolithicMax ?? MONOLITHIC_MAX;
+  const chunkSize = opts.chunkSize ?? CHUNK_SIZE;
   const path = ref.path;
   const signal = opts.signal;
   const sig = signal ? { signal } : {};
@@ -85,7 +91,7 @@ export async function pushBlob(
     async () => {
       const head = await session.request(`/v2/${path}/blobs/${desc.digest}`, { method: 'HEAD', scopes, ...sig });
       if (head.status === 200) return { state: 'exists' as const };
-      if (head.status !== 404) throw await registryErrorFromResponse(head, { method: 'HEAD', action, secrets: session.authorizer.secrets });
+      if (head.status !== 404) throw await registryErrorFromResponse(head, { method: 'HEAD', url: head.url, action, secrets: session.authorizer.secrets });
       const ep = await session.endpoint(signal);
       let start: Response;
       if (opts.from !== undefined) {
@@ -103,12 +109,12 @@ export async function pushBlob(
       } else {
         start = await session.request(`/v2/${path}/blobs/uploads/`, { method: 'POST', headers: { 'content-length': '0' }, scopes, ...sig });
       }
-      if (start.status !== 202) throw await registryErrorFromResponse(start, { method: 'POST', action, secrets: session.authorizer.secrets });
+      if (start.status !== 202) throw await registryErrorFromResponse(start, { method: 'POST', url: start.url, action, secrets: session.authorizer.secrets });
       await start.body?.cancel();
       let location = absolute(start.headers.get('location') ?? '', `${ep.baseUrl}/`);
       const reader = await store.content.reader(desc, sig);
       try {
-        if (desc.size <= MONOLITHIC_MAX) {
+        if (desc.size <= monolithicMax) {
           const bytes = await reader.readAt(0, desc.size);
           const res = await session.request(withDigestParam(location, desc.digest), {
             method: 'PUT',
@@ -117,12 +123,12 @@ export async function pushBlob(
             scopes,
             ...sig,
           });
-          if (res.status !== 201) throw await registryErrorFromResponse(res, { method: 'PUT', action, secrets: session.authorizer.secrets });
+          if (res.status !== 201) throw await registryErrorFromResponse(res, { method: 'PUT', url: res.url, action, secrets: session.authorizer.secrets });
           await res.body?.cancel();
           opts.onBytes?.(desc.size);
         } else {
-          for (let off = 0; off < desc.size; off += CHUNK_SIZE) {
-            const end = Math.min(desc.size, off + CHUNK_SIZE);
+          for (let off = 0; off < desc.size; off += chunkSize) {
+            const end = Math.min(desc.size, off + chunkSize);
             let sent = off;
             const stream = reader.stream({ start: off, end, ...sig });
             stream.on('data', (c: Buffer) => {
@@ -136,12 +142,12 @@ export async function pushBlob(
               scopes,
               ...sig,
             });
-            if (res.status !== 202) throw await registryErrorFromResponse(res, { method: 'PATCH', action, secrets: session.authorizer.secrets });
+            if (res.status !== 202) throw await registryErrorFromResponse(res, { method: 'PATCH', url: res.url, action, secrets: session.authorizer.secrets });
             await res.body?.cancel();
             location = absolute(res.headers.get('location') ?? location, location);
           }
           const res = await session.request(withDigestParam(location, desc.digest), { method: 'PUT', headers: { 'content-length': '0' }, scopes, ...sig });
-          if (res.status !== 201) throw await registryErrorFromResponse(res, { method: 'PUT', action, secrets: session.authorizer.secrets });
+          if (res.status !== 201) throw await registryErrorFromResponse(res, { method: 'PUT', url: res.url, action, secrets: session.authorizer.secrets });
           await res.body?.cancel();
         }
       } finally {
@@ -181,6 +187,8 @@ export async function pushImage(ref: Reference, opts: PushOptions): Promise<Push
       attempts: opts.attempts ?? 5,
       ...sig,
       ...(from !== undefined ? { from } : {}),
+      ...(opts.monolithicMax !== undefined ? { monolithicMax: opts.monolithicMax } : {}),
+      ...(opts.chunkSize !== undefined ? { chunkSize: opts.chunkSize } : {}),
       onBytes: (n) => {
         if (n - last >= 262144 || n === desc.size) {
           last = n;
@@ -202,7 +210,7 @@ export async function pushImage(ref: Reference, opts: PushOptions): Promise<Push
         scopes: [pushScope(ref.path)],
         ...sig,
       });
-      if (res.status !== 201) throw await registryErrorFromResponse(res, { method: 'PUT', action: `push manifest ${target}`, secrets: session.authorizer.secrets });
+      if (res.status !== 201) throw await registryErrorFromResponse(res, { method: 'PUT', url: res.url, action: `push manifest ${target}`, secrets: session.authorizer.secrets });
       await res.body?.cancel();
     },
     { maxAttempts: opts.attempts ?? 5, ...sig },

@@ -26,6 +26,8 @@ export interface RequestOptions {
   body?: RequestBody;
   scopes: Scope[];
   signal?: AbortSignal;
+  /** Leave a 2xx body as the Node stream (see `nodeBodyOf`). */
+  nodeBody?: boolean;
 }
 
 export class RegistrySession {
@@ -97,6 +99,7 @@ export class RegistrySession {
         method: opts.method ?? 'GET',
         headers,
         ...(opts.body !== undefined ? { body: opts.body } : {}),
+        ...(opts.nodeBody === true ? { nodeBody: true } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
     };
@@ -105,12 +108,17 @@ export class RegistrySession {
     const replayable = opts.body === undefined || typeof opts.body === 'string' || opts.body instanceof Uint8Array;
     if (res.status !== 401 || !replayable) return res;
     const www = res.headers.get('www-authenticate');
-    await res.body?.cancel();
+    // Keep the refusal's body: when no retry can help, it is the registry's explanation.
+    const text = await res.text();
     const again = await auth.challenge(ep.host, www, scopes, {
       ...(first !== undefined ? { previous: first } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
-    if (!again) return new Response(null, { status: 401, headers: res.headers });
+    if (!again) {
+      const refused = new Response(text, { status: 401, statusText: res.statusText, headers: res.headers });
+      Object.defineProperty(refused, 'url', { value: res.url });
+      return refused;
+    }
     return send(await auth.authorization(ep.host, scopes, opts.signal ? { signal: opts.signal } : {}));
   }
 

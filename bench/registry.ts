@@ -1,0 +1,230 @@
+/**
+ * Push and pull of the W2 (many files) and W3 (one big, half-compressible file) images to and from
+ * a local distribution registry (`docker-registry`, no blob-descriptor cache, fresh storage for each
+ * push), for gantry beside skopeo, buildah and docker (when `DOCKER_HOST` answers), in one run.
+ * Wall time and CPU time (user+sys of the command and its children) are printed per contender, since
+ * the machine is shared.
+ *
+ *   npm run build && node dist/bench/registry.js
+ *   W2_FILES=20000 W2_BYTES=209715200 W3_MIB=1024 RUNS=1 node dist/bench/registry.js
+ *
+ * The images are equivalent, not identical, to what the Dockerfiles in /work/shared/bench/workloads
+ * build: one gzip layer holding the W2 file tree (gen-w2.py) or W3's /big.bin (each MiB: 512 KiB
+ * random + 512 KiB text), made with tar and pigz, then put in a gantry store (the layer streamed
+ * in), an OCI layout (skopeo's source) and buildah's storage (buildah's source).
+ * Pull: gantry into a fresh store; skopeo into containers-storage (overlay, fresh root) as the
+ * target's baseline, and into an OCI directory for reference.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createReadStream, mkdirSync, rmSync, statSync, writeFileSync, existsSync, linkSync } from 'node:fs';
+import { createServer, type AddressInfo, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { digestOf, MediaType } from '../src/oci/index.js';
+import { openStore, writeBlob, withLease } from '../src/store/index.js';
+
+const RUNS = Number(process.env['RUNS'] ?? 1);
+const W2_FILES = Number(process.env['W2_FILES'] ?? 20000);
+const W2_BYTES = Number(process.env['W2_BYTES'] ?? 200 * 1024 * 1024);
+const W3_MIB = Number(process.env['W3_MIB'] ?? 1024);
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = join(here, '..', '..');
+const gantryBin = join(repoRoot, 'bin', 'gantry');
+const genW2 = '/work/shared/bench/workloads/gen-w2.py';
+
+interface Timing {
+  wallMs: number;
+  cpuMs: number;
+}
+
+/** Runs a shell command line; wall time here, CPU time (children's user+sys) from bash's `times`. */
+function timed(line: string, env: Record<string, string> = {}): Timing {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('bash', ['-c', `${line} >/dev/null 2>/tmp/gantry-bench-err || { cat /tmp/gantry-bench-err >&2; exit 1; }; times`], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    maxBuffer: 1 << 26,
+  });
+  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${line} failed: ${r.stderr.slice(0, 600)}`);
+  // `times` prints two lines: the shell's and its children's "XmY.YYYs XmY.YYYs".
+  const lines = r.stdout.trim().split('\n');
+  const child = lines[lines.length - 1] ?? '';
+  const secs = [...child.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+  return { wallMs, cpuMs: ((secs[0] ?? 0) + (secs[1] ?? 0)) * 1000 };
+}
+
+function sh(line: string): void {
+  const r = spawnSync('bash', ['-c', line], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${line}: ${r.stderr.slice(0, 600)}`);
+}
+
+let regCount = 0;
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** A fresh distribution registry; returns its host and a stop function. */
+async function registry(work: string): Promise<{ host: string; stop: () => Promise<void> }> {
+  const dir = join(work, `reg-${++regCount}`);
+  mkdirSync(dir);
+  const port = await freePort();
+  const host = `127.0.0.1:${port}`;
+  writeFileSync(join(dir, 'c.yml'), `version: 0.1\nlog: {level: error}\nstorage:\n  filesystem: {rootdirectory: ${dir}/data}\nhttp:\n  addr: ${host}\n  secret: b\n`);
+  const child = spawn('docker-registry', ['serve', join(dir, 'c.yml')], { stdio: 'ignore' });
+  for (let i = 0; i < 200; i++) {
+    const ok = await new Promise<boolean>((r) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => (s.destroy(), r(true)));
+      s.once('error', () => r(false));
+    });
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    host,
+    stop: async () => {
+      const closed = new Promise((r) => child.once('close', r));
+      child.kill('SIGTERM');
+      await closed;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+interface Workload {
+  name: string;
+  layout: string;
+  gantryRoot: string;
+  buildahRoot: string;
+  layerBytes: number;
+}
+
+/** Builds a workload's image from a directory tree: layer, config, manifest; three sources. */
+async function prepare(work: string, name: string, tree: string): Promise<Workload> {
+  const layout = join(work, `${name}-oci`);
+  mkdirSync(join(layout, 'blobs', 'sha256'), { recursive: true });
+  const layerFile = join(work, `${name}.tar.gz`);
+  const tarCmd = `tar -C ${tree} --sort=name --mtime=@0 --owner=0 --group=0 -cf - .`;
+  sh(`${tarCmd} | pigz -6 > ${layerFile}`);
+  // Untimed preparation: a second tar pass for the diffID is simpler than teeing the first.
+  const diffId = `sha256:${spawnSync('bash', ['-c', `${tarCmd} | sha256sum`], { encoding: 'utf8', maxBuffer: 1 << 20 }).stdout.split(' ')[0]}`;
+  const layerDigest = `sha256:${spawnSync('sha256sum', [layerFile], { encoding: 'utf8' }).stdout.split(' ')[0]}`;
+  const size = statSync(layerFile).size;
+  linkSync(layerFile, join(layout, 'blobs', 'sha256', layerDigest.slice(7)));
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['/bin/sh'] }, rootfs: { type: 'layers', diff_ids: [diffId] } }));
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaType.OciManifest,
+      config: { mediaType: MediaType.OciConfig, digest: digestOf(config), size: config.length },
+      layers: [{ mediaType: MediaType.OciLayerGzip, digest: layerDigest, size }],
+    }),
+  );
+  for (const b of [config, manifest]) writeFileSync(join(layout, 'blobs', 'sha256', digestOf(b).slice(7)), b);
+  writeFileSync(join(layout, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+  writeFileSync(join(layout, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: MediaType.OciManifest, digest: digestOf(manifest), size: manifest.length }] }));
+  const gantryRoot = join(work, `${name}-gantry`);
+  const store = openStore({ root: gantryRoot });
+  try {
+    await withLease(store.leases, async (lease) => {
+      await writeBlob(store.content, `bench-${name}`, createReadStream(layerFile), { digest: layerDigest as never, size }, { lease: lease.id });
+      for (const b of [config, manifest]) await writeBlob(store.content, `bench-${digestOf(b)}`, b, { digest: digestOf(b), size: b.length }, { lease: lease.id });
+      await store.images.putManifest({ mediaType: MediaType.OciManifest, digest: digestOf(manifest), size: manifest.length }, { names: [`bench/${name}:latest`] });
+    });
+  } finally {
+    store.close();
+  }
+  const buildahRoot = join(work, `${name}-buildah`);
+  sh(`buildah --root ${buildahRoot}/root --runroot ${buildahRoot}/run --storage-driver overlay pull -q oci:${layout} >/dev/null`);
+  return { name, layout, gantryRoot, buildahRoot, layerBytes: size };
+}
+
+function fmt(t: Timing): string {
+  return `${(t.wallMs / 1000).toFixed(2).padStart(8)} s wall ${(t.cpuMs / 1000).toFixed(2).padStart(8)} s cpu`;
+}
+
+async function bench(work: string, w: Workload): Promise<void> {
+  console.log(`\n## ${w.name} (layer ${(w.layerBytes / 1048576).toFixed(1)} MiB compressed)`);
+  const env = { GANTRY_CONFIG: join(work, 'none.json'), DOCKER_CONFIG: join(work, 'docker') };
+  mkdirSync(env.DOCKER_CONFIG, { recursive: true });
+  writeFileSync(join(env.DOCKER_CONFIG, 'config.json'), '{}');
+  const buildah = `buildah --root ${w.buildahRoot}/root --runroot ${w.buildahRoot}/run --storage-driver overlay`;
+  const pushers: [string, (host: string) => string, ((host: string) => void)?][] = [
+    [
+      'gantry push',
+      (h) => `GANTRY_ROOT=${w.gantryRoot} node ${gantryBin} push -q ${h}/b/${w.name}:1`,
+      // Untimed: the name for this registry (its port changes per run).
+      (h) => sh(`GANTRY_ROOT=${w.gantryRoot} node ${gantryBin} tag bench/${w.name} ${h}/b/${w.name}:1`),
+    ],
+    ['skopeo copy oci: → registry', (h) => `skopeo copy -q --dest-tls-verify=false oci:${w.layout} docker://${h}/b/${w.name}:1`],
+    ['buildah push', (h) => `${buildah} push -q --tls-verify=false $(${buildah} images -q | head -1) docker://${h}/b/${w.name}:1`],
+  ];
+  const pullers: [string, (host: string, dir: string) => string][] = [
+    ['gantry pull (store)', (h, d) => `GANTRY_ROOT=${d}/g node ${gantryBin} pull -q ${h}/b/${w.name}:1`],
+    ['skopeo copy → containers-storage', (h, d) => `skopeo copy -q --src-tls-verify=false docker://${h}/b/${w.name}:1 'containers-storage:[overlay@${d}/cs+${d}/csrun]b/${w.name}:1'`],
+    ['skopeo copy → oci dir', (h, d) => `skopeo copy -q --src-tls-verify=false docker://${h}/b/${w.name}:1 oci:${d}/oci:x`],
+  ];
+  for (let run = 0; run < RUNS; run++) {
+    for (const [name, cmd, prep] of pushers) {
+      const reg = await registry(work);
+      try {
+        prep?.(reg.host);
+        console.log(`${name.padEnd(36)} ${fmt(timed(cmd(reg.host), env))}`);
+      } finally {
+        await reg.stop();
+      }
+    }
+    const reg = await registry(work);
+    try {
+      sh(`skopeo copy -q --dest-tls-verify=false oci:${w.layout} docker://${reg.host}/b/${w.name}:1`);
+      for (const [name, cmd] of pullers) {
+        const d = join(work, `pull-${++regCount}`);
+        mkdirSync(d);
+        try {
+          console.log(`${name.padEnd(36)} ${fmt(timed(cmd(reg.host, d), env))}`);
+        } finally {
+          sh(`rm -rf ${d} 2>/dev/null || (umount -R ${d}/cs/overlay 2>/dev/null; rm -rf ${d})`);
+        }
+      }
+    } finally {
+      await reg.stop();
+    }
+  }
+  if (process.env['DOCKER_HOST'] !== undefined && spawnSync('docker', ['version'], { stdio: 'ignore' }).status === 0) {
+    console.log('docker: running, but loading the image into dockerd is not wired in this bench yet');
+  } else {
+    console.log('docker: no dockerd here (DOCKER_HOST unset or not answering): skipped');
+  }
+}
+
+async function main(): Promise<void> {
+  // Lowercase on purpose: buildah names an image pulled from oci:PATH after the path.
+  const work = join(process.env['BENCH_TMP'] ?? tmpdir(), `gantry-bench-registry-${process.pid}`);
+  mkdirSync(work, { recursive: true });
+  try {
+    const w2tree = join(work, 'w2');
+    mkdirSync(w2tree);
+    sh(`python3 ${genW2} ${w2tree} ${W2_FILES} ${W2_BYTES}`);
+    const w3tree = join(work, 'w3');
+    mkdirSync(w3tree);
+    sh(`yes 'The quick brown fox jumps over the lazy dog 0123456789 lorem ipsum dolor sit amet' | head -c 524288 > ${work}/t; for i in $(seq ${W3_MIB}); do head -c 524288 /dev/urandom; cat ${work}/t; done > ${w3tree}/big.bin`);
+    console.log(`# registry push/pull: W2 ${W2_FILES} files ${(W2_BYTES / 1048576).toFixed(0)} MiB, W3 ${W3_MIB} MiB; runs ${RUNS}`);
+    for (const [name, tree] of [['w2', w2tree], ['w3', w3tree]] as const) {
+      const w = await prepare(work, name, tree);
+      rmSync(tree, { recursive: true, force: true });
+      await bench(work, w);
+    }
+  } finally {
+    spawnSync('bash', ['-c', `for m in $(grep -o "${work}[^ ]*" /proc/mounts | sort -r); do umount $m; done; rm -rf ${work}`]);
+    if (existsSync(work)) console.log(`left ${work} behind`);
+  }
+}
+
+await main();
