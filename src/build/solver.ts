@@ -307,7 +307,7 @@ export class Solver {
       state.fsKey = nextFsKey === undefined ? key : nextFsKey(key);
     } catch (err) {
       this.#endVertex(v, { error: err });
-      throw this.#stepError(raw, err);
+      throw this.#stepError(raw, err, text);
     }
   }
 
@@ -622,10 +622,11 @@ export class Solver {
     this.#req.progress.emit({ type: 'vertex', vertex });
   }
 
-  #stepError(c: Command | Stage['from'], err: unknown): Error {
+  /** `label` is the step's progress name (`[3/4] RUN …`), which BuildKit's error box shows. */
+  #stepError(c: Command | Stage['from'], err: unknown, label?: string): Error {
     if (err instanceof BuildStepError) return err;
     const tail = (err as { lastLines?: string[] }).lastLines ?? [];
-    return new BuildStepError(c.code, { start: c.location.startLine, end: c.location.endLine }, this.#req.filename, err, tail);
+    return new BuildStepError(label ?? c.code, { start: c.location.startLine, end: c.location.endLine }, this.#req.filename, err, tail);
   }
 }
 

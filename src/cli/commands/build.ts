@@ -159,6 +159,7 @@ const handler: Handler<BuildFlags> = async (args, opts, io, globals) => {
     });
     renderer.close();
     for (const w of result.warnings) await write(io.stderr, `${w}\n`);
+    if (opts.quiet !== true && result.checks.length > 0) await write(io.stderr, `\n${buildm.formatChecks(result.checks)}`);
     if (opts.iidfile !== undefined) writeFileSync(opts.iidfile, result.imageId);
     if (opts.metadataFile !== undefined) {
       const meta: Record<string, unknown> = {
