@@ -12,6 +12,7 @@ import { register as registerImageRm } from './image-rm.js';
 import { register as registerImagePrune } from './image-prune.js';
 import { register as registerSystem } from './system.js';
 import { register as registerBuild } from './build.js';
+import { register as registerBuilderPrune } from './builder-prune.js';
 import { register as registerImageImport } from './image-import.js';
 import { register as registerImageArchive } from './image-archive.js';
 import { register as registerImageViews } from './image-views.js';
@@ -43,6 +44,7 @@ const modules: Register[] = [
   registerImagePrune,
   registerSystem,
   registerBuild,
+  registerBuilderPrune,
   registerImageImport,
   registerImageArchive,
   registerImageViews,
