@@ -56,6 +56,8 @@ export interface BuildOptions {
   progress?: ProgressSink;
   signal?: AbortSignal;
   fetchImage?: (reference: string) => Promise<Digest>;
+  /** `--pull`: resolve every base image through `fetchImage`, even when the store has it. */
+  pull?: boolean;
   /** Hooks that watch the build's costly work (tests count container runs and context file reads). */
   observer?: BuildObserver;
 }
@@ -132,6 +134,7 @@ export async function build(store: Store, options: BuildOptions): Promise<BuildR
       progress,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(options.fetchImage === undefined ? {} : { fetchImage: options.fetchImage }),
+      pull: options.pull === true,
     });
     const { state, warnings } = await solver.solve();
     const exportVertex = `export-${randomBytes(4).toString('hex')}`;

@@ -58,6 +58,8 @@ export interface SolveRequest {
   signal?: AbortSignal;
   /** Finds an image that is not in the store (a pull), or undefined when there is no way. */
   fetchImage?: (reference: string) => Promise<Digest>;
+  /** `--pull`: every base image goes through `fetchImage` even when the store has the name. */
+  pull?: boolean;
 }
 
 export interface SolveResult {
@@ -212,6 +214,7 @@ export class Solver {
   async #imageState(reference: string): Promise<StageState> {
     let record;
     try {
+      if (this.#req.pull === true && this.#req.fetchImage !== undefined) return await this.#imageStateOf(this.#store.images.get(await this.#req.fetchImage(reference)));
       record = this.#store.images.resolve(reference);
     } catch (err) {
       if (!(err instanceof NotFoundError) || this.#req.fetchImage === undefined) {
@@ -220,6 +223,10 @@ export class Solver {
       const id = await this.#req.fetchImage(reference);
       record = this.#store.images.get(id);
     }
+    return this.#imageStateOf(record);
+  }
+
+  async #imageStateOf(record: ReturnType<Store['images']['get']>): Promise<StageState> {
     const config = JSON.parse(Buffer.from(await readBlob(this.#store.content, record.config)).toString('utf8')) as ImageConfig;
     const image = structuredClone(config) as StageState['image'];
     delete image.created;

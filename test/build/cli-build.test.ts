@@ -137,3 +137,38 @@ test('SOURCE_DATE_EPOCH makes two builds on two clean stores give the same diges
   assert.equal(ra.stdout, rb.stdout);
   assert.equal(readFileSync(iid, 'utf8'), ra.stdout.trim());
 });
+
+test('--output local/tar/docker, a context tarball on stdin, -f -, and builder prune with system df', { skip }, async (t) => {
+  const { root, ctx, gantry } = await setup(t);
+  writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nCOPY f.txt /f\nRUN echo made > /m\n');
+  writeFileSync(join(ctx, 'f.txt'), 'F');
+  const out = join(ctx, '..', 'out');
+  const tarOut = join(ctx, '..', 'fs.tar');
+  const dockerOut = join(ctx, '..', 'img.tar');
+  const r = gantry(['build', '-q', '-t', 'o:1', '-o', `type=local,dest=${out}`, '-o', `type=tar,dest=${tarOut}`, '-o', `type=docker,dest=${dockerOut}`, ctx]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(readFileSync(join(out, 'm'), 'utf8'), 'made\n');
+  assert.equal(readFileSync(join(out, 'f'), 'utf8'), 'F');
+  const list = spawnSync('tar', ['-tf', tarOut], { encoding: 'utf8' }).stdout;
+  assert.match(list, /^(\.\/)?m$/m);
+  const docker = spawnSync('tar', ['-tf', dockerOut], { encoding: 'utf8' }).stdout;
+  assert.match(docker, /^manifest\.json$/m);
+  assert.match(docker, /^index\.json$/m);
+
+  // The same context as a tarball on stdin builds the same image (all steps cached).
+  const tarball = spawnSync('tar', ['-C', ctx, '-czf', '-', '.']).stdout;
+  const s = spawnSync(process.execPath, [gantryBin, '--root', root, 'build', '-q', '-'], { input: tarball, encoding: 'utf8' });
+  assert.equal(s.status, 0, s.stderr);
+  // -f - : the Dockerfile from stdin, the context from the directory.
+  const f = spawnSync(process.execPath, [gantryBin, '--root', root, 'build', '-q', '-f', '-', ctx], { input: 'FROM busybox\nCOPY f.txt /g\n', encoding: 'utf8' });
+  assert.equal(f.status, 0, f.stderr);
+
+  const df = gantry(['system', 'df']);
+  assert.match(df.stdout, /Build Cache\s+[1-9]/);
+  const p = gantry(['builder', 'prune', '-a', '-f']);
+  assert.equal(p.status, 0, p.stderr);
+  assert.match(p.stdout, /Deleted build cache objects:\n/);
+  assert.match(p.stdout, /Total reclaimed space: /);
+  assert.match(gantry(['system', 'df']).stdout, /Build Cache\s+0\s/);
+  assert.equal(gantry(['system', 'check']).status, 0);
+});
