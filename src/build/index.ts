@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { parseDockerfile, PatternMatcher } from '../dockerfile/index.js';
+import { lintDockerfile, parseDockerfile, PatternMatcher } from '../dockerfile/index.js';
 import { digestOf, MediaType, type Descriptor, type Digest, type ImageConfig, type Manifest } from '../oci/index.js';
 import { discardProgress, type ProgressSink } from '../progress.js';
 import { openSnapshotter } from '../snapshot/index.js';
@@ -56,6 +56,8 @@ export interface BuildOptions {
   progress?: ProgressSink;
   signal?: AbortSignal;
   fetchImage?: (reference: string) => Promise<Digest>;
+  /** `--pull`: resolve every base image through `fetchImage`, even when the store has it. */
+  pull?: boolean;
   /** Hooks that watch the build's costly work (tests count container runs and context file reads). */
   observer?: BuildObserver;
 }
@@ -73,6 +75,23 @@ export interface BuildResult {
   config: Descriptor;
   image: ImageRecord;
   warnings: string[];
+  /** The Dockerfile checks' findings (SecretsUsedInArgOrEnv, …), printed after the build as BuildKit does. */
+  checks: BuildCheck[];
+}
+
+export interface BuildCheck {
+  rule: string;
+  message: string;
+  /** 1-based Dockerfile line, when known. */
+  line?: number;
+}
+
+/** BuildKit's summary of check findings after a build (`N warnings found …` and one line each). */
+export function formatChecks(checks: readonly BuildCheck[]): string {
+  if (checks.length === 0) return '';
+  let out = ` ${checks.length} warning${checks.length === 1 ? '' : 's'} found (use docker --debug to expand):\n`;
+  for (const c of checks) out += ` - ${c.rule}: ${c.message}${c.line === undefined ? '' : ` (line ${c.line})`}\n`;
+  return out;
 }
 
 /**
@@ -83,6 +102,7 @@ export interface BuildResult {
 export async function build(store: Store, options: BuildOptions): Promise<BuildResult> {
   const progress = options.progress ?? discardProgress;
   const df = parseDockerfile(options.dockerfile.text, { filename: options.dockerfile.filename });
+  const checks = buildChecks(options);
   const lease = store.leases.create({ expiresAt: Date.now() + 6 * 3600_000, labels: { 'gantry.build': randomBytes(6).toString('hex') } });
   const statCache = options.contextDir === undefined ? undefined : new StatCache(statCachePath(store, options.contextDir));
   try {
@@ -114,6 +134,7 @@ export async function build(store: Store, options: BuildOptions): Promise<BuildR
       progress,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(options.fetchImage === undefined ? {} : { fetchImage: options.fetchImage }),
+      pull: options.pull === true,
     });
     const { state, warnings } = await solver.solve();
     const exportVertex = `export-${randomBytes(4).toString('hex')}`;
@@ -124,11 +145,19 @@ export async function build(store: Store, options: BuildOptions): Promise<BuildR
       progress.emit({ type: 'status', status: { id: `name-${t}`, vertex: exportVertex, name: `naming to ${t}`, current: 0, started: Date.now(), completed: Date.now() } });
     }
     progress.emit({ type: 'vertex', vertex: { id: exportVertex, name: 'exporting to image', completed: Date.now() } });
-    return { ...result, warnings };
+    return { ...result, warnings, checks };
   } finally {
     statCache?.save();
     store.leases.delete(lease.id);
   }
+}
+
+function buildChecks(options: BuildOptions): BuildCheck[] {
+  const lint = lintDockerfile(options.dockerfile.text, { filename: options.dockerfile.filename, buildArgs: options.buildArgs ?? {} });
+  return lint.warnings.map((w) => {
+    const line = w.location[0]?.start;
+    return { rule: w.rule, message: w.message, ...(line === undefined ? {} : { line }) };
+  });
 }
 
 function statCachePath(store: Store, contextDir: string): string {
@@ -146,7 +175,7 @@ function ignoreFilter(patterns: readonly string[]): ContextFilter | undefined {
   };
 }
 
-async function exportImage(store: Store, state: StageState, lease: string, options: BuildOptions): Promise<Omit<BuildResult, 'warnings'>> {
+async function exportImage(store: Store, state: StageState, lease: string, options: BuildOptions): Promise<Omit<BuildResult, 'warnings' | 'checks'>> {
   // BuildKit's rule: the image is as old as its newest layer step (cached steps keep their time), so
   // a rebuild that changed nothing gives the same image ID; SOURCE_DATE_EPOCH overrides.
   const created =

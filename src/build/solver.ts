@@ -26,13 +26,14 @@ import {
   type Stage,
   type WorkdirInstruction,
 } from '../dockerfile/index.js';
-import { GantryError, InvalidArgumentError, NotFoundError } from '../errors.js';
+import { FailedPreconditionError, GantryError, InvalidArgumentError, NotFoundError } from '../errors.js';
 import type { ContainerConfig, Digest, ImageConfig } from '../oci/index.js';
 import type { ProgressSink } from '../progress.js';
 import { readBlob, type Store } from '../store/index.js';
 import { BuildContext } from './context.js';
 import { cleanSource, copyInto, matchSources, parseChmod, type Owner } from './copy.js';
 import { applyMeta, isMetaInstruction } from './meta.js';
+import { download, isArchiveFile, isUrl, unpackArchive, type Download } from './add.js';
 import { removeStubs, runInRoot, type RunRuntime } from './run-step.js';
 import { cloneState, commitHistory, stageWorkdir, withShell, type StageState, type StateLayer } from './stage-state.js';
 import { Workspace } from './workspace.js';
@@ -58,6 +59,8 @@ export interface SolveRequest {
   signal?: AbortSignal;
   /** Finds an image that is not in the store (a pull), or undefined when there is no way. */
   fetchImage?: (reference: string) => Promise<Digest>;
+  /** `--pull`: every base image goes through `fetchImage` even when the store has the name. */
+  pull?: boolean;
 }
 
 export interface SolveResult {
@@ -212,6 +215,7 @@ export class Solver {
   async #imageState(reference: string): Promise<StageState> {
     let record;
     try {
+      if (this.#req.pull === true && this.#req.fetchImage !== undefined) return await this.#imageStateOf(this.#store.images.get(await this.#req.fetchImage(reference)));
       record = this.#store.images.resolve(reference);
     } catch (err) {
       if (!(err instanceof NotFoundError) || this.#req.fetchImage === undefined) {
@@ -220,6 +224,10 @@ export class Solver {
       const id = await this.#req.fetchImage(reference);
       record = this.#store.images.get(id);
     }
+    return this.#imageStateOf(record);
+  }
+
+  async #imageStateOf(record: ReturnType<Store['images']['get']>): Promise<StageState> {
     const config = JSON.parse(Buffer.from(await readBlob(this.#store.content, record.config)).toString('utf8')) as ImageConfig;
     const image = structuredClone(config) as StageState['image'];
     delete image.created;
@@ -307,7 +315,7 @@ export class Solver {
       state.fsKey = nextFsKey === undefined ? key : nextFsKey(key);
     } catch (err) {
       this.#endVertex(v, { error: err });
-      throw this.#stepError(raw, err);
+      throw this.#stepError(raw, err, text);
     }
   }
 
@@ -404,6 +412,14 @@ export class Solver {
   }
 
   async #run(state: StageState, c: RunInstruction, _key: string): Promise<StepResult> {
+    if (c.security === 'insecure') {
+      // A privileged container with every capability and host devices: gantry runs RUN steps
+      // sandboxed only, as BuildKit does unless its daemon and the build grant the entitlement.
+      throw new FailedPreconditionError(
+        'INSECURE_NOT_ALLOWED',
+        'Cannot run RUN --security=insecure: granting entitlement security.insecure is not allowed (gantry build runs every RUN step sandboxed)',
+      );
+    }
     const { args, pipeFiles } = this.#runArgs(state, c);
     const mounts = this.#mounts(state, c);
     const network = c.network === 'none' || (c.network === 'default' && this.#req.network === 'none') ? 'none' : 'host';
@@ -456,8 +472,13 @@ export class Solver {
       text,
       noCache,
       async () => {
-        const sourceKey = from !== '' ? await this.#stageSourceKey(state, from, c.sources) : await this.#contextKey(c.sources);
+        const local = c.sources.filter((x) => c.kind !== 'add' || !isUrl(x));
+        const urls = c.kind === 'add' ? await Promise.all(c.sources.filter(isUrl).map((u) => this.#download(u, (c as AddInstruction).checksum))) : [];
+        const sourceKey =
+          from !== '' ? await this.#stageSourceKey(state, from, local) : local.length > 0 ? await this.#contextKey(local) : '';
         return hashKey({
+          urls: urls.map((d) => [d.url, d.digest]),
+          unpack: c.kind === 'add' ? c.unpack : undefined,
           op: c.kind,
           // A linked copy is made on an empty root: its layer, hence its key, is independent of the base.
           parent: linked ? 'link' : state.fsKey,
@@ -499,10 +520,13 @@ export class Solver {
               await copyInto({ ...common, srcRoot, sources: c.sources, resetOwner: false }, async () => listTree(srcRoot));
             });
           } else {
+            let sources = c.sources;
+            if (c.kind === 'add') sources = await this.#addExtras(rootfs, c, common.workdir, owner, chmod);
+            if (sources.length === 0) return;
             const ctx = this.#requireContext();
             const entries = await ctx.entries();
             await copyInto(
-              { ...common, srcRoot: ctx.root, sources: c.sources, resetOwner: true, visible: (p) => entries.has(p) },
+              { ...common, srcRoot: ctx.root, sources, resetOwner: true, visible: (p) => entries.has(p) },
               async () => entries.keys(),
             );
           }
@@ -512,6 +536,74 @@ export class Solver {
       history,
       linked ? (key) => hashKey({ op: 'merge', parent: state.fsKey, layer: key }) : undefined,
     );
+  }
+
+  readonly #downloads = new Map<string, Promise<Download>>();
+
+  /** One download per URL and build: the key and the copy use the same bytes. */
+  #download(url: string, checksum: string): Promise<Download> {
+    let d = this.#downloads.get(url);
+    if (d === undefined) {
+      d = download(url, checksum, this.#req.signal === undefined ? {} : { signal: this.#req.signal });
+      this.#downloads.set(url, d);
+    }
+    return d;
+  }
+
+  /**
+   * ADD's URL sources and local archives, done here; returns the sources left for the plain copy.
+   * URLs become files of mode 0600 (BuildKit); archives are unpacked into the destination directory.
+   */
+  async #addExtras(rootfs: string, c: AddInstruction, workdir: string, owner: Owner | undefined, chmod: number | undefined): Promise<string[]> {
+    const { resolveInRoot } = await import('../layer/index.js');
+    const { writeFileSync, chownSync, utimesSync } = await import('node:fs');
+    const destAbs = c.dest.startsWith('/') ? c.dest : `${workdir}/${c.dest}`;
+    const destIsDir = c.dest.endsWith('/') || c.sources.length > 1;
+    const rest: string[] = [];
+    for (const src of c.sources) {
+      if (isUrl(src)) {
+        const d = await this.#download(src, c.checksum);
+        const target = destIsDir ? `${destAbs.replace(/\/+$/, '')}/${d.name}` : destAbs;
+        await mkdirInRoot(rootfs, target.slice(0, target.lastIndexOf('/')) || '/', owner);
+        const host = resolveInRoot(rootfs, target);
+        if (c.unpack === true) {
+          const { mkdtempSync, rmSync } = await import('node:fs');
+          const { tmpdir } = await import('node:os');
+          const tmp = mkdtempSync(join(tmpdir(), 'gantry-add-'));
+          try {
+            writeFileSync(join(tmp, 'a'), d.data);
+            await mkdirInRoot(rootfs, destAbs, owner);
+            await unpackArchive(join(tmp, 'a'), resolveInRoot(rootfs, destAbs, { followLast: true }));
+          } finally {
+            rmSync(tmp, { recursive: true, force: true });
+          }
+          continue;
+        }
+        writeFileSync(host, d.data, { mode: chmod ?? 0o600 });
+        if (owner !== undefined) chownSync(host, owner.uid, owner.gid);
+        if (d.mtime !== undefined && !Number.isNaN(d.mtime.getTime())) utimesSync(host, d.mtime, d.mtime);
+        continue;
+      }
+      if (c.unpack === false) {
+        rest.push(src);
+        continue;
+      }
+      // Local archives (each match of a wildcard too) are unpacked; everything else is copied.
+      const ctx = this.#requireContext();
+      const entries = await ctx.entries();
+      const matches = matchSources(src, entries.keys());
+      const plain: string[] = [];
+      for (const m of matches) {
+        const e = entries.get(m);
+        if (e?.type === 'file' && (await isArchiveFile(join(ctx.root, m)))) {
+          await mkdirInRoot(rootfs, destAbs, owner);
+          await unpackArchive(join(ctx.root, m), resolveInRoot(rootfs, destAbs, { followLast: true }), this.#req.signal === undefined ? {} : { signal: this.#req.signal });
+        } else plain.push(m === '' ? '.' : m);
+      }
+      if (matches.length === 0) rest.push(src); // copyInto reports the missing source
+      else rest.push(...plain);
+    }
+    return rest;
   }
 
   async #copyHistory(c: CopyInstruction | AddInstruction, _from: string): Promise<string> {
@@ -622,10 +714,11 @@ export class Solver {
     this.#req.progress.emit({ type: 'vertex', vertex });
   }
 
-  #stepError(c: Command | Stage['from'], err: unknown): Error {
+  /** `label` is the step's progress name (`[3/4] RUN …`), which BuildKit's error box shows. */
+  #stepError(c: Command | Stage['from'], err: unknown, label?: string): Error {
     if (err instanceof BuildStepError) return err;
     const tail = (err as { lastLines?: string[] }).lastLines ?? [];
-    return new BuildStepError(c.code, { start: c.location.startLine, end: c.location.endLine }, this.#req.filename, err, tail);
+    return new BuildStepError(label ?? c.code, { start: c.location.startLine, end: c.location.endLine }, this.#req.filename, err, tail);
   }
 }
 

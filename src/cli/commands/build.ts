@@ -34,7 +34,7 @@ interface BuildFlags {
 
 const handler: Handler<BuildFlags> = async (args, opts, io, globals) => {
   if (args.length !== 1) throw new UsageError('"gantry build" requires exactly 1 argument.', 'gantry build');
-  const { readFileSync, existsSync, statSync, writeFileSync } = await import('node:fs');
+  const { readFileSync, existsSync, statSync, writeFileSync, rmSync } = await import('node:fs');
   const { resolve, dirname, basename, join } = await import('node:path');
   const contextArg = args[0] as string;
 
@@ -43,9 +43,28 @@ const handler: Handler<BuildFlags> = async (args, opts, io, globals) => {
   let dockerfileText: string;
   let dockerfileName = 'Dockerfile';
   let dockerfilePath: string | undefined;
+  let stdinContext: string | undefined;
   if (contextArg === '-') {
-    if (opts.file !== undefined && opts.file !== '-') throw new UsageError('cannot use -f with a Dockerfile from stdin', 'gantry build');
-    dockerfileText = await readAll(io);
+    const input = await readAllBytes(io);
+    if (looksLikeArchive(input)) {
+      // `gantry build - < ctx.tar[.gz]`: the context is the archive, the Dockerfile inside it.
+      const { mkdtempSync } = await import('node:fs');
+      const { tmpdir } = await import('node:os');
+      const { applyLayer } = await import('../../layer/index.js');
+      stdinContext = mkdtempSync(join(tmpdir(), 'gantry-build-context-'));
+      await applyLayer((async function* () { yield input; })(), stdinContext, { signal: io.signal });
+      contextDir = stdinContext;
+      dockerfileName = opts.file !== undefined && opts.file !== '-' ? opts.file : 'Dockerfile';
+      dockerfilePath = join(contextDir, dockerfileName);
+      if (!existsSync(dockerfilePath)) {
+        const { NotFoundError } = await import('../../errors.js');
+        throw new NotFoundError('DOCKERFILE_NOT_FOUND', `failed to solve: failed to read dockerfile: open ${dockerfileName}: no such file or directory`);
+      }
+      dockerfileText = readFileSync(dockerfilePath, 'utf8');
+    } else {
+      if (opts.file !== undefined && opts.file !== '-') throw new UsageError('cannot use -f with a Dockerfile from stdin', 'gantry build');
+      dockerfileText = input.toString('utf8');
+    }
   } else {
     if (/^(https?|git):\/\//.test(contextArg)) {
       const { InvalidArgumentError } = await import('../../errors.js');
@@ -129,6 +148,9 @@ const handler: Handler<BuildFlags> = async (args, opts, io, globals) => {
   const sde = io.env.SOURCE_DATE_EPOCH ?? buildArgs.SOURCE_DATE_EPOCH;
   const sourceDateEpoch = sde !== undefined && /^[0-9]+$/.test(sde) ? Number(sde) : undefined;
 
+  const { parseOutput, writeOutput } = await import('./_build-output.js');
+  const outputs = (opts.output ?? []).map(parseOutput);
+  if (outputs.filter((o) => o.dest === '-').length > 1) throw new UsageError('only one output can go to stdout', 'gantry build');
   const { parseProgressMode, createProgress } = await import('../progress/index.js');
   const mode = opts.quiet === true ? 'quiet' : parseProgressMode(opts.progress ?? io.env.BUILDKIT_PROGRESS);
   const renderer = createProgress(mode, io.stderr);
@@ -156,9 +178,13 @@ const handler: Handler<BuildFlags> = async (args, opts, io, globals) => {
       ...(globals.storageDriver === undefined ? {} : { storageDriver: globals.storageDriver }),
       progress: renderer,
       signal: io.signal,
+      fetchImage: await imageFetcher(store, io, opts.pull === true),
+      pull: opts.pull === true,
     });
     renderer.close();
     for (const w of result.warnings) await write(io.stderr, `${w}\n`);
+    if (opts.quiet !== true && result.checks.length > 0) await write(io.stderr, `\n${buildm.formatChecks(result.checks)}`);
+    for (const o of outputs) await writeOutput(store, result.image, o, io);
     if (opts.iidfile !== undefined) writeFileSync(opts.iidfile, result.imageId);
     if (opts.metadataFile !== undefined) {
       const meta: Record<string, unknown> = {
@@ -177,8 +203,59 @@ const handler: Handler<BuildFlags> = async (args, opts, io, globals) => {
     throw err;
   } finally {
     store.close();
+    if (stdinContext !== undefined) rmSync(stdinContext, { recursive: true, force: true });
   }
 };
+
+/**
+ * FROM/--from images missing from the store are pulled through the registry client; with `--pull`
+ * every base is pulled again (the fetcher is given a view of the store whose name lookup misses, so
+ * it always asks the registry; the pull itself writes to the real store).
+ */
+async function imageFetcher(store: import('../../store/index.js').Store, io: CommandIO, always: boolean) {
+  const { createImageFetcher } = await import('../../registry/client/index.js');
+  const env = io.env;
+  if (!always) return createImageFetcher({ store, env });
+  const bind = <T extends object>(target: T, override: Partial<Record<keyof T, unknown>>): T =>
+    new Proxy(target, {
+      get(t, p) {
+        if (p in override) return (override as Record<string | symbol, unknown>)[p];
+        const v = Reflect.get(t, p, t) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+      },
+    });
+  const missAll = bind(store.images, {
+    resolve: (ref: string) => {
+      throw new Error(`not looked up locally: ${ref}`);
+    },
+  });
+  const fetch = createImageFetcher({ store: bind(store, { images: missAll }), env });
+  return async (reference: string) => {
+    try {
+      return await fetch(reference);
+    } catch (err) {
+      // --pull of an image that only exists locally (no registry has it): docker fails too, but
+      // an image made here (bootstrap/import) has no registry; keep the local one then.
+      try {
+        return store.images.resolve(reference).id;
+      } catch {
+        throw err;
+      }
+    }
+  };
+}
+
+async function readAllBytes(io: CommandIO): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of io.stdin) chunks.push(Buffer.from(c as Uint8Array));
+  return Buffer.concat(chunks);
+}
+
+/** gzip, bzip2, xz or zstd magic, or a ustar header: docker takes such stdin for a context archive. */
+function looksLikeArchive(b: Buffer): boolean {
+  if (b.length >= 4 && ((b[0] === 0x1f && b[1] === 0x8b) || b.subarray(0, 3).toString('latin1') === 'BZh' || (b[0] === 0xfd && b.subarray(1, 6).toString('latin1') === '7zXZ\0') || b.readUInt32LE(0) === 0xfd2fb528)) return true;
+  return b.length >= 262 && b.subarray(257, 262).toString('latin1') === 'ustar';
+}
 
 async function readAll(io: CommandIO): Promise<string> {
   const chunks: Buffer[] = [];

@@ -50,6 +50,7 @@ const modules: CommandModule[] = [
   { words: ['image', 'pull'], load: () => import('./pull.js') },
   { words: ['image', 'push'], load: () => import('./push.js') },
   { words: ['login', 'logout'], load: () => import('./login.js') },
+  { words: ['builder'], load: () => import('./builder-prune.js') },
 ];
 
 /** Global options that take a value: the word after them is not a command. */

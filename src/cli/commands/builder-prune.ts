@@ -1,0 +1,125 @@
+/**
+ * `gantry builder prune [-a] [-f] [--filter until=…] [--keep-storage SIZE]`: removes build cache
+ * records (the steps' results) and, with `-a`, the RUN cache mounts under `cache-mounts/`; blobs
+ * no image or remaining record holds go with the collection that follows. Output as docker's
+ * `builder prune`: `Deleted build cache objects:` then `Total reclaimed space: …`.
+ */
+import type { Groups } from './index.js';
+import type { Cli, Handler } from '../context.js';
+import { collect as collectFlag } from '../context.js';
+import { UsageError } from '../errors.js';
+import { write } from '../io.js';
+
+interface Options {
+  all?: boolean;
+  force?: boolean;
+  filter?: string[];
+  keepStorage?: string;
+}
+
+const DANGLING = 'WARNING! This will remove all dangling build cache.';
+const ALL = 'WARNING! This will remove all build cache.';
+
+const handler: Handler<Options> = async (_args, opts, io, globals) => {
+  const { parseFilterFlags, untilCutoff } = await import('../format/filters.js');
+  const { humanSize } = await import('../format/units.js');
+  const args = parseFilterFlags(opts.filter ?? []);
+  for (const k of args.keys()) if (k !== 'until') throw new UsageError(`invalid filter '${k}'`, 'gantry builder prune');
+  const until = untilCutoff(args, new Date())?.getTime();
+  const keep = opts.keepStorage === undefined ? undefined : parseSize(opts.keepStorage);
+  const all = opts.all === true;
+  if (opts.force !== true) {
+    const { confirm } = await import('./_store.js');
+    if (!(await confirm(io, `${all ? ALL : DANGLING}\nAre you sure you want to continue?`))) {
+      await write(io.stdout, 'Total reclaimed space: 0B\n');
+      return 0;
+    }
+  }
+  const { openCliStore } = await import('./_store.js');
+  const store = await openCliStore(globals, io);
+  try {
+    const records = store.buildCache.list().filter((r) => !r.inUse);
+    // Oldest use first: --keep-storage keeps the most recently used records.
+    records.sort((a, b) => (a.lastUsedAt ?? a.createdAt) - (b.lastUsedAt ?? b.createdAt));
+    let candidates = records.filter((r) => until === undefined || (r.lastUsedAt ?? r.createdAt) < until);
+    if (!all) {
+      // Without -a, only records no other record builds on (BuildKit's "dangling" view).
+      const parents = new Set(store.buildCache.list().flatMap((r) => r.parents));
+      candidates = candidates.filter((r) => !parents.has(r.id) && !r.shared);
+    }
+    if (keep !== undefined) {
+      let total = store.buildCache.list().reduce((s, r) => s + r.size, 0);
+      const chosen = [];
+      for (const r of candidates) {
+        if (total <= keep) break;
+        chosen.push(r);
+        total -= r.size;
+      }
+      candidates = chosen;
+    }
+    let out = '';
+    if (candidates.length > 0) {
+      store.buildCache.remove(candidates.map((r) => r.id));
+      out += `Deleted build cache objects:\n${candidates.map((r) => `${r.id}\n`).join('')}\n`;
+    }
+    let reclaimed = 0;
+    if (all && keep === undefined) reclaimed += await removeCacheMounts(store.root, until);
+    const gc = await store.collect();
+    reclaimed += gc.reclaimed;
+    out += `Total reclaimed space: ${humanSize(reclaimed)}\n`;
+    await write(io.stdout, out);
+  } finally {
+    store.close();
+  }
+  return 0;
+};
+
+/** Removes RUN --mount=type=cache directories (last written before `until`, if given); returns bytes freed. */
+async function removeCacheMounts(root: string, until: number | undefined): Promise<number> {
+  const { readdir, rm, lstat } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const dir = join(root, 'cache-mounts');
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0;
+  }
+  let freed = 0;
+  for (const n of names) {
+    const p = join(dir, n);
+    const st = await lstat(p);
+    if (until !== undefined && st.mtimeMs >= until) continue;
+    freed += await treeSize(p);
+    await rm(p, { recursive: true, force: true });
+  }
+  return freed;
+}
+
+async function treeSize(p: string): Promise<number> {
+  const { lstat, readdir } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const st = await lstat(p);
+  if (!st.isDirectory()) return st.blocks * 512;
+  let n = st.blocks * 512;
+  for (const c of await readdir(p)) n += await treeSize(join(p, c));
+  return n;
+}
+
+function parseSize(s: string): number {
+  const m = /^([0-9.]+)\s*([kmgt]?)i?b?$/i.exec(s.trim());
+  if (m === null) throw new UsageError(`invalid size: '${s}'`, 'gantry builder prune');
+  const mul: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+  return Math.round(Number(m[1]) * (mul[(m[2] ?? '').toLowerCase()] ?? 1));
+}
+
+export function register({ builder }: Groups, cli: Cli): void {
+  builder
+    .command('prune')
+    .description('Remove build cache')
+    .option('-a, --all', 'Remove all unused build cache, not just dangling ones')
+    .option('-f, --force', 'Do not prompt for confirmation')
+    .option('--filter <filter>', 'Provide filter values (e.g. "until=24h")', collectFlag)
+    .option('--keep-storage <bytes>', 'Amount of disk space to keep for cache')
+    .action(cli.action(handler));
+}

@@ -1,0 +1,174 @@
+/**
+ * `gantry build` end to end through the CLI: the failure box and a store left as before, secrets
+ * nowhere but their RUN, checks printed after the build, reproducible digests, --iidfile/-q.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkStore, isMountedUnder, openStore } from '../../src/store/index.js';
+import { openSnapshotter } from '../../src/snapshot/index.js';
+import { putBusyboxImage } from '../helpers/busybox-image.js';
+import { gantryBin, tempDir } from '../helpers/paths.js';
+import { buildSkipReason } from './harness.js';
+
+const skip = buildSkipReason();
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+async function setup(t: Parameters<typeof tempDir>[0]): Promise<{ root: string; ctx: string; gantry: (args: string[], env?: Record<string, string>) => Run }> {
+  const dir = tempDir(t, 'gantry-cli-build-');
+  const root = join(dir, 'root');
+  const ctx = join(dir, 'ctx');
+  mkdirSync(ctx);
+  const store = openStore({ root });
+  await putBusyboxImage(store);
+  store.close();
+  return {
+    root,
+    ctx,
+    gantry: (args, env = {}) => {
+      const r = spawnSync(process.execPath, [gantryBin, '--root', root, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    },
+  };
+}
+
+/** Every file under `dir` whose bytes contain `needle`. */
+function grepTree(dir: string, needle: Buffer): string[] {
+  const hits: string[] = [];
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      const st = statSync(p, { throwIfNoEntry: false });
+      if (st === undefined) continue;
+      if (st.isDirectory()) walk(p);
+      else if (st.isFile() && readFileSync(p).includes(needle)) hits.push(p);
+    }
+  };
+  walk(dir);
+  return hits;
+}
+
+test('a failing RUN shows the instruction, its line, the exit code and its last output, and leaves the store as before', { skip }, async (t) => {
+  const { root, ctx, gantry } = await setup(t);
+  writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nRUN echo kept > /k\nRUN echo out-1 && echo out-2 >&2 && exit 7\nCMD ["x"]\n');
+  const r = gantry(['build', '--progress', 'plain', '-t', 'bad:1', ctx]);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, / > \[3\/3\] RUN echo out-1 && echo out-2 >&2 && exit 7:/);
+  assert.match(r.stderr, /out-1\nout-2/);
+  assert.match(r.stderr, /Dockerfile:3\n/);
+  assert.match(r.stderr, /   3 \| >>> RUN echo out-1/);
+  assert.match(r.stderr, /exit code: 7/);
+  const store = openStore({ root });
+  try {
+    assert.deepEqual(store.images.list().map((i) => i.repoTags).flat().sort(), ['docker.io/library/busybox:latest']);
+    assert.equal(isMountedUnder(root), false);
+    const snaps = openSnapshotter(store).list().filter((s) => s.kind !== 'committed');
+    assert.deepEqual(snaps, []);
+    const report = await checkStore(store);
+    assert.deepEqual(report.problems, []);
+  } finally {
+    store.close();
+  }
+  const check = gantry(['system', 'check']);
+  assert.equal(check.status, 0, check.stdout + check.stderr);
+});
+
+test('a --secret value is in the one RUN that mounts it and nowhere else: layers, config, history, cache, output', { skip }, async (t) => {
+  const { root, ctx, gantry } = await setup(t);
+  const value = 'xyzzy-secret-7c1f';
+  writeFileSync(join(ctx, 'sec'), value);
+  writeFileSync(
+    join(ctx, 'Dockerfile'),
+    `FROM busybox\nRUN --mount=type=secret,id=tok test "$(md5sum < /run/secrets/tok | cut -d' ' -f1)" = ${createHash('md5').update(value).digest('hex')} && echo seen > /ok\nRUN --mount=type=secret,id=tok,env=TOK test "\${#TOK}" = 17\n`,
+  );
+  writeFileSync(join(ctx, '.dockerignore'), 'sec\n');
+  const r = gantry(['build', '--progress', 'plain', '--secret', `id=tok,src=${join(ctx, 'sec')}`, '-t', 's:1', ctx]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(!r.stderr.includes(value) && !r.stdout.includes(value));
+  const plainHits = grepTree(root, Buffer.from(value));
+  assert.deepEqual(plainHits, []);
+  // Layers are gzip: look inside them too.
+  const save = spawnSync(process.execPath, [gantryBin, '--root', root, 'image', 'inspect', 's:1'], { encoding: 'utf8' });
+  assert.ok(!save.stdout.includes(value));
+  const store = openStore({ root });
+  try {
+    const { readBlob } = await import('../../src/store/index.js');
+    const { gunzipSync } = await import('node:zlib');
+    const img = store.images.resolve('s:1');
+    for (const l of img.layers) assert.ok(!gunzipSync(Buffer.from(await readBlob(store.content, l))).includes(value));
+    for (const rec of store.buildCache.list()) assert.ok(!JSON.stringify(rec).includes(value));
+  } finally {
+    store.close();
+  }
+});
+
+test('SecretsUsedInArgOrEnv is printed after the build; --check prints the checks and builds nothing', { skip }, async (t) => {
+  const { ctx, gantry } = await setup(t);
+  writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nARG API_TOKEN\nENV DB_PASSWORD=x\nRUN true\n');
+  const r = gantry(['build', '--progress', 'plain', ctx]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, / 2 warnings found \(use docker --debug to expand\):\n - SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for sensitive data \(ARG "API_TOKEN"\)[^\n]* \(line 2\)\n - SecretsUsedInArgOrEnv: .*\(ENV "DB_PASSWORD"\)[^\n]* \(line 3\)/);
+  const c = gantry(['build', '--check', ctx]);
+  assert.match(c.stderr, /WARNING: SecretsUsedInArgOrEnv/);
+});
+
+test('SOURCE_DATE_EPOCH makes two builds on two clean stores give the same digest; --iidfile and -q give the ID', { skip }, async (t) => {
+  const a = await setup(t);
+  const b = await setup(t);
+  const df = 'FROM busybox\nRUN echo hi > /hi && mkdir -p /d && touch /d/f\nCOPY f.txt /f\nWORKDIR /w\nENV X=1\n';
+  for (const s of [a, b]) {
+    writeFileSync(join(s.ctx, 'Dockerfile'), df);
+    writeFileSync(join(s.ctx, 'f.txt'), 'same');
+  }
+  const iid = join(a.ctx, '..', 'iid');
+  const ra = a.gantry(['build', '-q', '--iidfile', iid, a.ctx], { SOURCE_DATE_EPOCH: '1700000000' });
+  const rb = b.gantry(['build', '-q', '--build-arg', 'SOURCE_DATE_EPOCH=1700000000', b.ctx]);
+  assert.equal(ra.status, 0, ra.stderr);
+  assert.equal(rb.status, 0, rb.stderr);
+  assert.match(ra.stdout, /^sha256:[0-9a-f]{64}\n$/);
+  assert.equal(ra.stdout, rb.stdout);
+  assert.equal(readFileSync(iid, 'utf8'), ra.stdout.trim());
+});
+
+test('--output local/tar/docker, a context tarball on stdin, -f -, and builder prune with system df', { skip }, async (t) => {
+  const { root, ctx, gantry } = await setup(t);
+  writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nCOPY f.txt /f\nRUN echo made > /m\n');
+  writeFileSync(join(ctx, 'f.txt'), 'F');
+  const out = join(ctx, '..', 'out');
+  const tarOut = join(ctx, '..', 'fs.tar');
+  const dockerOut = join(ctx, '..', 'img.tar');
+  const r = gantry(['build', '-q', '-t', 'o:1', '-o', `type=local,dest=${out}`, '-o', `type=tar,dest=${tarOut}`, '-o', `type=docker,dest=${dockerOut}`, ctx]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(readFileSync(join(out, 'm'), 'utf8'), 'made\n');
+  assert.equal(readFileSync(join(out, 'f'), 'utf8'), 'F');
+  const list = spawnSync('tar', ['-tf', tarOut], { encoding: 'utf8' }).stdout;
+  assert.match(list, /^(\.\/)?m$/m);
+  const docker = spawnSync('tar', ['-tf', dockerOut], { encoding: 'utf8' }).stdout;
+  assert.match(docker, /^manifest\.json$/m);
+  assert.match(docker, /^index\.json$/m);
+
+  // The same context as a tarball on stdin builds the same image (all steps cached).
+  const tarball = spawnSync('tar', ['-C', ctx, '-czf', '-', '.']).stdout;
+  const s = spawnSync(process.execPath, [gantryBin, '--root', root, 'build', '-q', '-'], { input: tarball, encoding: 'utf8' });
+  assert.equal(s.status, 0, s.stderr);
+  // -f - : the Dockerfile from stdin, the context from the directory.
+  const f = spawnSync(process.execPath, [gantryBin, '--root', root, 'build', '-q', '-f', '-', ctx], { input: 'FROM busybox\nCOPY f.txt /g\n', encoding: 'utf8' });
+  assert.equal(f.status, 0, f.stderr);
+
+  const df = gantry(['system', 'df']);
+  assert.match(df.stdout, /Build Cache\s+[1-9]/);
+  const p = gantry(['builder', 'prune', '-a', '-f']);
+  assert.equal(p.status, 0, p.stderr);
+  assert.match(p.stdout, /Deleted build cache objects:\n/);
+  assert.match(p.stdout, /Total reclaimed space: /);
+  assert.match(gantry(['system', 'df']).stdout, /Build Cache\s+0\s/);
+  assert.equal(gantry(['system', 'check']).status, 0);
+});
