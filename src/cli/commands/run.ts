@@ -25,6 +25,7 @@ export interface RunOptions {
   tty?: boolean;
   rm?: boolean;
   name?: string;
+  label?: string[];
   env?: string[];
   envFile?: string[];
   workdir?: string;
@@ -133,6 +134,7 @@ function define(cmd: Command, cli: Cli): void {
     .option('-t, --tty', 'Allocate a pseudo-TTY')
     .option('--rm', 'Automatically remove the container when it exits')
     .option('--name <name>', 'Assign a name to the container')
+    .option('-l, --label <list>', 'Set meta data on a container', collect)
     .option('-e, --env <list>', 'Set environment variables', collect)
     .option('--env-file <list>', 'Read in a file of environment variables', collect)
     .option('-w, --workdir <string>', 'Working directory inside the container')
