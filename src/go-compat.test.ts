@@ -8,6 +8,15 @@ test('goQuote() matches strconv.Quote', () => {
   assert.equal(goQuote('\x00\x7f'), '"\\x00\\x7f"');
   assert.equal(goQuote('héllo 한국어'), '"héllo 한국어"');
   assert.equal(goQuote('\u00a0'), '"\\u00a0"');
+  assert.equal(goQuote('\x07\b\f\v'), '"\\a\\b\\f\\v"');
+  assert.equal(goQuote('é♥😀'), '"é♥😀"');
+  assert.equal(goQuote('\u200b\ufeff'), '"\\u200b\\ufeff"');
+  assert.equal(goQuote('\u{e0001}'), '"\\U000e0001"');
+});
+
+test('goQuote() prints surrogate-escaped stray bytes as \\xNN and other lone surrogates as U+FFFD', () => {
+  assert.equal(goQuote('a\udcff\udc80'), '"a\\xff\\x80"');
+  assert.equal(goQuote('\ud800'), '"\\ufffd"');
 });
 
 test('goQuoteList() and goList() print slices as %q and %v do', () => {

@@ -8,7 +8,13 @@ const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
 
 const ESCAPES: Record<number, string> = { 0x07: '\\a', 0x08: '\\b', 0x0c: '\\f', 0x0a: '\\n', 0x0d: '\\r', 0x09: '\\t', 0x0b: '\\v' };
 
-/** Go's `strconv.Quote`: a double-quoted Go string literal, printable Unicode kept as is. */
+/**
+ * Go's `strconv.Quote`: a double-quoted Go string literal, printable Unicode kept as is.
+ * A Go string may hold bytes that are not UTF-8; where we must carry such bytes in a JS string we
+ * write each one as U+DC00 + byte (Python's "surrogateescape", see `dockerfile/_go.ts` `decodeBytes`),
+ * and Go prints a stray byte as `\xNN`, so U+DC80..U+DCFF print that way here. Any other lone
+ * surrogate is not UTF-8 at all; Go would see U+FFFD.
+ */
 export function goQuote(s: string): string {
   let out = '"';
   for (const ch of s) {
@@ -18,7 +24,8 @@ export function goQuote(s: string): string {
     else if (cp >= 0xa1 && PRINTABLE.test(ch)) out += ch;
     else if (ESCAPES[cp] !== undefined) out += ESCAPES[cp];
     else if (cp < 0x20 || cp === 0x7f) out += '\\x' + cp.toString(16).padStart(2, '0');
-    else if (cp >= 0xd800 && cp <= 0xdfff) out += '\\ufffd'; // a lone surrogate is not UTF-8; Go sees U+FFFD
+    else if (cp >= 0xdc80 && cp <= 0xdcff) out += '\\x' + (cp - 0xdc00).toString(16);
+    else if (cp >= 0xd800 && cp <= 0xdfff) out += '\\ufffd';
     else if (cp < 0x10000) out += '\\u' + cp.toString(16).padStart(4, '0');
     else out += '\\U' + cp.toString(16).padStart(8, '0');
   }

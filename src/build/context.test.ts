@@ -29,6 +29,10 @@ test('BuildContext.checksum() ignores mtimes but sees content, mode, owner and l
   assert.notEqual(moded, changed, 'mode is');
   chownSync(join(dir, 'src/a.c'), 1234, 1234);
   assert.notEqual(await sum(), moded, 'owner is');
+  assert.equal(await new BuildContext(dir).checksum(['src', 'link'], { ignoreOwner: true }), await (async () => {
+    chownSync(join(dir, 'src/a.c'), 0, 0);
+    return new BuildContext(dir).checksum(['src', 'link'], { ignoreOwner: true });
+  })(), 'unless the owner is ignored (COPY from the context resets it)');
 });
 
 test('BuildContext.checksum() covers only the selected paths', async (t) => {

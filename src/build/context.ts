@@ -45,10 +45,12 @@ export class BuildContext {
   readonly root: string;
   readonly #filter: ContextFilter;
   readonly #statCache: StatCache | undefined;
+  readonly #onFileRead: ((path: string) => void) | undefined;
   #entries: Map<string, ContextEntry> | undefined;
 
-  constructor(root: string, options: { filter?: ContextFilter; statCache?: StatCache } = {}) {
+  constructor(root: string, options: { filter?: ContextFilter; statCache?: StatCache; onFileRead?: (path: string) => void } = {}) {
     this.root = root;
+    this.#onFileRead = options.onFileRead;
     this.#filter = options.filter ?? includeEverything;
     this.#statCache = options.statCache;
   }
@@ -106,7 +108,7 @@ export class BuildContext {
    * The digest of a selection of context paths and everything below them: what a COPY step's cache
    * key depends on. Unchanged files' data digests come from the stat cache.
    */
-  async checksum(paths: readonly string[], options: { signal?: AbortSignal } = {}): Promise<Digest> {
+  async checksum(paths: readonly string[], options: { signal?: AbortSignal; ignoreOwner?: boolean } = {}): Promise<Digest> {
     const h = createHash('sha256');
     const seen = new Set<string>();
     for (const p of paths) {
@@ -115,8 +117,11 @@ export class BuildContext {
         seen.add(e.path);
         options.signal?.throwIfAborted();
         const data = e.type === 'file' ? await this.fileDigest(e) : '';
-        // Permission bits and type, owner, link target, content: what ends up in the image.
-        h.update(`${e.path}\0${e.type}\0${(e.mode & 0o7777).toString(8)}\0${e.uid}:${e.gid}\0${e.linkTarget ?? ''}\0${data}\n`);
+        // Permission bits and type, owner, link target, content: what ends up in the image. A COPY
+        // from the build context resets owners to 0:0 (docker's client sends them so), so there
+        // the owner is left out and a chown in the context keeps the step cached, as with docker.
+        const owner = options.ignoreOwner === true ? '' : `${e.uid}:${e.gid}`;
+        h.update(`${e.path}\0${e.type}\0${(e.mode & 0o7777).toString(8)}\0${owner}\0${e.linkTarget ?? ''}\0${data}\n`);
       }
     }
     return `sha256:${h.digest('hex')}` as Digest;
@@ -126,6 +131,7 @@ export class BuildContext {
   async fileDigest(e: ContextEntry): Promise<string> {
     const cached = this.#statCache?.lookup(e.path);
     if (cached !== undefined) return cached;
+    this.#onFileRead?.(e.path);
     const h = createHash('sha256');
     for await (const chunk of createReadStream(join(this.root, e.path))) h.update(chunk as Buffer);
     const digest = h.digest('hex');

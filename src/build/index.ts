@@ -56,6 +56,15 @@ export interface BuildOptions {
   progress?: ProgressSink;
   signal?: AbortSignal;
   fetchImage?: (reference: string) => Promise<Digest>;
+  /** Hooks that watch the build's costly work (tests count container runs and context file reads). */
+  observer?: BuildObserver;
+}
+
+export interface BuildObserver {
+  /** A RUN step starts a container with these arguments. */
+  containerRun?(args: readonly string[]): void;
+  /** A context file's data is read to checksum it (the stat cache did not know it). */
+  contextFileRead?(path: string): void;
 }
 
 export interface BuildResult {
@@ -82,9 +91,13 @@ export async function build(store: Store, options: BuildOptions): Promise<BuildR
     const context =
       options.contextDir === undefined
         ? undefined
-        : new BuildContext(options.contextDir, { filter: ignoreFilter(options.ignorePatterns ?? []), ...(statCache === undefined ? {} : { statCache }) });
+        : new BuildContext(options.contextDir, {
+            filter: ignoreFilter(options.ignorePatterns ?? []),
+            ...(statCache === undefined ? {} : { statCache }),
+            ...(options.observer?.contextFileRead === undefined ? {} : { onFileRead: options.observer.contextFileRead.bind(options.observer) }),
+          });
     let runtime: Promise<RunRuntime> | undefined;
-    const solver = new Solver(store, workspace, lease.id, () => (runtime ??= openRunRuntime(store.root, options.runtime)), {
+    const solver = new Solver(store, workspace, lease.id, () => (runtime ??= openRunRuntime(store.root, options.runtime, options.observer)), {
       dockerfile: df,
       filename: options.dockerfile.filename,
       context,
@@ -172,7 +185,7 @@ async function exportImage(store: Store, state: StageState, lease: string, optio
 }
 
 /** The runtime half of RUN: opened once per build, on first use. */
-async function openRunRuntime(gantryRoot: string, requested: string | undefined): Promise<RunRuntime> {
+async function openRunRuntime(gantryRoot: string, requested: string | undefined, observer: BuildObserver | undefined): Promise<RunRuntime> {
   const rt = await import('../runtime/index.js');
   const ctx = await rt.openRuntime({ gantryRoot, ...(requested === undefined ? {} : { runtime: requested }) });
   return {
@@ -194,6 +207,7 @@ async function openRunRuntime(gantryRoot: string, requested: string | undefined)
       return spec;
     },
     async run(o) {
+      observer?.containerRun?.(o.spec.process?.args ?? []);
       const { exitCode } = await rt.runContainer(ctx, {
         id: o.id,
         spec: o.spec,

@@ -76,7 +76,7 @@ export async function runInRoot(rootfs: string, ctx: RunContext, runtime: RunRun
   const id = `build-${randomBytes(12).toString('hex')}`;
   // The working directory exists for the command (BuildKit creates it).
   mkdirp(rootfs, ctx.workdir);
-  const targets = [...RUNTIME_MOUNT_TARGETS, ...ctx.mounts.map((m) => m.target), ...(ctx.pipeFiles.length > 0 ? ['/dev/pipes'] : [])];
+  const targets = [...RUNTIME_MOUNT_TARGETS, ...ctx.mounts.map(mountTarget).filter((t) => t !== ''), ...(ctx.pipeFiles.length > 0 ? ['/dev/pipes'] : [])];
   const stubs = findMountStubs(rootfs, targets);
   const prepared: Prepared = { specMounts: [], env: [...ctx.extraEnv], cleanups: [] };
   try {
@@ -121,6 +121,12 @@ export async function runInRoot(rootfs: string, ctx: RunContext, runtime: RunRun
 
 /** Kept for build's callers: the stub helpers now live in snapshot/ (container commit uses them too). */
 export { removeStubs } from '../snapshot/index.js';
+
+/** Where a mount lands: a secret without a target goes to `/run/secrets/<id>` (BuildKit). */
+function mountTarget(m: RunContext['mounts'][number]): string {
+  if (m.target !== '' || m.type !== 'secret') return m.target;
+  return `/run/secrets/${m.id}`;
+}
 
 function mkdirp(root: string, dir: string): void {
   const parts = dir.split('/').filter((p) => p !== '' && p !== '.');
@@ -193,7 +199,7 @@ async function prepareMounts(ctx: RunContext, out: Prepared): Promise<void> {
         const file = join(dir, 'secret');
         writeFileSync(file, value, { mode: m.mode ?? 0o400 });
         chownSync(file, m.uid ?? 0, m.gid ?? 0);
-        const target = m.target !== '' ? m.target : `/run/secrets/${id}`;
+        const target = mountTarget({ ...m, id });
         out.specMounts.push({ destination: target, type: 'bind', source: file, options: ['rbind', 'ro'] });
         break;
       }

@@ -284,6 +284,8 @@ export class Solver {
     keyOf: () => Promise<string>,
     exec: (key: string) => Promise<StepResult>,
     history: string,
+    /** For a `--link` step: the key the next step chains from (the step's own key is base-independent). */
+    nextFsKey?: (key: string) => string,
   ): Promise<void> {
     const v = this.#startVertex(text);
     try {
@@ -300,9 +302,9 @@ export class Solver {
         state.layers.push(result.layer);
         state.image.rootfs.diff_ids.push(result.layer.diffId);
       }
-      commitHistory(state, history, result.layer !== undefined, this.#created ?? result.created);
+      commitHistory(state, history, result.layer !== undefined, this.#created ?? result.created, !history.startsWith('WORKDIR '));
       if (result.created !== undefined && (state.lastCreated === undefined || result.created > state.lastCreated)) state.lastCreated = result.created;
-      state.fsKey = key;
+      state.fsKey = nextFsKey === undefined ? key : nextFsKey(key);
     } catch (err) {
       this.#endVertex(v, { error: err });
       throw this.#stepError(raw, err);
@@ -445,6 +447,9 @@ export class Solver {
   async #copyStep(state: StageState, raw: Command, c: CopyInstruction | AddInstruction, text: string, noCache: boolean): Promise<void> {
     const from = c.kind === 'copy' ? c.from : '';
     const history = await this.#copyHistory(c, from);
+    // BuildKit merges a `--link` copy (without --chmod) as its own layer, made on scratch: a rebuilt
+    // base keeps the step cached, and the layer can be rebased without being recreated.
+    const linked = c.link && c.chmod === '';
     await this.#step(
       state,
       raw,
@@ -454,7 +459,8 @@ export class Solver {
         const sourceKey = from !== '' ? await this.#stageSourceKey(state, from, c.sources) : await this.#contextKey(c.sources);
         return hashKey({
           op: c.kind,
-          parent: state.fsKey,
+          // A linked copy is made on an empty root: its layer, hence its key, is independent of the base.
+          parent: linked ? 'link' : state.fsKey,
           sources: c.sources,
           inline: c.sourceContents,
           sourceKey,
@@ -469,7 +475,7 @@ export class Solver {
         });
       },
       async () => {
-        const change = await this.#ws.change(state.layers, async (rootfs) => {
+        const change = await this.#ws.change(linked ? [] : state.layers, async (rootfs) => {
           const owner = c.chown === '' ? undefined : await resolveOwner(rootfs, c.chown);
           const chmod = parseChmod(c.chmod);
           const common = {
@@ -504,16 +510,18 @@ export class Solver {
         return change.layer === undefined ? {} : { layer: change.layer };
       },
       history,
+      linked ? (key) => hashKey({ op: 'merge', parent: state.fsKey, layer: key }) : undefined,
     );
   }
 
-  async #copyHistory(c: CopyInstruction | AddInstruction, from: string): Promise<string> {
-    // BuildKit: `COPY <srcs> <dest>` with `--from=` kept, as a file op (`# buildkit` marks the layer).
+  async #copyHistory(c: CopyInstruction | AddInstruction, _from: string): Promise<string> {
+    // BuildKit's commit message: `COPY|ADD [--parents] [--chown=…] [--chmod=…] <srcs> [<<heredoc…] <dest>`;
+    // `--from`, `--link` and `--exclude` are not part of it.
     const flags: string[] = [];
-    if (from !== '') flags.push(`--from=${from}`);
+    if (c.kind === 'copy' && c.parents) flags.push('--parents');
     if (c.chown !== '') flags.push(`--chown=${c.chown}`);
     if (c.chmod !== '') flags.push(`--chmod=${c.chmod}`);
-    return [c.kind.toUpperCase(), ...flags, ...c.sources, c.dest].join(' ');
+    return [c.kind.toUpperCase(), ...flags, ...c.sources, ...c.sourceContents.map((f) => `<<${f.path}`), c.dest].join(' ');
   }
 
   #requireContext(): BuildContext {
@@ -535,7 +543,7 @@ export class Solver {
       }
       if (matches.length === 0) throw new NotFoundError('COPY_SOURCE_NOT_FOUND', `failed to compute cache key: failed to calculate checksum of ref: "/${cleanSource(s)}": not found`);
     }
-    return ctx.checksum(selected, this.#req.signal === undefined ? {} : { signal: this.#req.signal });
+    return ctx.checksum(selected, { ignoreOwner: true, ...(this.#req.signal === undefined ? {} : { signal: this.#req.signal }) });
   }
 
   async #stageSourceKey(state: StageState, from: string, sources: readonly string[]): Promise<string> {

@@ -52,9 +52,13 @@ export function stageWorkdir(state: StageState): string {
   return state.image.config.WorkingDir !== undefined && state.image.config.WorkingDir !== '' ? state.image.config.WorkingDir : '/';
 }
 
-/** Appends a history entry the way BuildKit's commitToHistory does. */
-export function commitHistory(state: StageState, createdBy: string, withLayer: boolean, created: string | undefined): void {
-  const h: History = { created_by: withLayer ? `${createdBy} # buildkit` : createdBy, comment: 'buildkit.dockerfile.v0' };
+/**
+ * Appends a history entry the way BuildKit's commitToHistory does: RUN, COPY and ADD (steps that
+ * change the LLB state) get ` # buildkit` whether or not their diff turned out empty; WORKDIR and
+ * metadata steps do not. A step whose diff is empty adds no layer and is marked `empty_layer`.
+ */
+export function commitHistory(state: StageState, createdBy: string, withLayer: boolean, created: string | undefined, llbStep = false): void {
+  const h: History = { created_by: llbStep ? `${createdBy} # buildkit` : createdBy, comment: 'buildkit.dockerfile.v0' };
   if (created !== undefined) h.created = created;
   if (!withLayer) h.empty_layer = true;
   state.image.history.push(h);

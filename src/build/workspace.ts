@@ -7,7 +7,7 @@
  * Everything a build writes is held by the build's lease until cache records and the final image
  * refer to it; every mount is undone in `finally`, whatever the step did.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createLayer } from '../layer/index.js';
@@ -17,7 +17,9 @@ import type { LayerRecord, Store } from '../store/index.js';
 import type { StateLayer } from './stage-state.js';
 
 /** A tar with no entries: the end-of-archive marker only. */
-const EMPTY_TAR_SIZES = new Set([1024, 10240]);
+/** The diffIDs of an empty tar (end-of-archive blocks only, bare or padded to a 10 KiB record): a
+ * diff with no entries. Sizes alone would also match a real tar of a few small files. */
+const EMPTY_TAR_DIFF_IDS = new Set([1024, 10240].map((n) => `sha256:${createHash('sha256').update(Buffer.alloc(n)).digest('hex')}`));
 
 export interface StepChange<T> {
   result: T;
@@ -160,7 +162,7 @@ export class Workspace {
         ...(this.#sourceDateEpoch === undefined ? {} : { sourceDateEpoch: this.#sourceDateEpoch }),
         ...(signal === undefined ? {} : { signal }),
       });
-      if (EMPTY_TAR_SIZES.has(written.uncompressedSize)) {
+      if (EMPTY_TAR_DIFF_IDS.has(written.diffId)) {
         await writer.abort();
         return undefined;
       }

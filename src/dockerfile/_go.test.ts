@@ -1,28 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import {
-  equalFold,
-  goLower,
-  goQuote,
-  goUpper,
-  isSpace,
-  parseGoDuration,
-  parseGoInt,
-  splitWhitespace,
-  trimSpace,
-  withSuggestion,
-} from './_go.js';
+import { equalFold, goLower, goUpper, isSpace, parseGoDuration, parseGoInt, splitWhitespace, trimSpace, withSuggestion } from './_go.js';
 
 describe('Go string helpers', () => {
-  it('goQuote escapes like strconv.Quote: control bytes as \\x, non-printables as \\u, printable Unicode literal', () => {
-    assert.equal(goQuote('a"b\\c'), '"a\\"b\\\\c"');
-    assert.equal(goQuote('\n\t\r\x07\b\f\v'), '"\\n\\t\\r\\a\\b\\f\\v"');
-    assert.equal(goQuote('\x00\x1b\x7f'), '"\\x00\\x1b\\x7f"');
-    assert.equal(goQuote('é♥😀'), '"é♥😀"');
-    assert.equal(goQuote('\u00a0\u200b\ufeff'), '"\\u00a0\\u200b\\ufeff"');
-    assert.equal(goQuote('\u{e0001}'), '"\\U000e0001"');
-  });
-
   it('isSpace and trimSpace follow unicode.IsSpace (U+0085 and U+00A0 yes, U+FEFF and U+200B no)', () => {
     assert.ok(isSpace(0x85) && isSpace(0xa0) && isSpace(0x3000) && isSpace(0x0b));
     assert.ok(!isSpace(0xfeff) && !isSpace(0x200b));

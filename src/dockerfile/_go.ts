@@ -3,8 +3,11 @@
  * what it accepts is defined partly by Go's `unicode.IsSpace`, `strings.TrimSpace`, `strings.ToLower`,
  * `strconv.Quote`, `time.ParseDuration` and `strconv.ParseInt`; JavaScript's nearest equivalents
  * differ at the edges (`\s` includes U+FEFF and omits U+0085, `toLowerCase` applies full case mapping,
- * `JSON.stringify` escapes differently). Internal to `dockerfile/`.
+ * `JSON.stringify` escapes differently). Internal to `dockerfile/`; Go helpers that other parts need
+ * too (`strconv.Quote`) live in the root `go-compat.ts`.
  */
+
+import { goQuote } from '../go-compat.js';
 
 /** Go's `unicode.IsSpace`. */
 export function isSpace(cp: number): boolean {
@@ -149,58 +152,6 @@ export function equalFold(a: string, b: string): boolean {
     return false;
   }
   return true;
-}
-
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
-
-/** Go's `strconv.Quote`: a double-quoted Go string literal, printable Unicode kept as is. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0)!;
-    if (ch === '"' || ch === '\\') {
-      out += '\\' + ch;
-      continue;
-    }
-    if (cp === 0x20 || (cp > 0x20 && cp < 0x7f)) {
-      out += ch;
-      continue;
-    }
-    if (cp >= 0xa1 && PRINTABLE.test(ch)) {
-      out += ch;
-      continue;
-    }
-    switch (cp) {
-      case 0x07:
-        out += '\\a';
-        continue;
-      case 0x08:
-        out += '\\b';
-        continue;
-      case 0x0c:
-        out += '\\f';
-        continue;
-      case 0x0a:
-        out += '\\n';
-        continue;
-      case 0x0d:
-        out += '\\r';
-        continue;
-      case 0x09:
-        out += '\\t';
-        continue;
-      case 0x0b:
-        out += '\\v';
-        continue;
-    }
-    if (cp < 0x20 || cp === 0x7f) out += '\\x' + cp.toString(16).padStart(2, '0');
-    // U+DC80..U+DCFF stand for stray bytes (see decodeBytes); Go prints a stray byte as \xNN.
-    else if (cp >= 0xdc80 && cp <= 0xdcff) out += '\\x' + (cp - 0xdc00).toString(16);
-    else if (cp >= 0xd800 && cp <= 0xdfff) out += '\\ufffd'; // any other lone surrogate is not UTF-8; Go would see U+FFFD
-    else if (cp < 0x10000) out += '\\u' + cp.toString(16).padStart(4, '0');
-    else out += '\\U' + cp.toString(16).padStart(8, '0');
-  }
-  return out + '"';
 }
 
 /** Levenshtein distance over runes (agext/levenshtein with default costs). */

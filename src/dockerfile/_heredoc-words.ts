@@ -12,7 +12,8 @@
  * Escape is always `\` here: BuildKit lexes heredoc words with the default escape token whatever the
  * `# escape=` directive says.
  */
-import { goQuote, isSpace } from './_go.js';
+import { goQuote } from '../go-compat.js';
+import { isSpace } from './_go.js';
 
 export interface HeredocLexOptions {
   /** Keep quote characters in the output (BuildKit's RawQuotes). */

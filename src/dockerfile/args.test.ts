@@ -3,12 +3,11 @@ import assert from 'node:assert/strict';
 import {
   BuildArgs,
   DEFAULT_PATH,
-  formatPlatform,
-  hostPlatform,
   isProxyArgName,
   platformArgs,
   unconsumedBuildArgsWarning,
 } from './args.js';
+import { formatPlatform, hostPlatform } from '../oci/index.js';
 import { ShellExpansionError } from './shell-lex.js';
 import { parseDockerfile } from './stages.js';
 import { expandInstruction } from './instructions/expand.js';
@@ -148,8 +147,8 @@ test('platform args describe this machine, are global, and can be overridden', (
   assert.equal(arm['TARGETPLATFORM'], 'linux/arm/v7');
   assert.equal(arm['BUILDPLATFORM'], 'linux/amd64');
   assert.equal(Object.fromEntries(platformArgs({ buildArgs: { TARGETARCH: 'riscv64' } }))['TARGETARCH'], 'riscv64');
-  assert.equal(formatPlatform(hostPlatform('x64')), 'linux/amd64');
-  assert.equal(formatPlatform(hostPlatform('arm')), 'linux/arm/v7');
+  assert.equal(formatPlatform(hostPlatform({ platform: 'linux', arch: 'x64' })), 'linux/amd64');
+  assert.equal(formatPlatform(hostPlatform({ platform: 'linux', arch: 'arm', armVersion: '7' })), 'linux/arm/v7');
 });
 
 test('given build args that no ARG declares are reported, builtins never', () => {

@@ -17,18 +17,11 @@
  * - the platform args (BUILDPLATFORM, TARGETARCH, …) are predefined meta args;
  * - a RUN's history line lists the stage's declared build args: `RUN |2 A=1 B= /bin/sh -c …`.
  *
- * Pure, except that the default platform is read from `process.arch`.
+ * Pure, except that the default platform is `oci`'s `hostPlatform()` (read from `process`).
  */
+import { formatAll, formatPlatform, hostPlatform, type Platform } from '../oci/index.js';
 import type { Expanders } from './instructions/types.js';
 import { processWord, processWordsWithMatches, ShellLex, type EnvGetter, type ProcessWordResult, type ProcessWordsResult } from './shell-lex.js';
-
-/** An OCI platform. */
-export interface Platform {
-  os: string;
-  architecture: string;
-  variant?: string;
-  osVersion?: string;
-}
 
 /** The proxy args usable without declaration (and kept out of history unless declared). */
 export const PROXY_ARG_NAMES: readonly string[] = Object.freeze([
@@ -73,41 +66,6 @@ export function isProxyArgName(name: string): boolean {
 /** True for `BUILDKIT_*` args: builder settings we accept and ignore. */
 export function isBuildkitArgName(name: string): boolean {
   return name.startsWith('BUILDKIT_');
-}
-
-const NODE_ARCH: Record<string, [string, string?]> = {
-  x64: ['amd64'],
-  arm64: ['arm64'],
-  arm: ['arm', 'v7'],
-  ia32: ['386'],
-  ppc64: ['ppc64le'],
-  s390x: ['s390x'],
-  riscv64: ['riscv64'],
-  loong64: ['loong64'],
-  mips64el: ['mips64le'],
-};
-
-/** This machine's platform (Linux), from Node's `process.arch` (and its ARM version on 32-bit ARM). */
-export function hostPlatform(arch: string = process.arch): Platform {
-  const [architecture, defaultVariant] = NODE_ARCH[arch] ?? [arch];
-  let variant = defaultVariant;
-  if (architecture === 'arm' && arch === process.arch) {
-    // Node records the ARM version it was built for (6 or 7).
-    const v = (process.config.variables as Record<string, unknown>)['arm_version'];
-    if (typeof v === 'string' || typeof v === 'number') variant = `v${v}`;
-  }
-  return variant === undefined ? { os: 'linux', architecture } : { os: 'linux', architecture, variant };
-}
-
-/** `os/arch[/variant]` (containerd's Format). */
-export function formatPlatform(p: Platform): string {
-  return [p.os, p.architecture, p.variant].filter((s) => s !== undefined && s !== '').join('/');
-}
-
-/** `os[(osversion)]/arch[/variant]` (containerd's FormatAll). */
-export function formatPlatformAll(p: Platform): string {
-  const os = p.osVersion !== undefined && p.osVersion !== '' ? `${p.os}(${p.osVersion})` : p.os;
-  return formatPlatform({ ...p, os });
 }
 
 /** A name/value list that keeps definition order; setting an existing name keeps its place. */
@@ -171,12 +129,12 @@ export function platformArgs(options: BuildArgsOptions = {}): [string, string][]
   const pairs: [string, string][] = [
     ['BUILDPLATFORM', formatPlatform(bp)],
     ['BUILDOS', bp.os],
-    ['BUILDOSVERSION', bp.osVersion ?? ''],
+    ['BUILDOSVERSION', bp['os.version'] ?? ''],
     ['BUILDARCH', bp.architecture],
     ['BUILDVARIANT', bp.variant ?? ''],
-    ['TARGETPLATFORM', formatPlatformAll(tp)],
+    ['TARGETPLATFORM', formatAll(tp)],
     ['TARGETOS', tp.os],
-    ['TARGETOSVERSION', tp.osVersion ?? ''],
+    ['TARGETOSVERSION', tp['os.version'] ?? ''],
     ['TARGETARCH', tp.architecture],
     ['TARGETVARIANT', tp.variant ?? ''],
     ['TARGETSTAGE', options.targetStage !== undefined && options.targetStage !== '' ? options.targetStage : 'default'],

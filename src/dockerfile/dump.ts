@@ -2,7 +2,8 @@
  * The parse tree in BuildKit's dump format, the format of its parser golden files:
  * one `(keyword ["--flag"] "arg" …)` line per instruction, Go-quoted.
  */
-import { goLower, goQuote, trimSpace } from './_go.js';
+import { goQuote } from '../go-compat.js';
+import { goLower, trimSpace } from './_go.js';
 import type { Node } from './node.js';
 
 /** Dumps `node` (normally a ParseResult's `ast`) as BuildKit's `Node.Dump()` does. */

@@ -104,13 +104,10 @@ export {
   DEFAULT_PATH,
   isProxyArgName,
   isBuildkitArgName,
-  hostPlatform,
-  formatPlatform,
-  formatPlatformAll,
   platformArgs,
   unconsumedBuildArgsWarning,
 } from './args.js';
-export type { Platform, ArgDeclaration, ResolvedArg, BuildArgsOptions } from './args.js';
+export type { ArgDeclaration, ResolvedArg, BuildArgsOptions } from './args.js';
 
 // .dockerignore.
 export {

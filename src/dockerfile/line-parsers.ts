@@ -14,7 +14,8 @@
  * | sub-command          | ONBUILD                        | a node whose child is the inner instruction      |
  * | ignore               | anything else                  | one empty argument                               |
  */
-import { decodeBytes, goLower, goQuote, isSpace, isSpaceByte, splitWhitespace, trimLeftSpace, trimSpace } from './_go.js';
+import { goQuote } from '../go-compat.js';
+import { decodeBytes, goLower, isSpace, isSpaceByte, splitWhitespace, trimLeftSpace, trimSpace } from './_go.js';
 import { argNode, chain, makeNode, type Node } from './node.js';
 
 /** The parser state a line parser needs: the escape character (`\` or a backtick). */

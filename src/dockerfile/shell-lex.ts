@@ -20,7 +20,8 @@
  */
 import { GantryError, type GantryErrorOptions } from '../errors.js';
 import { replacePattern, ShellPatternError, trimPrefix, trimSuffix } from './internal/shell-pattern.js';
-import { goQuote, isSpace } from './_go.js';
+import { goQuote } from '../go-compat.js';
+import { isSpace } from './_go.js';
 
 /** A variable expansion failed (bad syntax, `${VAR?}` on an unset name, a bad pattern). */
 export class ShellExpansionError extends GantryError {

@@ -7,7 +7,8 @@
  * in `--from` is a stage index. FROM finds a stage only by its exact (lower-case) name, and only a
  * stage defined above it; any other FROM or --from value is an image.
  */
-import { goLower, goQuote, withSuggestion } from './_go.js';
+import { goQuote } from '../go-compat.js';
+import { goLower, withSuggestion } from './_go.js';
 import { InvalidArgumentError } from '../errors.js';
 import { DockerfileSyntaxError, type LineRange } from './errors.js';
 import { parseInstruction, type Command } from './instructions/parse.js';

@@ -16,11 +16,23 @@ export class BadPatternError extends InvalidArgumentError {
   }
 }
 
+/** Which Go release's rule for malformed patterns to follow. */
+export interface PathMatchOptions {
+  /**
+   * After the name has failed, go on validating the rest of the pattern and throw if it is
+   * malformed (Go 1.20+ `path.Match`, what distribution's `FamiliarMatch` runs on; default). With
+   * `false`, Go ≤ 1.19 `filepath.Match`: only the chunk being matched is validated in full, later
+   * chunks are not, which `.dockerignore`'s conformance table (verified with Go 1.19) depends on.
+   */
+  readonly validateRest?: boolean;
+}
+
 /**
- * Reports whether `name` matches the whole of `pattern`.
+ * Reports whether `name` matches the whole of `pattern`. Also Go's `filepath.Match` on Linux,
+ * where the separator is `/` as well.
  * @throws {BadPatternError} when the pattern is malformed
  */
-export function pathMatch(pattern: string, name: string): boolean {
+export function pathMatch(pattern: string, name: string, options: PathMatchOptions = {}): boolean {
   let pat = pattern;
   let rest = name;
   patterns: while (pat.length > 0) {
@@ -47,8 +59,8 @@ export function pathMatch(pattern: string, name: string): boolean {
         }
       }
     }
-    // No match: still report a malformed remainder, as Go does.
-    while (pat.length > 0) {
+    // No match: still report a malformed remainder, as Go does since 1.20.
+    while (options.validateRest !== false && pat.length > 0) {
       const next = scanChunk(pat);
       pat = next.after;
       matchChunk(pattern, next.chunk, '');

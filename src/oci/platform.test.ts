@@ -7,6 +7,7 @@ import { MediaType } from './media-types.js';
 import {
   allPlatforms,
   bestMatch,
+  comparePlatforms,
   formatPlatform,
   hostPlatform,
   matchingManifests,
@@ -85,6 +86,12 @@ test('bestMatch() picks the host entry of an index and skips attestation manifes
   assert.equal(bestMatch(manifests, parsePlatform('linux/arm64'))?.digest, digestOf('arm64'));
   assert.equal(bestMatch(manifests.filter((d) => d.digest !== digestOf('arm64')), parsePlatform('linux/arm64'))?.digest, digestOf('arm'));
   assert.equal(bestMatch(manifests, parsePlatform('windows/amd64')), undefined);
+});
+
+test('comparePlatforms() sorts with a comparer’s preference', () => {
+  const list = ['linux/386', 'linux/arm64', 'linux/amd64'].map(parsePlatform);
+  list.sort(comparePlatforms(only({ os: 'linux', architecture: 'amd64' })));
+  assert.deepEqual(list.map(formatPlatform), ['linux/amd64', 'linux/386', 'linux/arm64']);
 });
 
 test('matchingManifests() keeps entries without a platform, last, for the caller to check', () => {

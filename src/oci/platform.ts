@@ -570,6 +570,11 @@ export function defaultMatcher(): PlatformMatchComparer {
   return only(hostPlatform());
 }
 
+/** A comparator for Array.prototype.sort from a comparer's `less` (preferred platforms first). */
+export function comparePlatforms(mc: PlatformMatchComparer): (a: Platform, b: Platform) => number {
+  return (a, b) => (mc.less(a, b) ? -1 : mc.less(b, a) ? 1 : 0);
+}
+
 /**
  * Sorts in place by preference, stably, with the comparer's `less`. Insertion sort on purpose: it is
  * what Go's sort does on the short lists an index holds, and `less` need not be a strict weak

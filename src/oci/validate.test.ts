@@ -138,4 +138,9 @@ test('docker-archive manifest.json: paths must stay inside the archive', () => {
   assert.throws(() => parseDockerArchiveManifest('[]'), /lists no images/);
   assert.throws(() => parseDockerArchiveManifest(JSON.stringify([{ ...entry, Layers: ['../../etc/passwd'] }])), /\[0\].Layers\[0\] is not a path inside the archive/);
   assert.throws(() => parseDockerArchiveManifest(JSON.stringify([{ ...entry, Config: '/etc/shadow' }])), /not a path inside the archive/);
+  assert.throws(() => parseDockerArchiveManifest(JSON.stringify([{ ...entry, RepoTags: ['Busybox:1'] }])), {
+    message: 'Cannot read docker-archive manifest: [0].RepoTags[0] is not a valid tag: "Busybox:1" (invalid reference format: repository name (library/Busybox) must be lowercase)',
+  });
+  assert.ok(parseDockerArchiveManifest(JSON.stringify([{ ...entry, RepoTags: ['busybox'] }])));
+  assert.throws(() => parseDockerArchiveManifest(JSON.stringify([{ ...entry, RepoTags: ['busybox'] }]), { strict: true }), /\(invalid tag "busybox"\)/);
 });

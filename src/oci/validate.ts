@@ -21,6 +21,7 @@ import type { Descriptor, Platform } from './descriptor.js';
 import type { ContainerConfig, ImageConfig } from './image-config.js';
 import type { DockerArchiveManifestEntry, OciLayoutHeader } from './layout.js';
 import type { Index, Manifest } from './manifest.js';
+import { InvalidReferenceError, parseNormalizedNamed } from './reference.js';
 import { isConfigMediaType, isIndexMediaType, isLayerMediaType, isManifestMediaType } from './media-types.js';
 
 /** Which document a validation error is about. */
@@ -491,7 +492,23 @@ export function validateDockerArchiveManifest(doc: unknown, opts: ValidateOption
     const path = `[${i}]`;
     const o = c.object(entry, path);
     archivePath(c.required(o, 'Config', path), join(path, 'Config'));
-    c.optStringArray(o, 'RepoTags', path);
+    const repoTags = c.optional(o, 'RepoTags');
+    if (repoTags !== undefined) {
+      // docker load refuses tags it cannot parse, and names without a tag (`invalid tag "x"`); archives
+      // from other tools (bazel's, in go-containerregistry's fixtures) have bare names, which loaders
+      // read as `:latest`, so only strict mode refuses those.
+      c.stringArray(repoTags, join(path, 'RepoTags')).forEach((tag, j) => {
+        const where = `${join(path, 'RepoTags')}[${j}]`;
+        let ref;
+        try {
+          ref = parseNormalizedNamed(tag);
+        } catch (err) {
+          if (err instanceof InvalidReferenceError) c.fail(where, `is not a valid tag: ${JSON.stringify(tag)} (${err.reason})`);
+          throw err;
+        }
+        if (ref.tag === undefined && c.strict) c.fail(where, `is not a valid tag: ${JSON.stringify(tag)} (invalid tag ${JSON.stringify(tag)})`);
+      });
+    }
     const layers = c.required(o, 'Layers', path);
     if (!Array.isArray(layers)) c.fail(join(path, 'Layers'), `must be an array, not ${describe(layers)}`);
     layers.forEach((l, j) => archivePath(l, `${join(path, 'Layers')}[${j}]`));

@@ -62,8 +62,9 @@ export interface RuntimeContext {
 
 export interface OpenRuntimeOptions {
   gantryRoot: string;
-  /** `--runtime` or the configured default. */
+  /** `--runtime`; else `GANTRY_RUNTIME` from `env` (the configured default); else runc. */
   runtime?: string;
+  env?: Readonly<Record<string, string | undefined>>;
   warn?: (message: string) => void;
   signal?: AbortSignal;
 }
@@ -71,9 +72,11 @@ export interface OpenRuntimeOptions {
 /** Picks and probes the runtime (see `selectRuntime`); state under `<gantry-root>/runtime/<name>`. */
 export async function openRuntime(options: OpenRuntimeOptions): Promise<RuntimeContext> {
   const stateRoot = join(options.gantryRoot, 'runtime');
+  const fromEnv = (options.env ?? process.env).GANTRY_RUNTIME;
+  const requested = options.runtime ?? (fromEnv === '' ? undefined : fromEnv);
   const runtime = await selectRuntime({
     stateRoot,
-    ...(options.runtime === undefined ? {} : { requested: options.runtime }),
+    ...(requested === undefined ? {} : { requested }),
     ...(options.warn === undefined ? {} : { warn: options.warn }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });

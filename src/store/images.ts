@@ -26,7 +26,7 @@ import {
   MissingContentError,
   ReferenceInUseError,
 } from './errors.js';
-import { familiarName, nameString, parseNormalizedName, withDefaultTag, type NormalizedName } from './_reference.js';
+import { familiarString, parseNormalizedNamed, referenceString, tagNameOnly, trimNamed, withDigest, type Reference } from '../oci/reference.js';
 import { loadImages } from './_rows.js';
 import type {
   ImageDeleteRecord,
@@ -87,7 +87,7 @@ export class ImageStore {
       if (l.diffId !== diffIds[i]) throw new ImageConfigMismatchError(id, `layer ${i} has diffID ${l.diffId}, the config says ${diffIds[i]}`);
     });
     const chains = chainIds(diffIds);
-    const names = (input.names ?? []).map((n) => withDefaultTag(parseNormalizedName(n)));
+    const names = (input.names ?? []).map((n) => tagNameOnly(parseNormalizedNamed(n)));
     const created = typeof config.created === 'string' ? config.created : undefined;
     const createdMs = created === undefined ? undefined : Date.parse(created);
     const labels = config.config?.Labels ?? {};
@@ -200,9 +200,9 @@ export class ImageStore {
    * @throws {DigestTagError} when `target` carries a digest
    */
   tag(source: string, target: string): ImageRecord {
-    const name = parseNormalizedName(target);
+    const name = parseNormalizedNamed(target);
     if (name.digest !== undefined) throw new DigestTagError();
-    const full = withDefaultTag(name);
+    const full = tagNameOnly(name);
     const id = this.#db.write(() => {
       let id: Digest;
       try {
@@ -223,7 +223,7 @@ export class ImageStore {
    * @throws {ImageNotFoundError} {InvalidReferenceError}
    */
   addName(id: Digest, reference: string): void {
-    const n = withDefaultTag(parseNormalizedName(reference));
+    const n = tagNameOnly(parseNormalizedNamed(reference));
     this.#db.write(() => {
       if (this.#db.sqlite.prepare('SELECT 1 FROM images WHERE id = ?').get(id) === undefined) throw new ImageNotFoundError(id);
       this.#setName(n, id, Date.now());
@@ -235,11 +235,11 @@ export class ImageStore {
    * @throws {ImageNotFoundError} when no such name exists
    */
   untag(reference: string): ImageDeleteRecord {
-    const full = nameString(withDefaultTag(parseNormalizedName(reference)));
+    const full = referenceString(tagNameOnly(parseNormalizedNamed(reference)));
     return this.#db.write(() => {
       const r = this.#db.sqlite.prepare('DELETE FROM names WHERE name = ?').run(full);
       if (r.changes === 0) throw new ImageNotFoundError(reference);
-      return { untagged: familiarName(full) };
+      return { untagged: familiarStoredName(full) };
     });
   }
 
@@ -324,16 +324,15 @@ export class ImageStore {
     }
   }
 
-  #setName(n: NormalizedName, id: Digest, now: number): void {
-    // A name with both tag and digest is kept by its digest (docker's reference store does the same).
-    const key = n.digest !== undefined ? { repository: n.repository, digest: n.digest } : n;
-    const full = nameString(key);
+  #setName(n: Reference, id: Digest, now: number): void {
+    const key = storedName(n);
+    const full = referenceString(key);
     this.#db.sqlite
       .prepare(
         `INSERT INTO names (name, repository, tag, digest, image_id, created_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT(name) DO UPDATE SET image_id = excluded.image_id, created_at = excluded.created_at`,
       )
-      .run(full, key.repository, key.digest === undefined ? (key.tag ?? null) : null, key.digest ?? null, id, now);
+      .run(full, key.name, key.digest === undefined ? (key.tag ?? null) : null, key.digest ?? null, id, now);
     this.#db.sqlite.prepare('UPDATE images SET last_tag_time = ? WHERE id = ?').run(now, id);
   }
 
@@ -344,8 +343,8 @@ export class ImageStore {
       if (s.prepare('SELECT 1 FROM images WHERE id = ?').get(id) !== undefined) return id as Digest;
       throw new ImageNotFoundError(reference);
     }
-    const name = withDefaultTag(parseNormalizedName(reference));
-    const key = nameString(name.digest !== undefined ? { repository: name.repository, digest: name.digest } : name);
+    const name = tagNameOnly(parseNormalizedNamed(reference));
+    const key = referenceString(storedName(name));
     const row = s.prepare('SELECT image_id FROM names WHERE name = ?').get(key) as { image_id: string } | undefined;
     if (row !== undefined) return row.image_id as Digest;
     // Not a name we have: try it as an ID prefix.
@@ -369,18 +368,18 @@ export class ImageStore {
         const c = this.#firstContainer(id, false);
         if (c !== undefined) throw new ReferenceInUseError(reference, c, id);
       }
-      const n = withDefaultTag(parseNormalizedName(reference));
-      const removed = nameString(n.digest !== undefined ? { repository: n.repository, digest: n.digest } : n);
+      const n = tagNameOnly(parseNormalizedNamed(reference));
+      const removed = referenceString(storedName(n));
       s.prepare('DELETE FROM names WHERE name = ?').run(removed);
-      out.push({ untagged: familiarName(removed) });
+      out.push({ untagged: familiarStoredName(removed) });
       refs = this.#names(id);
-      if (n.digest === undefined && !refs.some((r) => r.tag !== null && r.repository === n.repository)) {
+      if (n.digest === undefined && !refs.some((r) => r.tag !== null && r.repository === n.name)) {
         // The last tag of a repository takes that repository's digest names with it.
         const keep = [];
         for (const r of refs) {
-          if (r.digest !== null && r.repository === n.repository) {
+          if (r.digest !== null && r.repository === n.name) {
             s.prepare('DELETE FROM names WHERE name = ?').run(r.name);
-            out.push({ untagged: familiarName(r.name) });
+            out.push({ untagged: familiarStoredName(r.name) });
           } else keep.push(r);
         }
         refs = keep;
@@ -392,7 +391,7 @@ export class ImageStore {
       if (conflict !== undefined) throw conflict;
       for (const r of refs) {
         s.prepare('DELETE FROM names WHERE name = ?').run(r.name);
-        out.push({ untagged: familiarName(r.name) });
+        out.push({ untagged: familiarStoredName(r.name) });
       }
     }
     this.#deleteHelper(id, force, prune, removedRepositoryRef, out);
@@ -410,7 +409,7 @@ export class ImageStore {
     const row = s.prepare('SELECT parent FROM images WHERE id = ?').get(id) as { parent: string | null };
     for (const r of this.#names(id)) {
       s.prepare('DELETE FROM names WHERE name = ?').run(r.name);
-      out.push({ untagged: familiarName(r.name) });
+      out.push({ untagged: familiarStoredName(r.name) });
     }
     const chains = (s.prepare('SELECT chain_id FROM image_layers WHERE image_id = ? ORDER BY position DESC').all(id) as { chain_id: string }[]).map(
       (r) => r.chain_id,
@@ -540,11 +539,21 @@ function labelMatches(labels: Record<string, string>, f: LabelFilter): boolean {
   return f.value === undefined || labels[f.key] === f.value;
 }
 
+/** The name a reference is stored under: one with both tag and digest is kept by its digest (docker's reference store does the same). */
+function storedName(n: Reference): Reference {
+  return n.digest !== undefined ? withDigest(trimNamed(n), n.digest) : n;
+}
+
+/** docker's FamiliarString of a stored full name: `debian:latest`, `localhost/busybox:latest`. */
+export function familiarStoredName(full: string): string {
+  return familiarString(parseNormalizedNamed(full));
+}
+
 /** docker names a missing tag source by its normalized familiar form (`nosuch:latest`). */
 function normalizedForMessage(source: string): string {
   try {
     if (/^[a-f0-9]{64}$/.test(source) || isDigest(source)) return source;
-    return familiarName(nameString(withDefaultTag(parseNormalizedName(source))));
+    return familiarStoredName(referenceString(tagNameOnly(parseNormalizedNamed(source))));
   } catch {
     return source;
   }

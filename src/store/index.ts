@@ -61,5 +61,6 @@ export { mark, collect, DEFAULT_GRACE_MS, type NodeKey, type CollectOptions, typ
 export { checkStore, type CheckIssue, type CheckReport, type CheckOptions } from './check.js';
 export { diskUsage, isRunning, type DiskUsage, type ImageUsage } from './disk-usage.js';
 export { openStore, type Store, type OpenStoreOptions } from './store.js';
-export { familiarName, parseNormalizedName, withDefaultTag, nameString, type NormalizedName } from './_reference.js';
+/** docker's FamiliarString of a stored full name (`debian:latest`); for references use `oci/`'s. */
+export { familiarStoredName as familiarName } from './images.js';
 export { isMountedUnder } from './_mounts.js';

@@ -2,7 +2,8 @@
  * `gantry image ls | history | inspect` end to end: images are put into a temporary store through
  * the store's API, then the built CLI (`bin/gantry --root …`) lists, shows and inspects them.
  */
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
+import { rmSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { gantryBin, tempDir } from '../helpers/paths.js';
@@ -42,8 +43,9 @@ before(async () => {
   } finally {
     store.close();
   }
-  process.on('exit', () => spawnSync('rm', ['-rf', root]));
 });
+
+after(() => rmSync(root, { recursive: true, force: true }));
 
 test('image ls prints the default table, newest first, without dangling images', () => {
   const r = gantry('image', 'ls');

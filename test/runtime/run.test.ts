@@ -78,6 +78,16 @@ describe('runtime: containers under runc', { skip }, () => {
     else assert.deepEqual(values, [String(32 << 20), '50000', '100000', '20']);
   });
 
+  it('--memory-swap sets memory plus swap (v1 memsw, v2 swap.max)', async () => {
+    const r = await h.run({
+      ...sh('if [ -e /sys/fs/cgroup/cgroup.controllers ]; then cat /sys/fs/cgroup/memory.swap.max; else cat /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes; fi'),
+      resources: { memory: 32 << 20, memorySwap: 96 << 20 },
+    });
+    assert.equal(r.exitCode, 0, r.stderr);
+    // v1 limits memory+swap; v2 limits swap alone (runc converts).
+    assert.ok([String(96 << 20), String(64 << 20)].includes(r.stdout.trim()), r.stdout);
+  });
+
   it('OOM-kills a container that allocates past --memory 32m (exit 137)', async () => {
     const r = await h.run({ args: ['awk', 'BEGIN { s = "xxxxxxxxxxxxxxxx"; while (1) s = s s }'], resources: { memory: 32 << 20 } });
     assert.equal(r.exitCode, 137);

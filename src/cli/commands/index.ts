@@ -13,9 +13,13 @@ import { register as registerImagePrune } from './image-prune.js';
 import { register as registerSystem } from './system.js';
 import { register as registerBuild } from './build.js';
 import { register as registerImageImport } from './image-import.js';
+import { register as registerImageArchive } from './image-archive.js';
 import { register as registerImageViews } from './image-views.js';
 import { register as registerRun } from './run.js';
 import { register as registerContainer } from './container.js';
+import { register as registerPull } from './pull.js';
+import { register as registerPush } from './push.js';
+import { register as registerLogin } from './login.js';
 
 /** The command groups a module may add to: top level, and docker's management commands. */
 export interface Groups {
@@ -40,9 +44,13 @@ const modules: Register[] = [
   registerSystem,
   registerBuild,
   registerImageImport,
+  registerImageArchive,
   registerImageViews,
   registerRun,
   registerContainer,
+  registerPull,
+  registerPush,
+  registerLogin,
 ];
 
 export function registerAll(program: Command, cli: Cli): void {

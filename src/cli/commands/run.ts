@@ -78,6 +78,7 @@ const handler: Handler<RunOptions> = async (args, opts, io, globals) => {
     ctx = await rt.openRuntime({
       gantryRoot,
       ...(globals.runtime === undefined ? {} : { runtime: globals.runtime }),
+      env: io.env,
       warn: (m) => void write(io.stderr, `WARNING: ${m}\n`),
     });
     const overrides = await rt.runOverridesFromFlags(opts, args, { callerEnv: io.env });

@@ -22,7 +22,7 @@ export interface TabWriterOptions {
 }
 
 interface Cell {
-  size: number; // UTF-16 length of the cell's text in buf
+  text: string;
   width: number; // display width
   htab: boolean; // terminated by a tab
 }
@@ -60,9 +60,10 @@ function isWide(cp: number): boolean {
 
 export class TabWriter {
   private readonly o: TabWriterOptions;
-  private buf = '';
-  private pos = 0;
-  private cell: Cell = { size: 0, width: 0, htab: false };
+  // Go keeps one byte buffer plus offsets; each cell keeps its own text here, which avoids
+  // re-slicing one growing string (quadratic in V8's string ropes).
+  private pending = ''; // text of the current cell not yet measured
+  private cell: Cell = { text: '', width: 0, htab: false };
   private lines: Cell[][] = [[]];
   private widths: number[] = [];
   private out = '';
@@ -106,29 +107,31 @@ export class TabWriter {
   }
 
   private append(text: string): void {
-    this.buf += text;
-    this.cell.size += text.length;
+    this.cell.text += text;
+    this.pending += text;
   }
 
   private updateWidth(): void {
-    this.cell.width += displayWidth(this.buf.slice(this.pos));
-    this.pos = this.buf.length;
+    this.cell.width += displayWidth(this.pending);
+    this.pending = '';
   }
 
   private terminateCell(htab: boolean): number {
     this.cell.htab = htab;
     const line = this.lines[this.lines.length - 1] as Cell[];
     line.push(this.cell);
-    this.cell = { size: 0, width: 0, htab: false };
+    this.cell = { text: '', width: 0, htab: false };
     return line.length;
   }
 
   private flushInternal(): void {
-    if (this.cell.size > 0) this.terminateCell(false);
-    this.format(0, 0, this.lines.length);
-    this.buf = '';
-    this.pos = 0;
-    this.cell = { size: 0, width: 0, htab: false };
+    if (this.cell.text.length > 0) {
+      this.updateWidth();
+      this.terminateCell(false);
+    }
+    this.format(0, this.lines.length);
+    this.pending = '';
+    this.cell = { text: '', width: 0, htab: false };
     this.lines = [[]];
     this.widths = [];
   }
@@ -144,19 +147,17 @@ export class TabWriter {
     this.out += this.o.padchar.repeat(Math.max(cellw - textw, 0));
   }
 
-  private writeLines(pos0: number, line0: number, line1: number): number {
-    let pos = pos0;
+  private writeLines(line0: number, line1: number): void {
     for (let i = line0; i < line1; i++) {
       const line = this.lines[i] as Cell[];
       let useTabs = false;
       line.forEach((c, j) => {
         if (j > 0 && this.o.debug === true) this.out += '|';
-        if (c.size === 0) {
+        if (c.text.length === 0) {
           if (j < this.widths.length) this.padding(c.width, this.widths[j] as number, useTabs);
         } else {
           useTabs = false;
-          const text = this.buf.slice(pos, pos + c.size);
-          pos += c.size;
+          const text = c.text;
           if (this.o.alignRight !== true) {
             this.out += text;
             if (j < this.widths.length) this.padding(c.width, this.widths[j] as number, false);
@@ -168,17 +169,14 @@ export class TabWriter {
       });
       if (i + 1 === this.lines.length) {
         // The last buffered line has no newline: write its pending text as is.
-        this.out += this.buf.slice(pos, pos + this.cell.size);
-        pos += this.cell.size;
+        this.out += this.cell.text;
       } else {
         this.out += '\n';
       }
     }
-    return pos;
   }
 
-  private format(pos0: number, line0_: number, line1: number): number {
-    let pos = pos0;
+  private format(line0_: number, line1: number): void {
     let line0 = line0_;
     const column = this.widths.length;
     for (let t = line0; t < line1; t++) {
@@ -186,7 +184,7 @@ export class TabWriter {
       if (column >= line.length - 1) continue;
       // This line has a cell in this column: print the lines before it, then size the column
       // over the block of consecutive lines that have it.
-      pos = this.writeLines(pos, line0, t);
+      this.writeLines(line0, t);
       line0 = t;
       let width = this.o.minwidth;
       let discardable = true;
@@ -200,11 +198,11 @@ export class TabWriter {
       }
       if (discardable && this.o.discardEmptyColumns === true) width = 0;
       this.widths.push(width);
-      pos = this.format(pos, line0, t);
+      this.format(line0, t);
       this.widths.pop();
       line0 = t; // line `t` lacks this column; the loop's increment may pass over it
     }
-    return this.writeLines(pos, line0, line1);
+    this.writeLines(line0, line1);
   }
 }
 

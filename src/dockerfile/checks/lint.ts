@@ -10,8 +10,10 @@
  * What needs the outside world is passed in: `.dockerignore` patterns (CopyIgnoredFile), base
  * images' config (their env for UndefinedVar, their platform for InvalidBaseImagePlatform).
  */
-import { BuildArgs, formatPlatformAll, hostPlatform, PLATFORM_ARG_NAMES, type Platform, type StageArgs } from '../args.js';
-import { goLower, goQuote, goUpper, levenshtein } from '../_go.js';
+import { formatAll, hostPlatform, type Platform } from '../../oci/index.js';
+import { BuildArgs, PLATFORM_ARG_NAMES, type StageArgs } from '../args.js';
+import { goQuote } from '../../go-compat.js';
+import { goLower, goUpper, levenshtein } from '../_go.js';
 import { DockerfileSyntaxError, type LineRange } from '../errors.js';
 import { parseInstruction, type Command } from '../instructions/parse.js';
 import { expandInstruction } from '../instructions/expand.js';
@@ -69,8 +71,6 @@ export interface LintOptions {
   config?: CheckConfig;
   /** Base image details by (expanded) reference. */
   baseImage?: (ref: string, platform: Platform) => BaseImageInfo | undefined;
-  /** Image reference validation for InvalidDefaultArgInFrom (defaults to the built-in grammar). */
-  isValidReference?: (ref: string) => boolean;
 }
 
 /** What `lintDockerfile` found. */
@@ -404,7 +404,7 @@ function walk(result: ParseResult, linter: Linter): void {
           R.InvalidBaseImagePlatform,
           configFromComments(root, st.from.comments),
           rangeOf(st.location),
-          R.InvalidBaseImagePlatform.format(baseName, formatPlatformAll(platform), formatPlatformAll(info.platform)),
+          R.InvalidBaseImagePlatform.format(baseName, formatAll(platform), formatAll(info.platform)),
         );
       }
       state = { stage: st, args: args.stage(undefined, info?.env ?? []), shell: info?.shell ?? [], workdirSet: false };
@@ -492,7 +492,6 @@ function validateDefaultBaseImages(
   } catch {
     return; // the real build fails on the same default later; no check here
   }
-  const valid = linter.options.isValidReference ?? isValidImageReference;
   for (const st of stages) {
     let name: string;
     try {
@@ -500,7 +499,7 @@ function validateDefaultBaseImages(
     } catch {
       return;
     }
-    if (!valid(name)) linter.run(R.InvalidDefaultArgInFrom, linter.config, rangeOf(st.location), R.InvalidDefaultArgInFrom.format(st.baseName));
+    if (!isValidImageReference(name)) linter.run(R.InvalidDefaultArgInFrom, linter.config, rangeOf(st.location), R.InvalidDefaultArgInFrom.format(st.baseName));
   }
 }
 

@@ -1,5 +1,6 @@
 /** FROM: starts a stage from an image or an earlier stage, optionally named (`AS name`) and for a platform. */
-import { equalFold, goLower, goQuote } from '../_go.js';
+import { goQuote } from '../../go-compat.js';
+import { equalFold, goLower } from '../_go.js';
 import { base, docComment, InstructionError, type Expanders, type InstructionBase, type ParseRequest } from './types.js';
 
 export interface FromInstruction extends InstructionBase {

@@ -3,7 +3,8 @@
  * --start-period --start-interval --retries`. Durations are Go durations (`30s`, `1m30s`, `500ms`);
  * a non-zero duration below 1ms is refused, as BuildKit refuses it.
  */
-import { goQuote, goUpper, parseGoDuration, parseGoInt } from '../_go.js';
+import { goQuote } from '../../go-compat.js';
+import { goUpper, parseGoDuration, parseGoInt } from '../_go.js';
 import type { Flag } from './bflags.js';
 import { base, errAtLeastOneArgument, handleJSONArgs, InstructionError, type InstructionBase, type ParseRequest } from './types.js';
 

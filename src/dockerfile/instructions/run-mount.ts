@@ -6,7 +6,8 @@
  * expanded and the whole mount is checked. `parseMount(spec)` is the first reading,
  * `parseMount(spec, expand)` the second.
  */
-import { goLower, goQuote, parseGoBool, parseGoInt, withSuggestion } from '../_go.js';
+import { goQuote } from '../../go-compat.js';
+import { goLower, parseGoBool, parseGoInt, withSuggestion } from '../_go.js';
 import { csvFields } from './_csv.js';
 import { InstructionError } from './types.js';
 

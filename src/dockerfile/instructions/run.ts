@@ -2,7 +2,7 @@
  * RUN: a command run in the stage's filesystem, with `--mount`, `--network`, `--security` and
  * `--device`. Heredoc bodies are the command's inline files (`RUN <<EOF` … `EOF`, `RUN <<EOF python3`).
  */
-import { goQuote } from '../_go.js';
+import { goQuote } from '../../go-compat.js';
 import { commandLine } from './cmd-entrypoint.js';
 import { parseDevice, type RunDevice } from './run-device.js';
 import { parseMount, type RunMount } from './run-mount.js';

@@ -1,0 +1,147 @@
+/**
+ * The HTTP transport of the registry client: a `fetch`-compatible function over `node:http`/`https`,
+ * written here because the global fetch cannot take per-registry TLS settings (extra CAs and client
+ * certificates from `/etc/docker/certs.d/HOST[:PORT]/`, as docker reads them) and cannot stream a
+ * Node `Readable` upload. It follows redirects for GET and HEAD (blob downloads redirect to storage),
+ * dropping `Authorization` when the origin changes, and keeps connections alive per host.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { rootCertificates } from 'node:tls';
+
+/** The body a registry request may carry: bytes, or a stream of bytes (uploads). */
+export type RequestBody = string | Uint8Array | Readable | AsyncIterable<Uint8Array>;
+
+export interface TransportOptions {
+  /** Where per-registry certificates live (default `/etc/docker/certs.d`; `GANTRY_CERTS_D` in the CLI). */
+  certsDir?: string;
+  /** Registries (host[:port]) whose TLS certificates are not verified (`--tls-verify=false`). */
+  skipVerify?: (host: string) => boolean;
+  /** Milliseconds without a byte on a connection before it is dropped (default 60 000). */
+  idleTimeoutMs?: number;
+  /** Most parallel connections per host (default 8). */
+  maxSockets?: number;
+}
+
+/** A fetch-like function; `init.body` may also be a Node stream. */
+export type RegistryFetch = (url: string | URL, init?: Omit<RequestInit, 'body'> & { body?: RequestBody | null }) => Promise<Response>;
+
+const DEFAULT_CERTS_DIR = '/etc/docker/certs.d';
+const MAX_REDIRECTS = 10;
+
+/** The TLS material docker would use for a host: `*.crt` as CAs, `*.cert` + `*.key` as client pair. */
+export function certsFor(certsDir: string, host: string): { ca?: string[]; cert?: string; key?: string } {
+  let names: string[];
+  try {
+    names = readdirSync(join(certsDir, host));
+  } catch {
+    return {};
+  }
+  const out: { ca?: string[]; cert?: string; key?: string } = {};
+  const cas = names.filter((n) => n.endsWith('.crt')).sort();
+  if (cas.length > 0) out.ca = cas.map((n) => readFileSync(join(certsDir, host, n), 'utf8'));
+  const cert = names.find((n) => n.endsWith('.cert'));
+  if (cert !== undefined) {
+    const key = `${cert.slice(0, -'.cert'.length)}.key`;
+    if (names.includes(key)) {
+      out.cert = readFileSync(join(certsDir, host, cert), 'utf8');
+      out.key = readFileSync(join(certsDir, host, key), 'utf8');
+    }
+  }
+  return out;
+}
+
+export function createTransport(opts: TransportOptions = {}): RegistryFetch {
+  const agents = new Map<string, http.Agent>();
+  const idle = opts.idleTimeoutMs ?? 60_000;
+  const agentFor = (u: URL): http.Agent => {
+    const key = `${u.protocol}//${u.host}`;
+    let agent = agents.get(key);
+    if (agent === undefined) {
+      const common = { keepAlive: true, maxSockets: opts.maxSockets ?? 8 };
+      if (u.protocol === 'https:') {
+        const certs = certsFor(opts.certsDir ?? DEFAULT_CERTS_DIR, u.host);
+        agent = new https.Agent({
+          ...common,
+          ...(certs.ca ? { ca: [...rootCertificates, ...certs.ca] } : {}),
+          ...(certs.cert ? { cert: certs.cert, key: certs.key } : {}),
+          rejectUnauthorized: opts.skipVerify?.(u.host) !== true,
+        });
+      } else {
+        agent = new http.Agent(common);
+      }
+      agents.set(key, agent);
+    }
+    return agent;
+  };
+
+  const once = (u: URL, init: Parameters<RegistryFetch>[1] = {}): Promise<{ res: http.IncomingMessage; url: URL }> =>
+    new Promise((resolve, reject) => {
+      const signal = init.signal ?? undefined;
+      if (signal?.aborted) return reject(signal.reason);
+      const headers: Record<string, string> = {};
+      new Headers(init.headers as ConstructorParameters<typeof Headers>[0]).forEach((v, k) => (headers[k] = v));
+      const body = init.body ?? undefined;
+      if (typeof body === 'string' || body instanceof Uint8Array) headers['content-length'] ??= String(Buffer.byteLength(body));
+      const lib = u.protocol === 'https:' ? https : http;
+      const req = lib.request(u, { method: init.method ?? 'GET', headers, agent: agentFor(u) });
+      const onAbort = (): void => {
+        req.destroy(signal?.reason as Error);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      req.setTimeout(idle, () => req.destroy(Object.assign(new Error(`no answer from ${u.host} in ${idle} ms`), { code: 'ETIMEDOUT' })));
+      req.on('error', (err) => {
+        signal?.removeEventListener('abort', onAbort);
+        reject(err);
+      });
+      req.on('response', (res) => {
+        res.on('close', () => signal?.removeEventListener('abort', onAbort));
+        // Idle timeout while the body streams: a stalled download fails instead of hanging.
+        res.setTimeout?.(idle, () => res.destroy(Object.assign(new Error(`${u.host} stopped sending`), { code: 'ETIMEDOUT' })));
+        resolve({ res, url: u });
+      });
+      if (body === undefined || typeof body === 'string' || body instanceof Uint8Array) {
+        req.end(body);
+      } else {
+        const src = body instanceof Readable ? body : Readable.from(body);
+        src.on('error', (err) => req.destroy(err));
+        src.pipe(req);
+      }
+    });
+
+  return async (input, init = {}) => {
+    let u = new URL(String(input));
+    let current = init;
+    for (let hop = 0; ; hop++) {
+      const { res } = await once(u, current);
+      const method = (current.method ?? 'GET').toUpperCase();
+      const location = res.headers.location;
+      if ([301, 302, 303, 307, 308].includes(res.statusCode ?? 0) && location !== undefined && (method === 'GET' || method === 'HEAD') && hop < MAX_REDIRECTS) {
+        res.resume();
+        const next = new URL(location, u);
+        if (next.origin !== u.origin) {
+          const h = new Headers(current.headers as ConstructorParameters<typeof Headers>[0]);
+          h.delete('authorization');
+          current = { ...current, headers: h };
+        }
+        u = next;
+        continue;
+      }
+      const headers = new Headers();
+      for (const [k, v] of Object.entries(res.headers)) {
+        if (Array.isArray(v)) for (const x of v) headers.append(k, x);
+        else if (v !== undefined) headers.set(k, v);
+      }
+      const status = res.statusCode ?? 500;
+      const noBody = method === 'HEAD' || status === 204 || status === 304;
+      if (noBody) res.resume();
+      const webBody = noBody ? null : (Readable.toWeb(res) as unknown as ReadableStream<Uint8Array>);
+      const response = new Response(webBody, { status: status < 200 ? 500 : status, statusText: res.statusMessage ?? '', headers });
+      Object.defineProperty(response, 'url', { value: u.toString() });
+      return response;
+    }
+  };
+}
