@@ -186,6 +186,27 @@ describe('containers from images (CLI, runc, overlay)', { skip: runtimeSkipReaso
     ok('rm', 'changer');
   });
 
+  it('container diff lists A/C/D changes without mount stubs; export writes the merged root filesystem', () => {
+    ok('run', '--name', 'differ', 'busybox', 'sh', '-c', 'mkdir /new && echo x > /new/file && echo y >> /etc/group && rm /bin/ls');
+    assert.equal(ok('container', 'diff', 'differ'), 'C /bin\nD /bin/ls\nC /etc\nC /etc/group\nA /new\nA /new/file\n');
+    assert.equal(ok('diff', 'differ'), ok('container', 'diff', 'differ'));
+    const dir = tempDir(undefined, 'gantry-export-');
+    try {
+      const tar = join(dir, 'out.tar');
+      ok('container', 'export', '-o', tar, 'differ');
+      const names = spawnSync('tar', ['-tf', tar], { encoding: 'utf8' }).stdout.split('\n');
+      assert.ok(names.includes('new/file'));
+      assert.ok(names.includes('bin/busybox'));
+      assert.ok(!names.includes('bin/ls'));
+      const piped = spawnSync('sh', ['-c', `${gantryBin} --root ${root} export differ | tar -xOf - new/file`], { encoding: 'utf8' });
+      assert.equal(piped.stdout, 'x\n');
+    } finally {
+      spawnSync('rm', ['-rf', dir]);
+    }
+    assert.deepEqual(mountsUnder(join(root, 'containers')), []);
+    ok('rm', 'differ');
+  });
+
   it('commit --pause freezes a running container while the layer is taken; it runs on after', async () => {
     const id = ok('run', '-d', '--name', 'live', 'busybox', 'sh', '-c', 'echo x > /marker; while true; do sleep 0.1; done').trim();
     const store = openStore({ root });
