@@ -20,6 +20,7 @@ export { Containers, isRunning, storedConfig, snapshotKey, type StoredConfig, ty
 export { commitContainer, type CommitOptions } from './commit.js';
 export { containerChanges, type Change } from './changes.js';
 export { exportContainer } from './export.js';
+export { execInContainer, type ExecOptions } from './exec.js';
 export * from './errors.js';
 
 /** The container operations on a store, with its snapshotter and the configured OCI runtime. */

@@ -123,6 +123,27 @@ describe('containers from images (CLI, runc, overlay)', { skip: runtimeSkipReaso
     assert.equal(g('container', 'inspect', 'bg').status, 1);
   });
 
+  it('exec runs a process in a running container with -e, -u, -w; docker\'s exit codes; -d', async () => {
+    ok('run', '-d', '--name', 'ex', '-e', 'BASE=1', 'busybox', 'sh', '-c', 'while true; do sleep 0.1; done');
+    const r = g('exec', '-e', 'EXTRA=2', '-u', '1000:1000', '-w', '/tmp', 'ex', 'sh', '-c', 'echo $BASE $EXTRA $(id -u):$(id -g) $(pwd); exit 5');
+    assert.equal(r.status, 5);
+    assert.equal(r.stdout, '1 2 1000:1000 /tmp\n');
+    assert.equal(g('exec', 'ex', 'no-such-command').status, 127);
+    assert.equal(g('exec', 'ex', '/etc/passwd').status, 126);
+    assert.equal(ok('exec', '-d', 'ex', 'sh', '-c', 'echo bg > /tmp/from-exec'), '');
+    let seen = '';
+    for (let i = 0; i < 50 && seen !== 'bg\n'; i++) {
+      seen = g('exec', 'ex', 'cat', '/tmp/from-exec').stdout;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    assert.equal(seen, 'bg\n');
+    ok('stop', '-t', '1', 'ex');
+    const stopped = g('exec', 'ex', 'true');
+    assert.notEqual(stopped.status, 0);
+    assert.match(stopped.stderr, /is not running/);
+    ok('rm', 'ex');
+  });
+
   it('start -a reruns an exited container in the foreground with its exit code', () => {
     assert.equal(g('run', '--name', 'again', 'busybox', 'sh', '-c', 'echo run; exit 2').status, 2);
     const r = g('start', '-a', 'again');

@@ -162,6 +162,33 @@ const inspect: Handler<{ format?: string }> = async (args, opts, io, globals) =>
   return runContainerInspect(args, opts, io, globals);
 };
 
+// ----------------------------------------------------------------------------------------- exec
+
+const execCmd: Handler<{ interactive?: boolean; tty?: boolean; detach?: boolean; env?: string[]; user?: string; workdir?: string }> = async (args, opts, io, globals) => {
+  if (args.length < 2) throw new UsageError('"gantry exec" requires at least 2 arguments.\nUsage:  gantry exec [OPTIONS] CONTAINER COMMAND [ARG...]', 'gantry exec');
+  const { ContainerCommandError } = await import('../../runtime/index.js');
+  try {
+    return await withContainers(globals, io, async (c) => {
+      const { execInContainer } = await import('../../container/index.js');
+      return execInContainer(c, await c.resolve(args[0]!), {
+        args: args.slice(1),
+        ...(opts.env === undefined ? {} : { env: opts.env }),
+        ...(opts.user === undefined ? {} : { user: opts.user }),
+        ...(opts.workdir === undefined ? {} : { workdir: opts.workdir }),
+        tty: opts.tty === true,
+        detach: opts.detach === true,
+        stdio: [opts.interactive === true || opts.tty === true ? 'inherit' : 'ignore', 'inherit', 'inherit'],
+      });
+    });
+  } catch (err) {
+    if (err instanceof ContainerCommandError) {
+      await write(io.stderr, `gantry: Error: ${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+};
+
 // -------------------------------------------------------------------------------- diff/export
 
 const diff: Handler = async (args, _opts, io, globals) =>
@@ -302,6 +329,20 @@ export function register({ program, container }: Groups, cli: Cli): void {
       .action(cli.action(commit));
   }
   for (const parent of [program, container]) {
+    parent
+      .command('exec')
+      .description('Execute a command in a running container')
+      .usage('[OPTIONS] CONTAINER COMMAND [ARG...]')
+      .helpOption('--help', 'Print usage')
+      .argument('<args...>')
+      .passThroughOptions()
+      .option('-d, --detach', 'Detached mode: run command in the background')
+      .option('-e, --env <list>', 'Set environment variables', collect)
+      .option('-i, --interactive', 'Keep STDIN open even if not attached')
+      .option('-t, --tty', 'Allocate a pseudo-TTY')
+      .option('-u, --user <string>', 'Username or UID (format: "<name|uid>[:<group|gid>]")')
+      .option('-w, --workdir <string>', 'Working directory inside the container')
+      .action(cli.action(execCmd));
     parent
       .command('diff')
       .description("Inspect changes to files or directories on a container's filesystem")
