@@ -173,16 +173,16 @@ export function levenshtein(a: string, b: string): number {
 }
 
 /**
- * BuildKit's `suggest.WrapError`: appends ` (did you mean X?)` when an option is within edit distance 2.
- * BuildKit iterates a Go map, so ties are resolved at random there; we take options in sorted order.
+ * BuildKit's `suggest.Search`: the first option (in the order given) within edit distance 2, cased
+ * like `value` when the comparison ignores case; `''` when none is, or when one matches exactly.
  */
-export function withSuggestion(message: string, value: string, options: readonly string[], caseSensitive: boolean): string {
+export function suggestName(value: string, options: Iterable<string>, caseSensitive = true): string {
   const v = caseSensitive ? value : goLower(value);
   let match = '';
   let min = 3;
-  for (const raw of [...options].sort()) {
+  for (const raw of options) {
     const opt = caseSensitive ? raw : goLower(raw);
-    if (opt === v) return message;
+    if (opt === v) return '';
     const d = levenshtein(v, opt);
     if (d < min) {
       min = d;
@@ -192,6 +192,15 @@ export function withSuggestion(message: string, value: string, options: readonly
       else match = opt;
     }
   }
+  return match;
+}
+
+/**
+ * BuildKit's `suggest.WrapError`: appends ` (did you mean X?)` when an option is within edit distance 2.
+ * BuildKit iterates a Go map, so ties are resolved at random there; we take options in sorted order.
+ */
+export function withSuggestion(message: string, value: string, options: readonly string[], caseSensitive: boolean): string {
+  const match = suggestName(value, [...options].sort(), caseSensitive);
   return match === '' ? message : `${message} (did you mean ${match}?)`;
 }
 

@@ -39,7 +39,7 @@ import { errnoCode } from '../errors.js';
 import { sys } from '../native/index.js';
 import { decompress, type Compression } from './compression.js';
 import { LayerFormatError, UnsafeEntryError, type LayerWarning } from './errors.js';
-import { resolveInRoot, splitPath } from './safe-path.js';
+import { lstatIfAny, resolveInRoot, splitPath } from './safe-path.js';
 import { readTar, type TarReadLimits } from './tar/reader.js';
 import type { TarHeader } from './tar/header.js';
 import {
@@ -142,16 +142,6 @@ export async function applyLayer(
   return { diffId: diff.digest(), size: diff.size, compressedSize: compressed.n, compression };
 }
 
-/** lstat, or undefined when nothing is there (or a parent is not a directory). */
-function lstatIfAny(path: string): Stats | undefined {
-  try {
-    return lstatSync(path);
-  } catch (err) {
-    const code = errnoCode(err);
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw err;
-  }
-}
 
 const XATTR_DROPPABLE = new Set(['ENOTSUP', 'EOPNOTSUPP', 'EPERM', 'EINVAL', 'E2BIG', 'ERANGE', 'ENAMETOOLONG']);
 

@@ -24,6 +24,7 @@ import type { TarEntryType, TarHeader } from './tar/header.js';
 import type { TarWriterEntry } from './tar/writer.js';
 import { isOverlayOpaque, isOverlayWhiteout, isOverlayXattr, opaquePath, whiteoutPath } from './whiteout.js';
 import { writeLayer, type LayerSink, type WriteLayerOptions, type WrittenLayer } from './layer-writer.js';
+import { lstatIfAny } from './safe-path.js';
 
 export type LayerSource =
   | { kind: 'tree'; root: string }
@@ -66,15 +67,6 @@ function byWhiteoutThenName(aWh: boolean, a: string, bWh: boolean, b: string): n
   return aWh !== bWh ? (aWh ? -1 : 1) : COMPARE(a, b);
 }
 
-function lstatOrUndefined(path: string): Stats | undefined {
-  try {
-    return lstatSync(path);
-  } catch (err) {
-    const code = errnoCode(err);
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw err;
-  }
-}
 
 /**
  * Overlay features whose upper dir cannot be read on its own: a metacopy file keeps its data in a
@@ -266,7 +258,7 @@ class Walker {
       const ust = lstatSync(uHost);
       if (entryType(ust) === undefined) continue;
       const lHost = where === 'both' ? `${lower}/${name}` : undefined;
-      const lst = lHost !== undefined ? lstatOrUndefined(lHost) : undefined;
+      const lst = lHost !== undefined ? lstatIfAny(lHost) : undefined;
       if (!ust.isDirectory()) {
         if (lst === undefined || changed(ust, uHost, lst, lHost!)) yield* this.#emit(childRel, uHost, ust);
         continue;
@@ -290,7 +282,7 @@ class Walker {
   #lowerStat(lowers: string[], rel: string): { st: Stats; host: string } | undefined {
     for (const dir of lowers) {
       const host = `${dir}/${rel}`;
-      const st = lstatOrUndefined(host);
+      const st = lstatIfAny(host);
       if (st === undefined) continue;
       if (isOverlayWhiteout(st)) return undefined;
       return { st, host };

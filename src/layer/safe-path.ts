@@ -9,7 +9,7 @@
  * from its dentry cache, and extraction is the only writer of its root, so there is no window in
  * which another writer could swap a component (the race securejoin's kernel-assisted variant closes).
  */
-import { lstatSync, readlinkSync } from 'node:fs';
+import { lstatSync, readlinkSync, type Stats } from 'node:fs';
 import { errnoCode } from '../errors.js';
 import { UnsafeEntryError } from './errors.js';
 
@@ -21,6 +21,19 @@ export interface ResolveOptions {
   followLast?: boolean;
   /** Absolute host paths known to be real directories (not symlinks): their lstat is skipped. */
   knownDirs?: Set<string>;
+  /** The most symlinks to follow; default MAX_SYMLINK_HOPS. */
+  maxHops?: number;
+}
+
+/** lstat, or undefined when nothing is there (or a parent is not a directory). */
+export function lstatIfAny(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw err;
+  }
 }
 
 /** Splits a slash-separated path into its components, dropping empty ones and `.`. */
@@ -31,12 +44,13 @@ export function splitPath(path: string): string[] {
 /**
  * The host path that `path` names inside `root`, with symlinks resolved inside the root.
  * `root` must be an absolute, symlink-free path.
- * @throws {UnsafeEntryError} when more than MAX_SYMLINK_HOPS symlinks are followed
+ * @throws {UnsafeEntryError} when more than `maxHops` (MAX_SYMLINK_HOPS) symlinks are followed
  */
 export function resolveInRoot(root: string, path: string, options: ResolveOptions = {}): string {
   const rootPath = root.endsWith('/') && root.length > 1 ? root.slice(0, -1) : root;
   const queue = splitPath(path).reverse(); // a stack: the next component is at the end
   const current: string[] = [];
+  const maxHops = options.maxHops ?? MAX_SYMLINK_HOPS;
   let hops = 0;
   while (queue.length > 0) {
     const c = queue.pop()!;
@@ -53,21 +67,12 @@ export function resolveInRoot(root: string, path: string, options: ResolveOption
       current.push(c);
       continue;
     }
-    let isLink = false;
-    try {
-      isLink = lstatSync(candidate).isSymbolicLink();
-    } catch (err) {
-      const code = errnoCode(err);
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
-      // Nothing exists here, so nothing below can be a symlink: the rest is resolved lexically.
+    // Where nothing exists, nothing below can be a symlink either: the rest is resolved lexically.
+    if (lstatIfAny(candidate)?.isSymbolicLink() !== true) {
       current.push(c);
       continue;
     }
-    if (!isLink) {
-      current.push(c);
-      continue;
-    }
-    if (++hops > MAX_SYMLINK_HOPS) throw new UnsafeEntryError(path, `more than ${MAX_SYMLINK_HOPS} symlinks were followed (a symlink loop)`);
+    if (++hops > maxHops) throw new UnsafeEntryError(path, `more than ${maxHops} symlinks were followed (a symlink loop)`);
     const target = readlinkSync(candidate);
     if (target.startsWith('/')) current.length = 0;
     const parts = splitPath(target);

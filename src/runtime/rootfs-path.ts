@@ -1,51 +1,35 @@
 /**
  * Reading files of a container's root filesystem from the host without leaving it. An image may ship
  * `/etc/passwd` as a symlink to `/../../host/etc/shadow`; following it naively would read the host's
- * file. Each component is resolved with lstat/readlink inside `root`: absolute targets restart at the
- * root, `..` stops at the root, and a hop limit ends loops. (`layer/` has its own resolver for
- * extraction; this one only reads, so it stays small and local to the runtime.)
+ * file. The resolution itself is `layer/`'s securejoin-like `resolveInRoot` (absolute targets restart
+ * at the root, `..` stops at the root, a hop limit ends loops): one implementation of that safety
+ * rule for extraction, COPY and the runtime. runtime, snapshot and layer are siblings in DESIGN.md;
+ * layer is the lowest of them (it imports neither of the others), so runtime → layer adds no cycle.
  */
 import { constants } from 'node:fs';
-import { lstat, readlink, open } from 'node:fs/promises';
-import { join, posix } from 'node:path';
+import { open } from 'node:fs/promises';
+import { posix } from 'node:path';
 import { errnoCode, InvalidArgumentError } from '../errors.js';
+import { resolveInRoot as resolveInRootSync, UnsafeEntryError } from '../layer/index.js';
 
+/** Linux's own limit per lookup: the runtime resolves as a process inside the container would. */
 const MAX_HOPS = 40;
 
 /**
- * The host path of `path` inside `root`, with every symlink resolved within the root. The result may
- * not exist (its last components are joined as given).
+ * The host path of `path` inside `root`, with every symlink (the last component's too) resolved
+ * within the root. The result may not exist (components below a missing one are joined as given,
+ * `..` still clamped at the root).
  * @throws {InvalidArgumentError} ERR_SYMLINK_LOOP after too many links
  */
 export async function resolveInRoot(root: string, path: string): Promise<string> {
-  let pending = path.split('/').filter((c) => c !== '' && c !== '.');
-  const done: string[] = [];
-  let hops = 0;
-  while (pending.length > 0) {
-    const c = pending.shift()!;
-    if (c === '..') {
-      done.pop();
-      continue;
+  try {
+    return resolveInRootSync(root, path, { followLast: true, maxHops: MAX_HOPS });
+  } catch (err) {
+    if (err instanceof UnsafeEntryError) {
+      throw new InvalidArgumentError('SYMLINK_LOOP', `Cannot resolve "${path}" in the root filesystem: too many symbolic links`, { cause: err });
     }
-    const host = join(root, ...done, c);
-    let st;
-    try {
-      st = await lstat(host);
-    } catch (err) {
-      if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return join(root, ...done, c, ...pending);
-      throw err;
-    }
-    if (!st.isSymbolicLink()) {
-      done.push(c);
-      continue;
-    }
-    if (++hops > MAX_HOPS) throw new InvalidArgumentError('SYMLINK_LOOP', `Cannot resolve "${path}" in the root filesystem: too many symbolic links`);
-    const target = await readlink(host);
-    const parts = target.split('/').filter((p) => p !== '' && p !== '.');
-    if (target.startsWith('/')) done.length = 0;
-    pending = [...parts, ...pending];
+    throw err;
   }
-  return join(root, ...done);
 }
 
 /**

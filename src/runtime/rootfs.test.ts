@@ -21,6 +21,11 @@ describe('resolveInRoot', () => {
     assert.equal(await resolveInRoot(root, '/../../etc/shadow'), join(root, 'etc', 'shadow'));
     await assert.rejects(resolveInRoot(root, '/loop1/x'), /too many symbolic links/);
   });
+
+  it('clamps .. at the root below a component that does not exist', async (t) => {
+    const root = tempDir(t);
+    assert.equal(await resolveInRoot(root, '/missing/../../../etc/passwd'), join(root, 'etc', 'passwd'));
+  });
 });
 
 describe('checkCommand', () => {

@@ -2,7 +2,7 @@
  * Loading image records from the DB: one query per table, assembled in memory, so `list()` of a few
  * hundred images costs a handful of statements rather than one per image. Internal to store/.
  */
-import type { Digest } from '../oci/digest.js';
+import type { Digest } from '../oci/index.js';
 import type { MetadataDb } from './db.js';
 import type { ImageRecord, LayerRecord } from './types.js';
 

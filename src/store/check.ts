@@ -9,7 +9,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createReadStream } from 'node:fs';
-import { Digester, digestAlgorithm, isDigest, type Digest } from '../oci/digest.js';
+import { type Digest, digestAlgorithm, Digester, isDigest } from '../oci/index.js';
 import type { Store } from './store.js';
 import { collect, listBlobFiles, loadGraph, mark, type GcReport } from './gc.js';
 

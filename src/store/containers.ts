@@ -4,7 +4,7 @@
  * container uses, and so that garbage collection keeps a container's snapshot.
  */
 import { randomBytes } from 'node:crypto';
-import type { Digest } from '../oci/digest.js';
+import type { Digest } from '../oci/index.js';
 import type { MetadataDb } from './db.js';
 import { ContainerNameConflictError, ContainerNotFoundError } from './errors.js';
 import type { ContainerRecord, ContainerState, ContainerUpdate, NewContainer } from './types.js';

@@ -3,8 +3,7 @@
  * verify a stream against its descriptor as it flows.
  */
 import { Readable } from 'node:stream';
-import { Digester, digestAlgorithm, type Digest } from '../oci/digest.js';
-import type { Descriptor } from '../oci/descriptor.js';
+import { type Descriptor, type Digest, digestAlgorithm, Digester } from '../oci/index.js';
 import type { ContentIngester, ContentProvider, WriterOptions } from './content.js';
 import { ContentNotFoundError, DigestMismatchError, SizeMismatchError } from './errors.js';
 import { InvalidArgumentError, isKind } from '../errors.js';

@@ -8,9 +8,8 @@ import { constants as fsConstants } from 'node:fs';
 import { chmod, mkdir, open, readFile, readdir, rename, rm, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { Digester, digestAlgorithm, digestHex, isDigest, type Digest, type DigestAlgorithm } from '../oci/digest.js';
+import { type Descriptor, type Digest, digestAlgorithm, type DigestAlgorithm, Digester, digestHex, isDigest } from '../oci/index.js';
 import { createHash as newHash, type Hash } from 'node:crypto';
-import type { Descriptor } from '../oci/descriptor.js';
 import { CanceledError, errnoCode } from '../errors.js';
 import type {
   ContentInfo,

@@ -21,8 +21,7 @@
  *   visible, so a concurrent garbage collection cannot take them before an image refers to them.
  */
 import type { Readable } from 'node:stream';
-import type { Digest } from '../oci/digest.js';
-import type { Descriptor } from '../oci/descriptor.js';
+import type { Descriptor, Digest } from '../oci/index.js';
 
 /** What the store knows about a committed blob. */
 export interface ContentInfo {

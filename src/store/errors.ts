@@ -130,7 +130,7 @@ export class ReferenceInUseError extends ConflictError {
 }
 
 /** Bad references: oci/reference's error, with docker's texts. */
-export { InvalidReferenceError } from '../oci/reference.js';
+export { InvalidReferenceError } from '../oci/index.js';
 
 /** Tagging with a digest reference (`docker tag a b@sha256:…`). */
 export class DigestTagError extends InvalidArgumentError {

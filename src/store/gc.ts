@@ -21,7 +21,7 @@ import { mkdirSync, readdirSync, renameSync, statSync, unlinkSync, rmSync } from
 import { readdir, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { isDigest } from '../oci/digest.js';
+import { isDigest } from '../oci/index.js';
 import { errnoCode } from '../errors.js';
 import type { MetadataDb } from './db.js';
 import type { StoreLayout } from './paths.js';

@@ -11,11 +11,22 @@
  * an ID prefix (with or without `sha256:`), and a prefix that matches several images is refused.
  */
 import { statSync } from 'node:fs';
-import { chainIds, type ImageConfig } from '../oci/image-config.js';
-import { isDigest, type Digest } from '../oci/digest.js';
-import type { Descriptor } from '../oci/descriptor.js';
-import type { Manifest } from '../oci/manifest.js';
-import { MediaType } from '../oci/media-types.js';
+import {
+  chainIds,
+  type Descriptor,
+  type Digest,
+  familiarString,
+  type ImageConfig,
+  isDigest,
+  type Manifest,
+  MediaType,
+  parseNormalizedNamed,
+  type Reference,
+  referenceString,
+  tagNameOnly,
+  trimNamed,
+  withDigest,
+} from '../oci/index.js';
 import type { MetadataDb } from './db.js';
 import {
   AmbiguousImageIdError,
@@ -26,7 +37,6 @@ import {
   MissingContentError,
   ReferenceInUseError,
 } from './errors.js';
-import { familiarString, parseNormalizedNamed, referenceString, tagNameOnly, trimNamed, withDigest, type Reference } from '../oci/reference.js';
 import { loadImages } from './_rows.js';
 import type {
   ImageDeleteRecord,

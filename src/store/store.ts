@@ -4,7 +4,7 @@
  * date; `close()` releases the DB. Any number of processes may open the same root at once.
  */
 import { mkdirSync } from 'node:fs';
-import type { Digest } from '../oci/digest.js';
+import type { Digest } from '../oci/index.js';
 import { BuildCacheStore } from './build-cache.js';
 import { readBlob } from './content-helpers.js';
 import { LocalContentStore } from './content-local.js';

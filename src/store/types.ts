@@ -7,8 +7,7 @@
  * is a normalized reference the store keeps: a tag (`docker.io/library/debian:latest`) or a repo
  * digest (`docker.io/library/debian@sha256:…`). An image's ID is its config's digest.
  */
-import type { Digest } from '../oci/digest.js';
-import type { Descriptor } from '../oci/descriptor.js';
+import type { Descriptor, Digest } from '../oci/index.js';
 
 /** One layer of an image, in order from the base up. */
 export interface LayerRecord {

@@ -48,7 +48,8 @@ try:
     read_until(re.escape(MARK) + r"(\d+)__ ", 30)
     for line in req["lines"]:
         os.write(fd, (line["text"] + "\n").encode())
-        if line["inside"]:
+        if line["inside"] or line.get("enter"):
+            # Typed into a container's shell, or the line that starts it: wait for its prompt.
             out, _ = read_until(r"(?:[#$] $)|(" + re.escape(MARK) + r"(\d+)__ )", timeout)
             results.append({"text": line["text"], "status": None, "output": out})
         else:

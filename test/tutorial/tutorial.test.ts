@@ -70,7 +70,11 @@ test('docs/tutorial.md runs as written', { timeout: 30 * 60_000 }, async (t) => 
     GANTRY_REPO: repoRoot,
   };
   const out = execFileSync('python3', [join(repoRoot, 'test', 'tutorial', 'drive.py')], {
-    input: JSON.stringify({ lines: lines.map((l) => ({ text: l.text, inside: l.inside })), timeout: 900, cwd: work }),
+    input: JSON.stringify({
+      lines: lines.map((l, i) => ({ text: l.text, inside: l.inside, enter: !l.inside && lines[i + 1]?.inside === true })),
+      timeout: 900,
+      cwd: work,
+    }),
     env,
     maxBuffer: 64 << 20,
   });

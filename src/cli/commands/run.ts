@@ -17,41 +17,16 @@ import { collect, type Cli, type Handler } from '../context.js';
 import { formatError, UsageError } from '../errors.js';
 import { findGantryError } from '../../errors.js';
 import { write } from '../io.js';
+import type { DockerRunFlags } from '../../runtime/index.js';
 
-export interface RunOptions {
+/** The container-shaping flags are the runtime's `DockerRunFlags` (one list); these drive the command. */
+export interface RunOptions extends DockerRunFlags {
   rootfs?: string;
   detach?: boolean;
   interactive?: boolean;
-  tty?: boolean;
   rm?: boolean;
   name?: string;
   label?: string[];
-  env?: string[];
-  envFile?: string[];
-  workdir?: string;
-  user?: string;
-  groupAdd?: string[];
-  hostname?: string;
-  entrypoint?: string;
-  readOnly?: boolean;
-  capAdd?: string[];
-  capDrop?: string[];
-  securityOpt?: string[];
-  privileged?: boolean;
-  tmpfs?: string[];
-  volume?: string[];
-  ulimit?: string[];
-  shmSize?: string;
-  addHost?: string[];
-  network?: string;
-  memory?: string;
-  memorySwap?: string;
-  memoryReservation?: string;
-  cpus?: string;
-  cpuShares?: string;
-  pidsLimit?: string;
-  init?: boolean;
-  cgroupParent?: string;
 }
 
 /** docker's exit code when the CLI or daemon cannot run the container. */
@@ -69,7 +44,7 @@ const handler: Handler<RunOptions> = async (args, opts, io, globals) => {
     throw new UsageError('"gantry run" cannot combine --detach and --tty yet', 'gantry run');
   }
   const rt = await import('../../runtime/index.js');
-  const { resolveRoot } = await import('../../store/paths.js');
+  const { resolveRoot } = await import('../../store/index.js');
   const id = opts.name ?? randomBytes(32).toString('hex');
   const gantryRoot = resolveRoot({ ...(globals.root === undefined ? {} : { root: globals.root }), env: io.env });
   let ctx: import('../../runtime/index.js').RuntimeContext;

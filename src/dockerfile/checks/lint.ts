@@ -10,10 +10,10 @@
  * What needs the outside world is passed in: `.dockerignore` patterns (CopyIgnoredFile), base
  * images' config (their env for UndefinedVar, their platform for InvalidBaseImagePlatform).
  */
-import { formatAll, hostPlatform, type Platform } from '../../oci/index.js';
+import { formatAll, hostPlatform, InvalidPlatformError, parsePlatform, type Platform } from '../../oci/index.js';
 import { BuildArgs, PLATFORM_ARG_NAMES, type StageArgs } from '../args.js';
 import { goQuote } from '../../go-compat.js';
-import { goLower, goUpper, levenshtein } from '../_go.js';
+import { goLower, goUpper, suggestName } from '../_go.js';
 import { DockerfileSyntaxError, type LineRange } from '../errors.js';
 import { parseInstruction, type Command } from '../instructions/parse.js';
 import { expandInstruction } from '../instructions/expand.js';
@@ -108,43 +108,15 @@ export function looksLikeSecretName(name: string): boolean {
   return SECRET_DENY.test(name) && !SECRET_ALLOW.test(name);
 }
 
-/** BuildKit's `suggest.Search`: the first option within edit distance 2 (none on an exact match). */
-export function suggestName(value: string, options: readonly string[], caseSensitive = true): string {
-  const v = caseSensitive ? value : goLower(value);
-  let match = '';
-  let min = 3;
-  for (const raw of options) {
-    const opt = caseSensitive ? raw : goLower(raw);
-    if (opt === v) return '';
-    const d = levenshtein(v, opt);
-    if (d < min) {
-      min = d;
-      if (caseSensitive) match = opt;
-      else if (value === goLower(value)) match = goLower(opt);
-      else if (value === goUpper(value)) match = goUpper(opt);
-      else match = opt;
-    }
+
+/** containerd's `platforms.Parse` (oci's parsePlatform), undefined where it fails, as the check needs. */
+function parsePlatformIfValid(spec: string): Platform | undefined {
+  try {
+    return parsePlatform(spec);
+  } catch (err) {
+    if (err instanceof InvalidPlatformError) return undefined;
+    throw err;
   }
-  return match;
-}
-
-
-const OS_NAMES = new Set(['aix', 'android', 'darwin', 'dragonfly', 'freebsd', 'illumos', 'ios', 'js', 'linux', 'netbsd', 'openbsd', 'plan9', 'solaris', 'wasip1', 'windows']);
-const ARCH_ALIASES: Record<string, string> = { x86_64: 'amd64', x86: '386', i386: '386', aarch64: 'arm64', armhf: 'arm', armel: 'arm' };
-
-/** containerd's `platforms.Parse`, enough for the checks; undefined when it would fail. */
-function parsePlatform(spec: string): Platform | undefined {
-  const parts = goLower(spec).split('/');
-  if (parts.some((p) => !/^[a-z0-9_.-]+$/.test(p)) || parts.length > 3) return undefined;
-  const arch = (a: string): string => ARCH_ALIASES[a] ?? a;
-  if (parts.length === 1) {
-    const only = parts[0]!;
-    if (OS_NAMES.has(only)) return { os: only, architecture: hostPlatform().architecture };
-    return { os: 'linux', architecture: arch(only) };
-  }
-  const p: Platform = { os: parts[0]!, architecture: arch(parts[1]!) };
-  if (parts[2] !== undefined) p.variant = parts[2];
-  return p;
 }
 
 function rangeOf(loc: SourceLocation): LineRange[] {
@@ -349,7 +321,7 @@ function walk(result: ParseResult, linter: Linter): void {
         }
       }
       if (platMatch.matched.size === 0 && platMatch.unmatched.size === 0) {
-        const p = parsePlatform(platMatch.result);
+        const p = parsePlatformIfValid(platMatch.result);
         if (p !== undefined && !st.name.includes(p.os) && !st.name.includes(p.architecture)) {
           linter.run(R.FromPlatformFlagConstDisallowed, config, location, R.FromPlatformFlagConstDisallowed.format(platMatch.result));
         }
@@ -367,7 +339,7 @@ function walk(result: ParseResult, linter: Linter): void {
         const reason = `${goQuote(bad)} is an invalid component of ${goQuote(platMatch.result)}: platform specifier component must match "^[A-Za-z0-9_.-]+$": invalid argument`;
         throw new BuildStop(`failed to parse platform ${st.platform}: ${suggest(reason)}`, location);
       }
-      const p = parsePlatform(platMatch.result);
+      const p = parsePlatformIfValid(platMatch.result);
       if (p === undefined) throw new BuildStop(`failed to parse platform ${st.platform}`, location);
       stagePlatform.set(st, p);
     }

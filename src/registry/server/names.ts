@@ -7,7 +7,7 @@
  * grammar's *path* alone: in a registry URL there is no domain, so `localhost/app` is two path
  * components here, where a reference parser would read `localhost` as a host.
  */
-import { REPOSITORY_NAME_MAX_LENGTH, referenceGrammar } from '../../oci/reference.js';
+import { referenceGrammar, REPOSITORY_NAME_MAX_LENGTH } from '../../oci/index.js';
 
 // path-component ( "/" path-component )*, each component [a-z0-9]+ joined by `.`, `_`, `__` or `-+`.
 const PATH = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
