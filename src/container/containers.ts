@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { StdioOptions } from 'node:child_process';
 import type { ImageConfig } from '../oci/index.js';
 import {
-  checkCommand, containerState, deleteContainer, killContainer, prepareContainer, runContainer, runOverridesFromFlags,
+  checkCommand, containerState, resolveArgs, deleteContainer, killContainer, prepareContainer, runContainer, runOverridesFromFlags,
   stopContainerById, type DockerRunFlags, type RuntimeContext, type Spec,
 } from '../runtime/index.js';
 import {
@@ -109,7 +109,8 @@ export class Containers {
       });
       await this.snapshots.prepare(key, parent, { lease: lease.id, labels: { 'gantry.container': id } });
       const overrides = await runOverridesFromFlags(o.flags, o.cmd, { callerEnv: o.callerEnv });
-      const args = overrides.args ?? [...(overrides.entrypoint ?? config.config?.Entrypoint ?? []), ...(o.cmd.length > 0 ? o.cmd : (config.config?.Cmd ?? []))];
+      // docker's rules (an --entrypoint drops the image's Cmd; arguments replace the Cmd).
+      const args = resolveArgs(config.config ?? {}, overrides);
       const stored: StoredConfig = {
         path: args[0] ?? '',
         args: args.slice(1),

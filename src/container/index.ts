@@ -18,6 +18,9 @@ import { Containers } from './containers.js';
 
 export { Containers, isRunning, storedConfig, snapshotKey, type StoredConfig, type CreateOptions, type StartOptions } from './containers.js';
 export { commitContainer, type CommitOptions } from './commit.js';
+export { containerChanges, type Change } from './changes.js';
+export { exportContainer } from './export.js';
+export { execInContainer, type ExecOptions } from './exec.js';
 export * from './errors.js';
 
 /** The container operations on a store, with its snapshotter and the configured OCI runtime. */

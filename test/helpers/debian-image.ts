@@ -4,7 +4,7 @@
  * imported into each test's store in seconds. Tests that need it skip when mmdebstrap is missing.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { importRootfs, releaseDate } from '../../src/archive/index.js';
 import type { ImageRecord, Store } from '../../src/store/index.js';
@@ -26,9 +26,18 @@ function sources(): string {
 /** The cached bookworm minbase tarball (made on first use; ~35 s on an idle machine). */
 export function debianTarball(): string {
   const tar = join(TEST_CACHE, 'debian-bookworm-minbase.tar');
-  if (existsSync(tar)) return tar;
+  if (existsSync(tar) && statSync(tar).isFile()) return tar;
   mkdirSync(TEST_CACHE, { recursive: true });
   const part = `${tar}.${process.pid}.part`;
+  if (existsSync(tar)) {
+    // An earlier helper without --format=tar left a directory tree here: tar it up instead.
+    execFileSync('tar', ['--numeric-owner', '--xattrs', '-C', tar, '-cf', part, '.'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const dir = `${tar}.dir.${process.pid}`;
+    renameSync(tar, dir);
+    renameSync(part, tar);
+    execFileSync('rm', ['-rf', dir]);
+    return tar;
+  }
   const sde = releaseDate('bookworm');
   execFileSync('mmdebstrap', ['--variant=minbase', '--mode=root', '--format=tar', '--quiet', 'bookworm', part], {
     input: sources(),

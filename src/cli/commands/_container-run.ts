@@ -20,7 +20,7 @@ export async function runImage(image: string, cmd: string[], opts: RunOptions, i
   const { ContainerCommandError } = await import('../../runtime/index.js');
   try {
     return await withContainers(globals, io, async (c) => {
-      const { rootfs: _r, detach, rm, name, ...flags } = opts;
+      const { rootfs: _r, detach, rm, name, label, ...flags } = opts;
       void _r;
       const rec = await c.create({
         image,
@@ -28,6 +28,7 @@ export async function runImage(image: string, cmd: string[], opts: RunOptions, i
         flags,
         cmd,
         autoRemove: rm === true,
+        labels: Object.fromEntries((label ?? []).map((l) => { const i = l.indexOf('='); return i < 0 ? [l, ''] : [l.slice(0, i), l.slice(i + 1)]; })),
         callerEnv: io.env,
         signal: io.signal,
       });

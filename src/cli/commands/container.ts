@@ -5,6 +5,7 @@
  */
 import type { Groups } from './index.js';
 import { collect, type Cli, type Handler } from '../context.js';
+import { once } from 'node:events';
 import { write, type CommandIO } from '../io.js';
 import { UsageError } from '../errors.js';
 import { withContainers } from './_containers.js';
@@ -156,29 +157,65 @@ const commit: Handler<{ message?: string; author?: string; change?: string[]; pa
 
 // -------------------------------------------------------------------------------------- inspect
 
-const inspect: Handler<{ format?: string }> = async (args, opts, io, globals) =>
+const inspect: Handler<{ format?: string }> = async (args, opts, io, globals) => {
+  const { runContainerInspect } = await import('./_container-inspect.js');
+  return runContainerInspect(args, opts, io, globals);
+};
+
+// ----------------------------------------------------------------------------------------- exec
+
+const execCmd: Handler<{ interactive?: boolean; tty?: boolean; detach?: boolean; env?: string[]; user?: string; workdir?: string }> = async (args, opts, io, globals) => {
+  if (args.length < 2) throw new UsageError('"gantry exec" requires at least 2 arguments.\nUsage:  gantry exec [OPTIONS] CONTAINER COMMAND [ARG...]', 'gantry exec');
+  const { ContainerCommandError } = await import('../../runtime/index.js');
+  try {
+    return await withContainers(globals, io, async (c) => {
+      const { execInContainer } = await import('../../container/index.js');
+      return execInContainer(c, await c.resolve(args[0]!), {
+        args: args.slice(1),
+        ...(opts.env === undefined ? {} : { env: opts.env }),
+        ...(opts.user === undefined ? {} : { user: opts.user }),
+        ...(opts.workdir === undefined ? {} : { workdir: opts.workdir }),
+        tty: opts.tty === true,
+        detach: opts.detach === true,
+        stdio: [opts.interactive === true || opts.tty === true ? 'inherit' : 'ignore', 'inherit', 'inherit'],
+      });
+    });
+  } catch (err) {
+    if (err instanceof ContainerCommandError) {
+      await write(io.stderr, `gantry: Error: ${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+};
+
+// -------------------------------------------------------------------------------- diff/export
+
+const diff: Handler = async (args, _opts, io, globals) =>
   withContainers(globals, io, async (c) => {
-    const { containerInspect } = await import('./_container-views.js');
-    const { executeRow, parseFormat } = await import('../format/index.js');
-    const out: object[] = [];
-    let failed = false;
-    for (const n of args) {
-      try {
-        const rec = await c.resolve(n);
-        out.push(containerInspect(rec, { rootfs: c.rootfs(rec.id), driver: c.snapshots.driver, upper: rec.snapshotKey === undefined ? undefined : c.snapshots.upperDir(rec.snapshotKey) }));
-      } catch (err) {
-        failed = true;
-        await write(io.stderr, `Error: No such container: ${n}\n`);
-        void err;
-      }
+    const { containerChanges } = await import('../../container/index.js');
+    const changes = containerChanges(c, await c.resolve(args[0]!), { signal: io.signal });
+    await write(io.stdout, changes.map((ch) => `${ch.kind} ${ch.path}\n`).join(''));
+    return 0;
+  });
+
+const exportCmd: Handler<{ output?: string }> = async (args, opts, io, globals) =>
+  withContainers(globals, io, async (c) => {
+    const { exportContainer } = await import('../../container/index.js');
+    const rec = await c.resolve(args[0]!);
+    if (opts.output === undefined && io.stdout.isTTY === true) {
+      throw new UsageError('cowardly refusing to save to a terminal. Use the -o flag or redirect');
     }
-    if (opts.format !== undefined) {
-      const tmpl = parseFormat(opts.format);
-      for (const o of out) await write(io.stdout, `${executeRow(tmpl, o)}\n`);
-    } else {
-      await write(io.stdout, `${JSON.stringify(out, null, 4)}\n`);
+    const { createWriteStream } = await import('node:fs');
+    const out = opts.output === undefined ? io.stdout : createWriteStream(opts.output);
+    try {
+      await exportContainer(c, rec, async (chunk) => {
+        if (!out.write(chunk)) await once(out, 'drain');
+      }, { signal: io.signal });
+    } finally {
+      if (out !== io.stdout) await new Promise<void>((resolve, reject) => (out as import('node:fs').WriteStream).end((err?: Error | null) => (err ? reject(err) : resolve())));
     }
-    return failed ? 1 : 0;
+    return 0;
   });
 
 // ---------------------------------------------------------------------------------------- prune
@@ -290,6 +327,37 @@ export function register({ program, container }: Groups, cli: Cli): void {
       .option('-p, --pause', 'Pause container during commit', true)
       .option('--no-pause', 'Do not pause the container during commit')
       .action(cli.action(commit));
+  }
+  for (const parent of [program, container]) {
+    parent
+      .command('exec')
+      .description('Execute a command in a running container')
+      .usage('[OPTIONS] CONTAINER COMMAND [ARG...]')
+      .helpOption('--help', 'Print usage')
+      .argument('<args...>')
+      .passThroughOptions()
+      .option('-d, --detach', 'Detached mode: run command in the background')
+      .option('-e, --env <list>', 'Set environment variables', collect)
+      .option('-i, --interactive', 'Keep STDIN open even if not attached')
+      .option('-t, --tty', 'Allocate a pseudo-TTY')
+      .option('-u, --user <string>', 'Username or UID (format: "<name|uid>[:<group|gid>]")')
+      .option('-w, --workdir <string>', 'Working directory inside the container')
+      .action(cli.action(execCmd));
+    parent
+      .command('diff')
+      .description("Inspect changes to files or directories on a container's filesystem")
+      .usage('CONTAINER')
+      .helpOption('--help', 'Print usage')
+      .argument('<container>')
+      .action(cli.action(diff));
+    parent
+      .command('export')
+      .description("Export a container's filesystem as a tar archive")
+      .usage('[OPTIONS] CONTAINER')
+      .helpOption('--help', 'Print usage')
+      .argument('<container>')
+      .option('-o, --output <string>', 'Write to a file, instead of STDOUT')
+      .action(cli.action(exportCmd));
   }
   container
     .command('inspect')

@@ -57,6 +57,11 @@ function inspectCommand(cmd: Command, cli: Cli, calledAs: string): void {
     .option('-f, --format <string>', "Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template")
     .action(
       cli.action<InspectOpts>(async (args, opts, io, globals) => {
+        if (calledAs === 'inspect') {
+          // docker's `inspect` serves containers too: those are the container part's.
+          const { allContainers, runContainerInspect } = await import('./_container-inspect.js');
+          if (await allContainers(args, io, globals)) return runContainerInspect(args, opts, io, globals);
+        }
         const { runInspect } = await import('./_image-views.js');
         return runInspect(args, opts, io, globals, calledAs);
       }),

@@ -26,6 +26,7 @@ export interface RunOptions extends DockerRunFlags {
   interactive?: boolean;
   rm?: boolean;
   name?: string;
+  label?: string[];
 }
 
 /** docker's exit code when the CLI or daemon cannot run the container. */
@@ -109,6 +110,7 @@ function define(cmd: Command, cli: Cli): void {
     .option('-t, --tty', 'Allocate a pseudo-TTY')
     .option('--rm', 'Automatically remove the container when it exits')
     .option('--name <name>', 'Assign a name to the container')
+    .option('-l, --label <list>', 'Set meta data on a container', collect)
     .option('-e, --env <list>', 'Set environment variables', collect)
     .option('--env-file <list>', 'Read in a file of environment variables', collect)
     .option('-w, --workdir <string>', 'Working directory inside the container')
