@@ -271,9 +271,20 @@ async function sweepTmp(ctx: GcContext, now: number, grace: number, dryRun: bool
         if (ref !== undefined && (leasedIngests.has(ref) || ctx.locker.isHeld(ref))) continue;
         const age = now - (await newestMtime(dir));
         if (age < grace) continue;
+        // A writer creates the directory before its `ref` file: one without a ref may be that
+        // writer's, mid-creation, whatever the grace the caller asked for.
+        if (ref === undefined && age < 60_000) continue;
+        const size = await du(dir);
+        if (!dryRun) {
+          try {
+            await rm(dir, { recursive: true, force: true });
+          } catch (err) {
+            if (errnoCode(err) === 'ENOTEMPTY') continue; // a writer is filling it now: not garbage
+            throw err;
+          }
+        }
         report.tmp.push(dir);
-        report.reclaimed += await du(dir);
-        if (!dryRun) await rm(dir, { recursive: true, force: true });
+        report.reclaimed += size;
       }
       continue;
     }
