@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { Readable } from 'node:stream';
-import { decompress as decompressLayer } from '../layer/index.js';
+import { decompress as decompressLayer, detectCompression, peek } from '../layer/index.js';
 import { FailedPreconditionError } from '../errors.js';
 import { ArchiveDataError } from './errors.js';
 
@@ -17,33 +17,7 @@ export type InputCompression = 'none' | 'gzip' | 'zstd' | 'bzip2' | 'xz';
 export function detectInputCompression(head: Uint8Array): InputCompression {
   if (head.length >= 3 && head[0] === 0x42 && head[1] === 0x5a && head[2] === 0x68) return 'bzip2';
   if (head.length >= 6 && head[0] === 0xfd && head[1] === 0x37 && head[2] === 0x7a && head[3] === 0x58 && head[4] === 0x5a && head[5] === 0x00) return 'xz';
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
-  if (head.length >= 4 && head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
-  return 'none';
-}
-
-/** Reads the first `n` bytes and gives back a stream that still starts with them. */
-async function peek(source: AsyncIterable<Uint8Array>, n: number): Promise<{ head: Buffer; stream: AsyncIterable<Uint8Array> }> {
-  const it = source[Symbol.asyncIterator]();
-  const chunks: Uint8Array[] = [];
-  let have = 0;
-  let done = false;
-  while (have < n) {
-    const r = await it.next();
-    if (r.done === true) {
-      done = true;
-      break;
-    }
-    chunks.push(r.value);
-    have += r.value.byteLength;
-  }
-  const head = Buffer.concat(chunks);
-  async function* rest(): AsyncGenerator<Uint8Array> {
-    if (head.length > 0) yield head;
-    if (done) return;
-    for (let r = await it.next(); r.done !== true; r = await it.next()) yield r.value;
-  }
-  return { head: head.subarray(0, n), stream: rest() };
+  return detectCompression(head);
 }
 
 /** Runs `source` through `tool -dc`; a non-zero exit (corrupt or truncated input) ends the stream with an error. */
