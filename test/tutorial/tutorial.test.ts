@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '../../src/store/index.js';
 import { putBusyboxImage } from '../helpers/busybox-image.js';
@@ -42,7 +42,8 @@ export function tutorialLines(markdown: string): Line[] {
 test('docs/tutorial.md runs as written', { timeout: 30 * 60_000 }, async (t) => {
   if (!haveMmdebstrap()) return t.skip('needs mmdebstrap');
   if (spawnSync('python3', ['-c', 'import pty']).status !== 0) return t.skip('needs python3 with pty');
-  const work = tempDir(t, 'gantry-tutorial-');
+  // Removed by the cleanup below, after containers and mounts are gone (never through a mount).
+  const work = tempDir(undefined, 'gantry-tutorial-');
   const root = join(work, 'root');
   const bin = join(work, 'bin');
   mkdirSync(bin);
@@ -60,6 +61,7 @@ test('docs/tutorial.md runs as written', { timeout: 30 * 60_000 }, async (t) => 
     // Containers a failed run left behind, and their mounts.
     spawnSync('sh', ['-c', `for c in $("${join(bin, 'gantry')}" ps -aq 2>/dev/null); do "${join(bin, 'gantry')}" rm -f "$c"; done`]);
     spawnSync('sh', ['-c', `grep -o " ${work}[^ ]*" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l`]);
+    rmSync(work, { recursive: true, force: true });
   });
   const lines = tutorialLines(readFileSync(join(repoRoot, 'docs', 'tutorial.md'), 'utf8'));
   const env = {
