@@ -50,23 +50,8 @@ const ALLOWED: Record<string, readonly string[]> = {
  * Key: `file -> import specifier`.
  */
 const KNOWN_VIOLATIONS = new Map<string, string>([
-  ['src/cli/commands/image-import.ts -> ../../build/changes.js', 'deep import: build/index.ts should export what image import needs'],
   ['src/cli/commands/registry.ts -> ../../registry/server/gc-lock.js', 'deep import: registry/server/index.ts should export the GC lock'],
-  ['src/cli/commands/pull.ts -> ../../oci/platform.js', 'deep import of oci (registry-client / cli commands): import from oci/index.js'],
-  ['src/cli/commands/pull.ts -> ../../oci/reference.js', 'deep import of oci (registry-client / cli commands): import from oci/index.js'],
-  ['src/cli/commands/push.ts -> ../../oci/reference.js', 'deep import of oci (registry-client / cli commands): import from oci/index.js'],
   ['src/container/commit.ts -> ../build/changes.js', 'container/ (containers branch) reaches into build/changes.js: the diff-to-layer code it shares with build belongs lower (layer/) or behind build/index.ts'],
-  ['src/registry/client/client.ts -> ../../oci/digest.js', 'deep import of oci (registry-client / cli commands): import from oci/index.js'],
-  ['src/registry/client/client.ts -> ../../oci/platform.js', 'deep import of oci (registry-client / cli commands): import from oci/index.js'],
-  ['src/registry/client/client.ts -> ../../oci/reference.js', 'deep import of oci (registry-client / cli commands): import from oci/index.js'],
-  ['src/registry/client/pull.ts -> ../../oci/descriptor.js', 'deep import of oci (registry-client / cli commands): import from oci/index.js'],
-  ['src/registry/client/pull.ts -> ../../oci/digest.js', 'deep import of oci (registry-client / cli commands): import from oci/index.js'],
-  ['src/registry/client/pull.ts -> ../../oci/media-types.js', 'deep import of oci (registry-client / cli commands): import from oci/index.js'],
-  ['src/registry/client/pull.ts -> ../../oci/platform.js', 'deep import of oci (registry-client / cli commands): import from oci/index.js'],
-  ['src/registry/client/pull.ts -> ../../oci/reference.js', 'deep import of oci (registry-client / cli commands): import from oci/index.js'],
-  ['src/registry/client/push.ts -> ../../oci/descriptor.js', 'deep import of oci (registry-client / cli commands): import from oci/index.js'],
-  ['src/registry/client/push.ts -> ../../oci/digest.js', 'deep import of oci (registry-client / cli commands): import from oci/index.js'],
-  ['src/registry/client/push.ts -> ../../oci/reference.js', 'deep import of oci (registry-client / cli commands): import from oci/index.js'],
 ]);
 
 /** The part a `src/`-relative path belongs to: `store`, `registry/server`, or `root:<file>`. */

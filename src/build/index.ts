@@ -29,6 +29,7 @@ import { createHash } from 'node:crypto';
 export { BuildStepError, BaseImageNotFoundError } from './solver.js';
 export { RunStepError, SecretMissingError } from './run-step.js';
 export { BuildContext } from './context.js';
+export { applyChanges, InvalidChangeError } from './changes.js';
 
 export interface BuildOptions {
   dockerfile: { text: string; filename: string };

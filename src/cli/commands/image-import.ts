@@ -18,7 +18,7 @@ const importHandler: Handler<ImportFlags> = async (args, opts, io, globals) => {
   if (args.length < 1 || args.length > 2) throw new UsageError('"gantry image import" requires at least 1 and at most 2 arguments.', 'gantry image import');
   const source = args[0] as string;
   const { createReadStream } = await import('node:fs');
-  const { applyChanges } = await import('../../build/changes.js');
+  const { applyChanges } = await import('../../build/index.js');
   const config = applyChanges({}, opts.change ?? []);
   let platform: { architecture?: string; os?: string; variant?: string } = {};
   if (opts.platform !== undefined) {

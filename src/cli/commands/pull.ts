@@ -64,12 +64,12 @@ const handler: Handler<PullFlags> = async (args, opts, io, globals) => {
 };
 
 async function loadRefs() {
-  const r = await import('../../oci/reference.js');
-  return { ...r, makeTagged: (ref: import('../../oci/reference.js').Reference, tag: string) => r.withTag(ref, tag) };
+  const r = await import('../../oci/index.js');
+  return { ...r, makeTagged: (ref: import('../../oci/index.js').Reference, tag: string) => r.withTag(ref, tag) };
 }
 
 async function platformMatcher(text: string) {
-  const { parsePlatform, only } = await import('../../oci/platform.js');
+  const { parsePlatform, only } = await import('../../oci/index.js');
   return only(parsePlatform(text));
 }
 

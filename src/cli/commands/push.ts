@@ -13,7 +13,7 @@ interface PushFlags extends TransferFlags {
 
 const handler: Handler<PushFlags> = async (args, opts, io, globals) => {
   if (args.length !== 1) throw new UsageError('"gantry image push" requires exactly 1 argument.', 'gantry image push');
-  const { parseNormalizedNamed, referenceString, tagNameOnly, withTag } = await import('../../oci/reference.js');
+  const { parseNormalizedNamed, referenceString, tagNameOnly, withTag } = await import('../../oci/index.js');
   const parsed = parseNormalizedNamed(args[0]!);
   if (opts.allTags === true && (parsed.tag !== undefined || parsed.digest !== undefined)) {
     throw new UsageError('tag can\'t be used with --all-tags/-a');

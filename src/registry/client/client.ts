@@ -10,9 +10,9 @@
  * const session = client.session('localhost:5000');
  * ```
  */
-import type { Digest } from '../../oci/digest.js';
-import { parseNormalizedNamed, referenceString, tagNameOnly } from '../../oci/reference.js';
-import type { PlatformMatchComparer } from '../../oci/platform.js';
+import type { Digest } from '../../oci/index.js';
+import { parseNormalizedNamed, referenceString, tagNameOnly } from '../../oci/index.js';
+import type { PlatformMatchComparer } from '../../oci/index.js';
 import type { ProgressSink } from '../../progress.js';
 import type { Store } from '../../store/index.js';
 import { Authorizer } from './authorizer.js';

@@ -9,11 +9,11 @@
  * that answers 200 instead of 206 makes it start over).
  */
 import { NotFoundError } from '../../errors.js';
-import { digestOf, type Digest } from '../../oci/digest.js';
-import type { Descriptor } from '../../oci/descriptor.js';
-import { isIndexMediaType, MediaType } from '../../oci/media-types.js';
-import { bestMatch, defaultMatcher, formatPlatform, type PlatformMatchComparer } from '../../oci/platform.js';
-import { referenceString, withDigest, type Reference } from '../../oci/reference.js';
+import { digestOf, type Digest } from '../../oci/index.js';
+import type { Descriptor } from '../../oci/index.js';
+import { isIndexMediaType, MediaType } from '../../oci/index.js';
+import { bestMatch, defaultMatcher, formatPlatform, type PlatformMatchComparer } from '../../oci/index.js';
+import { referenceString, withDigest, type Reference } from '../../oci/index.js';
 import type { ProgressSink } from '../../progress.js';
 import { discardProgress } from '../../progress.js';
 import type { Store } from '../../store/index.js';

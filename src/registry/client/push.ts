@@ -7,9 +7,9 @@
  * registry never makes a blob visible before the final PUT with its digest, so an interrupted push
  * leaves at most an upload session the registry expires.
  */
-import type { Digest } from '../../oci/digest.js';
-import type { Descriptor } from '../../oci/descriptor.js';
-import type { Reference } from '../../oci/reference.js';
+import type { Digest } from '../../oci/index.js';
+import type { Descriptor } from '../../oci/index.js';
+import type { Reference } from '../../oci/index.js';
 import type { ProgressSink } from '../../progress.js';
 import { discardProgress } from '../../progress.js';
 import type { ImageRecord, Store } from '../../store/index.js';
