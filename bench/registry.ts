@@ -17,12 +17,13 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createReadStream, mkdirSync, rmSync, statSync, writeFileSync, existsSync, linkSync } from 'node:fs';
-import { createServer, type AddressInfo, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { digestOf, MediaType } from '../src/oci/index.js';
 import { openStore, writeBlob, withLease } from '../src/store/index.js';
+import { freePort } from '../test/helpers/net.js';
 
 const RUNS = Number(process.env['RUNS'] ?? 1);
 const W2_FILES = Number(process.env['W2_FILES'] ?? 20000);
@@ -62,13 +63,6 @@ function sh(line: string): void {
 
 let regCount = 0;
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** A fresh distribution registry; returns its host and a stop function. */
 async function registry(work: string): Promise<{ host: string; stop: () => Promise<void> }> {

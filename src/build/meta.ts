@@ -4,38 +4,18 @@
  * and compare those in `image history`. Pure: instructions arrive expanded.
  */
 import type {
-  ArgInstruction,
-  CmdInstruction,
-  EntrypointInstruction,
-  EnvInstruction,
-  ExposeInstruction,
-  HealthcheckInstruction,
-  LabelInstruction,
-  MaintainerInstruction,
-  OnbuildInstruction,
-  ShellInstruction,
-  StopSignalInstruction,
-  UserInstruction,
-  VolumeInstruction,
+  AddInstruction,
+  Command,
+  CopyInstruction,
+  RunInstruction,
+  WorkdirInstruction,
 } from '../dockerfile/index.js';
 import { InvalidArgumentError } from '../errors.js';
 import { goDuration, goList, goQuoteList } from '../go-compat.js';
 import { commitHistory, withShell, type StageState } from './stage-state.js';
 
-export type MetaInstruction =
-  | ArgInstruction
-  | CmdInstruction
-  | EntrypointInstruction
-  | EnvInstruction
-  | ExposeInstruction
-  | HealthcheckInstruction
-  | LabelInstruction
-  | MaintainerInstruction
-  | OnbuildInstruction
-  | ShellInstruction
-  | StopSignalInstruction
-  | UserInstruction
-  | VolumeInstruction;
+/** Every instruction that changes only the config: all but FROM and the filesystem steps. */
+export type MetaInstruction = Exclude<Command, RunInstruction | CopyInstruction | AddInstruction | WorkdirInstruction>;
 
 const META_KINDS = new Set(['arg', 'cmd', 'entrypoint', 'env', 'expose', 'healthcheck', 'label', 'maintainer', 'onbuild', 'shell', 'stopsignal', 'user', 'volume']);
 

@@ -8,7 +8,6 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { conformancePath, tempDir } from '../helpers/paths.js';
 import { Authorizer } from '../../src/registry/client/authorizer.js';
@@ -20,18 +19,12 @@ import { SecretSet } from '../../src/registry/client/redact.js';
 import { parseManifest } from '../../src/oci/validate.js';
 import { MediaType } from '../../src/oci/media-types.js';
 import { digestOf } from '../../src/oci/digest.js';
+import { freePort } from '../helpers/net.js';
 
 const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const missing = ['docker-registry', 'htpasswd', 'skopeo'].filter((c) => !have(c));
 const skip = missing.length > 0 ? `missing ${missing.join(', ')}` : false;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Starts distribution's registry with htpasswd auth (alice / hunter22) on loopback. */
 async function startRegistry(t: TestContext): Promise<string> {

@@ -11,7 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
 import http from 'node:http';
 import * as net from 'node:net';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { gantryBin, tempDir } from '../helpers/paths.js';
@@ -19,18 +19,12 @@ import { selfSignedCert, htpasswdFile } from './tls.js';
 import { serve } from './serve.js';
 import { openStore, writeBlob } from '../../src/store/index.js';
 import { digestOf, MediaType } from '../../src/oci/index.js';
+import { freePort } from '../helpers/net.js';
 
 const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const missing = ['docker-registry', 'htpasswd', 'skopeo', 'openssl', 'tar'].filter((c) => !have(c));
 const skip = missing.length > 0 ? `missing ${missing.join(', ')}` : false;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 interface Registry {
   host: string;
