@@ -3,7 +3,9 @@
 // file-by-file transpile of src/ and test/ for the test runner and the library exports.
 // Type checking is separate (`npm run typecheck`): esbuild strips types without reading them.
 import { build } from 'esbuild';
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -23,35 +25,41 @@ rmSync(dist, { recursive: true, force: true });
 // Native and optional modules stay outside the bundle; they are loaded only by the commands that need them.
 const external = ['better-sqlite3', 'zstd-napi', 'bcryptjs'];
 
+/**
+ * bin/gantry runs the bundle as a vm.Script, which has no loader for a real `import()`; esbuild
+ * resolves every `import()` of our own modules, and leaves those of node's builtins (the lazy
+ * `await import('node:fs')` in command handlers). A builtin is the same object either way.
+ */
+function requireBuiltins() {
+  const file = join(dist, 'bundle', 'gantry.cjs');
+  const text = readFileSync(file, 'latin1');
+  writeFileSync(file, text.replace(/\bimport\("(node:[a-z_/]+)"\)/g, 'Promise.resolve(require("$1"))'));
+}
+
 await Promise.all([
+  // The CLI is one CommonJS file, started by bin/gantry through V8's code cache (see there): Node 20
+  // keeps no compile cache for ES modules, and compiling our code was the largest part of a no-op
+  // command's start-up. The `import()`s of command modules stay lazy: esbuild turns each into a call
+  // that evaluates the module on first use.
   build({
     entryPoints: [join(root, 'src/cli/main.ts')],
-    outdir: join(dist, 'bundle'),
+    outfile: join(dist, 'bundle', 'gantry.cjs'),
     bundle: true,
-    splitting: true,
-    format: 'esm',
+    format: 'cjs',
     platform: 'node',
     target: 'node20',
     external,
     sourcemap: 'linked',
-    // Start-up parses every byte it loads: whitespace and syntax minified, the bundle is a third
-    // smaller. Identifiers stay: errors report `this.constructor.name` and templates print Go type
-    // names, and esbuild's keepNames (which would allow renaming) costs a defineProperty call per
-    // function at load, more than the smaller text saves.
+    // Start-up parses every byte it loads: whitespace and syntax minified. Identifiers stay: errors
+    // report `this.constructor.name` and templates print Go type names.
     minifyWhitespace: true,
     minifySyntax: true,
-    chunkNames: 'chunks/[name]-[hash]',
-    // CJS dependencies inside an ESM bundle call require(): give them one.
-    // createRequire costs a module object and a node_modules path walk, and the banner runs in
-    // every chunk: make it on first use (only chunks with CJS code ever call it).
-    banner: {
-      js:
-        "import { createRequire as __gantryCreateRequire } from 'node:module'; let __gantryReq; " +
-        'const __gantryRequire = () => (__gantryReq ??= __gantryCreateRequire(import.meta.url)); ' +
-        'const require = Object.assign((id) => __gantryRequire()(id), { resolve: (id, o) => __gantryRequire().resolve(id, o) });',
-    },
+    // The few modules that locate files next to themselves (the native addon, better-sqlite3) ask
+    // import.meta.url, which a CommonJS file does not have.
+    define: { 'import.meta.url': '__gantryBundleUrl' },
+    banner: { js: "var __gantryBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
     logLevel: 'warning',
-  }),
+  }).then(requireBuiltins),
   build({
     entryPoints: [...walk(join(root, 'src')), ...walk(join(root, 'test')), ...walk(join(root, 'bench'))],
     outdir: dist,
@@ -63,3 +71,13 @@ await Promise.all([
     logLevel: 'warning',
   }),
 ]);
+
+// The code cache bin/gantry loads: made by running a no-op command once, so it holds the compiled
+// code of start-up, the command line and the store (what every command runs). A cache V8 rejects
+// later (another node version) is only slower, and bin/gantry writes a new one.
+const warmRoot = mkdtempSync(join(tmpdir(), 'gantry-warm-'));
+try {
+  execFileSync(process.execPath, [join(root, 'bin', 'gantry'), '--root', warmRoot, 'image', 'ls'], { stdio: 'ignore' });
+} finally {
+  rmSync(warmRoot, { recursive: true, force: true });
+}
