@@ -16,7 +16,11 @@ interface BuildFlags {
   buildArg?: string[];
   label?: string[];
   cache?: boolean;
-  noCacheFilter?: string[];
+  /**
+   * `--no-cache-filter`: commander reads a `--no-` flag as the negation of `cacheFilter` (default
+   * true), so the stage names land under this name and start from that boolean.
+   */
+  cacheFilter?: string[] | boolean;
   pull?: boolean;
   secret?: string[];
   network?: string;
@@ -167,7 +171,7 @@ const handler: Handler<BuildFlags> = async (args, opts, io, globals) => {
       buildArgs,
       labels,
       noCache: opts.cache === false,
-      noCacheFilter: (opts.noCacheFilter ?? []).flatMap((f) => f.split(',')),
+      noCacheFilter: (Array.isArray(opts.cacheFilter) ? opts.cacheFilter : []).flatMap((f) => f.split(',')),
       secrets,
       network: network as 'default' | 'host' | 'none',
       addHosts: opts.addHost ?? [],
@@ -285,6 +289,11 @@ function parseSecret(spec: string, env: Record<string, string | undefined>, read
   return { id, value: readFile(id) };
 }
 
+/** `collect` for `--no-cache-filter`, whose first "previous" is commander's negation default `true`. */
+function collectStages(value: string, previous: string[] | boolean | undefined): string[] {
+  return [...(Array.isArray(previous) ? previous : []), value];
+}
+
 function parseBytes(s: string): number {
   const m = /^([0-9.]+)\s*([kmgt]?)i?b?$/i.exec(s.trim());
   if (m === null) throw new UsageError(`invalid size: '${s}'`, 'gantry build');
@@ -357,7 +366,7 @@ function define(cmd: Command, cli: Cli): void {
     .option('--build-arg <arg>', 'Set build-time variables', collect)
     .option('--label <label>', 'Set metadata for an image', collect)
     .option('--no-cache', 'Do not use cache when building the image')
-    .option('--no-cache-filter <stages>', 'Do not cache specified stages', collect)
+    .option('--no-cache-filter <stages>', 'Do not cache specified stages', collectStages)
     .option('--pull', 'Always attempt to pull all referenced images')
     .option('--secret <spec>', 'Secret to expose to the build (format: "id=mysecret[,src=/local/secret]")', collect)
     .option('--network <mode>', 'Set the networking mode for the RUN instructions during build (default, host, none; default is the host network)')
