@@ -14,7 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { lintDockerfile, parseDockerfile, PatternMatcher } from '../dockerfile/index.js';
-import { digestOf, MediaType, type Descriptor, type Digest, type ImageConfig, type Manifest } from '../oci/index.js';
+import { digestOf, MediaType, type Descriptor, type Digest, type ImageConfig, type Manifest, type Platform } from '../oci/index.js';
 import { discardProgress, type ProgressSink } from '../progress.js';
 import { openSnapshotter } from '../snapshot/index.js';
 import { writeBlob, type ImageRecord, type Store } from '../store/index.js';
@@ -29,6 +29,7 @@ import { createHash } from 'node:crypto';
 export { BuildStepError, BaseImageNotFoundError } from './solver.js';
 export { RunStepError, SecretMissingError } from './run-step.js';
 export { BuildContext } from './context.js';
+export { buildablePlatforms, resolveBuildPlatform, UnsupportedPlatformError } from './platform.js';
 export { applyChanges, InvalidChangeError } from './changes.js';
 
 export interface BuildOptions {
@@ -59,6 +60,8 @@ export interface BuildOptions {
   fetchImage?: (reference: string) => Promise<Digest>;
   /** `--pull`: resolve every base image through `fetchImage`, even when the store has it. */
   pull?: boolean;
+  /** `--platform`, already checked with `resolveBuildPlatform`. */
+  platform?: Platform;
   /** Hooks that watch the build's costly work (tests count container runs and context file reads). */
   observer?: BuildObserver;
 }
@@ -136,6 +139,7 @@ export async function build(store: Store, options: BuildOptions): Promise<BuildR
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(options.fetchImage === undefined ? {} : { fetchImage: options.fetchImage }),
       pull: options.pull === true,
+      ...(options.platform === undefined ? {} : { platform: options.platform }),
     });
     const { state, warnings } = await solver.solve();
     const exportVertex = `export-${randomBytes(4).toString('hex')}`;

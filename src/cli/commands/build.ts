@@ -92,15 +92,19 @@ const handler: Handler<BuildFlags> = async (args, opts, io, globals) => {
     }
   }
 
-  const platform = opts.platform;
-  if (platform !== undefined && platform !== '') {
-    const host = `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`;
-    for (const p of platform.split(',')) {
-      if (p !== host && p !== `${host}/` && !(p === 'linux' || p === host.split('/')[1])) {
-        const { InvalidArgumentError } = await import('../../errors.js');
-        throw new InvalidArgumentError('PLATFORM_UNSUPPORTED', `Cannot build for platform "${p}": this machine builds only ${host} (no emulation is set up)`);
-      }
+  // --platform: one platform this machine builds natively (BuildKit's normalization, e.g.
+  // linux/amd64/v1 is linux/amd64); an image index of several platforms is not made here.
+  let platform: import('../../oci/index.js').Platform | undefined;
+  if (opts.platform !== undefined && opts.platform !== '') {
+    const { resolveBuildPlatform } = await import('../../build/index.js');
+    const wanted = [...new Set(opts.platform.split(',').map((p) => p.trim()).filter((p) => p !== ''))];
+    const resolved = wanted.map((p) => resolveBuildPlatform(p));
+    const { formatAll } = await import('../../oci/index.js');
+    if (new Set(resolved.map(formatAll)).size > 1) {
+      const { InvalidArgumentError } = await import('../../errors.js');
+      throw new InvalidArgumentError('MULTI_PLATFORM_UNSUPPORTED', `Cannot build for several platforms at once (${wanted.join(', ')}): build one platform per run`);
     }
+    platform = resolved[0];
   }
 
   const buildArgs: Record<string, string> = {};
@@ -184,6 +188,7 @@ const handler: Handler<BuildFlags> = async (args, opts, io, globals) => {
       signal: io.signal,
       fetchImage: await imageFetcher(store, io, opts.pull === true),
       pull: opts.pull === true,
+      ...(platform === undefined ? {} : { platform }),
     });
     renderer.close();
     for (const w of result.warnings) await write(io.stderr, `${w}\n`);
