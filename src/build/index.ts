@@ -14,7 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { lintDockerfile, parseDockerfile, PatternMatcher } from '../dockerfile/index.js';
-import { digestOf, MediaType, type Descriptor, type Digest, type ImageConfig, type Manifest, type Platform } from '../oci/index.js';
+import { digestOf, MediaType, parseNormalizedNamed, referenceString, type Descriptor, type Digest, type ImageConfig, type Manifest, type Platform } from '../oci/index.js';
 import { discardProgress, type ProgressSink } from '../progress.js';
 import { openSnapshotter } from '../snapshot/index.js';
 import { writeBlob, type ImageRecord, type Store } from '../store/index.js';
@@ -147,7 +147,7 @@ export async function build(store: Store, options: BuildOptions): Promise<BuildR
     const result = await exportImage(store, state, lease.id, options);
     progress.emit({ type: 'status', status: { id: 'write', vertex: exportVertex, name: `writing image ${result.imageId}`, current: 0, started: Date.now(), completed: Date.now() } });
     for (const t of options.tags ?? []) {
-      progress.emit({ type: 'status', status: { id: `name-${t}`, vertex: exportVertex, name: `naming to ${t}`, current: 0, started: Date.now(), completed: Date.now() } });
+      progress.emit({ type: 'status', status: { id: `name-${t}`, vertex: exportVertex, name: `naming to ${fullName(t)}`, current: 0, started: Date.now(), completed: Date.now() } });
     }
     progress.emit({ type: 'vertex', vertex: { id: exportVertex, name: 'exporting to image', completed: Date.now() } });
     return { ...result, warnings, checks };
@@ -155,6 +155,12 @@ export async function build(store: Store, options: BuildOptions): Promise<BuildR
     statCache?.save();
     store.leases.delete(lease.id);
   }
+}
+
+/** A tag as BuildKit's exporter names it in progress: normalized, `:latest` added (`docker.io/library/app:latest`). */
+function fullName(tag: string): string {
+  const r = parseNormalizedNamed(tag);
+  return r.tag === undefined && r.digest === undefined ? `${referenceString(r)}:latest` : referenceString(r);
 }
 
 function buildChecks(options: BuildOptions): BuildCheck[] {

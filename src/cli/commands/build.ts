@@ -161,7 +161,7 @@ const handler: Handler<BuildFlags> = async (args, opts, io, globals) => {
   if (outputs.filter((o) => o.dest === '-').length > 1) throw new UsageError('only one output can go to stdout', 'gantry build');
   const { parseProgressMode, createProgress } = await import('../progress/index.js');
   const mode = opts.quiet === true ? 'quiet' : parseProgressMode(opts.progress ?? io.env.BUILDKIT_PROGRESS);
-  const renderer = createProgress(mode, io.stderr);
+  const renderer = createProgress(mode, io.stderr, undefined, io.env);
   const { openCliStore } = await import('./_store.js');
   const store = await openCliStore(globals, io);
   const buildm = await import('../../build/index.js');
