@@ -71,6 +71,7 @@ test('--platform takes this machine\'s platform as BuildKit normalizes it, sets 
     assert.match(r.stderr, / T=linux\/amd64\/v2 A=amd64 V=v2 B=linux\/amd64\n/);
     const config = JSON.parse(gantry(['image', 'inspect', 'p:2']).stdout) as [{ Architecture: string; Variant?: string }];
     assert.equal(config[0].Architecture, 'amd64');
+    assert.equal(config[0].Variant, 'v2');
   }
   for (const p of ['linux/arm64', 'linux/amd64/v9', 'windows/amd64']) {
     const r = gantry(['build', '--platform', p, ctx]);
