@@ -137,10 +137,10 @@ test('--no-cache-filter STAGE reruns only that stage\'s steps; the other stage s
 test('a Dockerfile without FROM, or with an instruction before FROM other than ARG, fails with docker\'s error naming the line', { skip }, async (t) => {
   const { ctx, gantry } = await setup(t);
   const cases: Array<[string, RegExp]> = [
-    ['ARG V=1\nRUN echo hi\nFROM busybox\n', /^Error: Dockerfile:2: no build stage in current context\n/],
-    ['# comment\nENV A=b\n', /^Error: Dockerfile:2: no build stage in current context\n/],
-    ['ARG V=1\n', /^Error: Dockerfile: dockerfile contains no stages to build\n/],
-    ['# only a comment\n', /^Error: Dockerfile:1: file with no instructions\n/],
+    ['ARG V=1\nRUN echo hi\nFROM busybox\n', /^Dockerfile:2\n-{20}\n   1 \|     ARG V=1\n   2 \| >>> RUN echo hi\n   3 \|     FROM busybox\n-{20}\nError: Dockerfile:2: no build stage in current context\n$/],
+    ['# comment\nENV A=b\n', /\n   2 \| >>> ENV A=b\n-{20}\nError: Dockerfile:2: no build stage in current context\n$/],
+    ['ARG V=1\n', /^Error: Dockerfile: dockerfile contains no stages to build\n$/],
+    ['# only a comment\n', /\nError: Dockerfile:\d: file with no instructions\n$/],
   ];
   for (const [text, want] of cases) {
     writeFileSync(join(ctx, 'Dockerfile'), text);

@@ -306,21 +306,30 @@ function parseBytes(s: string): number {
   return Math.round(Number(m[1]) * (mul[(m[2] ?? '').toLowerCase()] ?? 1));
 }
 
-/** BuildKit's failure box: the step, its last output lines, and the Dockerfile lines around it. */
+/**
+ * BuildKit's failure box: the step and its last output lines (for a failed step), then the
+ * Dockerfile lines around the error (for a failed step and for a Dockerfile error with a line).
+ */
 async function printStepContext(io: CommandIO, err: unknown, text: string): Promise<void> {
-  const e = err as { step?: string; lines?: { start: number; end: number }; filename?: string; outputTail?: string[] };
-  if (e.lines === undefined || e.step === undefined || e.lines.start <= 0) return;
+  const e = err as { step?: string; lines?: { start: number; end: number } | { start: number; end: number }[]; filename?: string; outputTail?: string[] };
+  const range = Array.isArray(e.lines) ? e.lines[0] : e.lines;
+  if (range === undefined || range.start <= 0) return;
+  if (!Array.isArray(e.lines) && e.step === undefined) return;
   const src = text.split(/\r?\n/);
-  const from = Math.max(1, e.lines.start - 2);
-  const to = Math.min(src.length, e.lines.end + 2);
-  let out = '------\n';
-  out += ` > ${e.step}:\n`;
-  for (const l of e.outputTail ?? []) out += `${l}\n`;
-  out += '------\n';
-  out += `${e.filename ?? 'Dockerfile'}:${e.lines.start}${e.lines.end > e.lines.start ? `-${e.lines.end}` : ''}\n`;
+  if (src.at(-1) === '') src.pop(); // the newline ending the last line starts no line of its own
+  const from = Math.max(1, range.start - 2);
+  const to = Math.min(src.length, range.end + 2);
+  let out = '';
+  if (e.step !== undefined) {
+    out += '------\n';
+    out += ` > ${e.step}:\n`;
+    for (const l of e.outputTail ?? []) out += `${l}\n`;
+    out += '------\n';
+  }
+  out += `${e.filename ?? 'Dockerfile'}:${range.start}${range.end > range.start ? `-${range.end}` : ''}\n`;
   out += '--------------------\n';
   for (let i = from; i <= to; i++) {
-    const mark = i >= e.lines.start && i <= e.lines.end ? '>>>' : '   ';
+    const mark = i >= range.start && i <= range.end ? '>>>' : '   ';
     out += `${String(i).padStart(4)} | ${mark} ${src[i - 1] ?? ''}\n`;
   }
   out += '--------------------\n';
