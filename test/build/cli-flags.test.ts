@@ -150,7 +150,7 @@ test('a Dockerfile without FROM, or with an instruction before FROM other than A
   }
 });
 
-test('RUN --mount=type=cache storage counts in system df\'s Build Cache and goes with builder prune (no -a needed, as BuildKit)', { skip }, async (t) => {
+test('RUN --mount=type=cache storage counts in system df\'s Build Cache and goes with builder prune (no -a needed, as BuildKit; type!= keeps it)', { skip }, async (t) => {
   const { root, ctx, gantry } = await setup(t);
   writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nRUN --mount=type=cache,target=/cache dd if=/dev/zero of=/cache/blob bs=1024 count=3072 2>/dev/null && echo filled\n');
   const b = gantry(['build', '--progress', 'plain', ctx]);
@@ -170,6 +170,11 @@ test('RUN --mount=type=cache storage counts in system df\'s Build Cache and goes
   assert.match(withMount.size, /^3\.[0-9]+MB$/);
   const verbose = gantry(['system', 'df', '-v']).stdout;
   assert.match(verbose, /\bexec\.cachemount\s+3\.[0-9]+MB\s/);
+  // docker's filter to keep cache mounts: the step's record goes, the mount stays.
+  const keepMounts = gantry(['builder', 'prune', '-f', '--filter', 'type!=exec.cachemount']);
+  assert.equal(keepMounts.status, 0, keepMounts.stderr);
+  assert.equal(readdirSync(mountsDir).length, 1);
+  assert.equal(cacheRow().total, 1);
   const p = gantry(['builder', 'prune', '-f']);
   assert.equal(p.status, 0, p.stderr);
   assert.match(p.stdout, /Deleted build cache objects:\n(?:.*\n)*[0-9a-f]{32}\n/);

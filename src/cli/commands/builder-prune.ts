@@ -24,7 +24,13 @@ const handler: Handler<Options> = async (_args, opts, io, globals) => {
   const { parseFilterFlags, untilCutoff } = await import('../format/filters.js');
   const { humanSize } = await import('../format/units.js');
   const args = parseFilterFlags(opts.filter ?? []);
-  for (const k of args.keys()) if (k !== 'until') throw new UsageError(`invalid filter '${k}'`, 'gantry builder prune');
+  for (const k of args.keys()) if (!['until', 'type', 'type!', 'id', 'id!'].includes(k)) throw new UsageError(`invalid filter '${k}'`, 'gantry builder prune');
+  // `type=exec.cachemount` / `type!=…` and `id=` / `id!=`: values of one key are alternatives, keys all apply.
+  const wanted = (key: string, value: string): boolean => {
+    const yes = args.get(key);
+    const no = args.get(`${key}!`);
+    return (yes === undefined || yes.has(value)) && !(no?.has(value) ?? false);
+  };
   const until = untilCutoff(args, new Date())?.getTime();
   const keep = opts.keepStorage === undefined ? undefined : parseSize(opts.keepStorage);
   const all = opts.all === true;
@@ -38,18 +44,21 @@ const handler: Handler<Options> = async (_args, opts, io, globals) => {
   const { openCliStore } = await import('./_store.js');
   const store = await openCliStore(globals, io);
   try {
-    const { listCacheMounts, removeCacheMounts } = await import('./_cache-mounts.js');
+    const { listCacheMounts, removeCacheMounts, CACHE_MOUNT_TYPE } = await import('./_cache-mounts.js');
     const mounts = await listCacheMounts(store.root);
     const lastUse = (r: { lastUsedAt?: number; createdAt: number }): number => r.lastUsedAt ?? r.createdAt;
     const records = store.buildCache.list().filter((r) => !r.inUse);
     // Without -a, only records no other record builds on (BuildKit's "dangling" view); cache mounts
     // are candidates either way, as in BuildKit (only internal, frontend and shared records stay).
     const parents = new Set(store.buildCache.list().flatMap((r) => r.parents));
-    type Candidate = { id: string; size: number; lastUsedAt?: number; createdAt: number; mount?: (typeof mounts)[number] };
-    let candidates: Candidate[] = [
+    type Candidate = { id: string; type?: string; size: number; lastUsedAt?: number; createdAt: number; mount?: (typeof mounts)[number] };
+    const listed: Candidate[] = [
       ...records.filter((r) => all || (!parents.has(r.id) && !r.shared)),
       ...mounts.map((m) => ({ id: m.id, size: m.size, lastUsedAt: m.lastUsedAt, createdAt: m.createdAt, mount: m })),
-    ].filter((r) => until === undefined || lastUse(r) < until);
+    ];
+    let candidates = listed
+      .filter((r) => until === undefined || lastUse(r) < until)
+      .filter((r) => wanted('type', r.mount === undefined ? r.type ?? 'regular' : CACHE_MOUNT_TYPE) && wanted('id', r.id));
     // Oldest use first: --keep-storage keeps the most recently used.
     candidates.sort((a, b) => lastUse(a) - lastUse(b));
     if (keep !== undefined) {
@@ -91,7 +100,7 @@ export function register({ builder }: Groups, cli: Cli): void {
     .description('Remove build cache')
     .option('-a, --all', 'Remove all unused build cache, not just dangling ones')
     .option('-f, --force', 'Do not prompt for confirmation')
-    .option('--filter <filter>', 'Provide filter values (e.g. "until=24h")', collectFlag)
+    .option('--filter <filter>', 'Provide filter values (e.g. "until=24h", "type=exec.cachemount", "type!=exec.cachemount")', collectFlag)
     .option('--keep-storage <bytes>', 'Amount of disk space to keep for cache')
     .action(cli.action(handler));
 }
