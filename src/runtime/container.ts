@@ -24,7 +24,7 @@ import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { errnoCode, InvalidArgumentError } from '../errors.js';
+import { errnoCode, FailedPreconditionError, InvalidArgumentError } from '../errors.js';
 import { OciRuntime, RuntimeError, signalNumber } from './runc.js';
 import { specToJson } from './spec.js';
 import type { Spec } from './spec-types.js';
@@ -194,7 +194,13 @@ export async function startDetached(options: StartDetachedOptions): Promise<{ pi
     // console through (it refuses without one, and Node cannot take the console master over a
     // socket). util-linux `script` gives it one: a pty whose output it copies to the log, and it
     // exits with runc's status (-e). Docker's logs of a TTY container hold the same CRLF text.
-    command = ['script', '-qefc', command.map(shellQuote).join(' '), '/dev/null'];
+    const script = (process.env.PATH ?? '/usr/bin:/bin').split(':').map((d) => join(d || '.', 'script')).find((p) => existsSync(p));
+    if (script === undefined) {
+      throw new FailedPreconditionError('DETACHED_TTY_NEEDS_SCRIPT', 'Cannot run a detached container with a TTY: util-linux `script` is not installed', {
+        hint: 'Install util-linux (bsdutils on Debian), or run it in the foreground with -t, or detached without -t',
+      });
+    }
+    command = [script, '-qefc', command.map(shellQuote).join(' '), '/dev/null'];
     stdin = join(options.bundle, 'tty-stdin');
     await rm(stdin, { force: true });
   }
