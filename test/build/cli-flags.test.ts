@@ -186,4 +186,9 @@ test('RUN --mount=type=cache storage counts in system df\'s Build Cache and goes
   const again = gantry(['build', '--progress', 'plain', ctx]);
   assert.equal(again.status, 0, again.stderr);
   assert.match(again.stderr, /#\d+ [0-9.]+ 0\n/);
+  assert.equal(readdirSync(mountsDir).length, 1);
+  // system prune takes unused cache mounts too (docker's "all dangling build cache").
+  const sp = gantry(['system', 'prune', '-f']);
+  assert.equal(sp.status, 0, sp.stderr);
+  assert.deepEqual(readdirSync(mountsDir), []);
 });
