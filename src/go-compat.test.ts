@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { goDuration, goList, goQuote, goQuoteList } from './go-compat.js';
+import { goDuration, goList, goQuote, goQuoteASCII, goQuoteList, goQuoteRune } from './go-compat.js';
 
 test('goQuote() matches strconv.Quote', () => {
   assert.equal(goQuote('a"b\\c'), '"a\\"b\\\\c"');
@@ -35,4 +35,15 @@ test('goDuration() matches time.Duration.String()', () => {
   assert.equal(goDuration(12), '12ns');
   assert.equal(goDuration(2_500_000_000), '2.5s');
   assert.equal(goDuration(-5_000_000_000), '-5s');
+});
+
+test('goQuoteASCII() matches strconv.QuoteToASCII and goQuoteRune() strconv.QuoteRune', () => {
+  assert.equal(goQuoteASCII('héllo ☺\n'), '"h\\u00e9llo \\u263a\\n"');
+  assert.equal(goQuoteASCII('😀'), '"\\U0001f600"');
+  assert.equal(goQuoteRune(0x61), "'a'");
+  assert.equal(goQuoteRune(0x27), "'\\''");
+  assert.equal(goQuoteRune(0x22), "'\"'");
+  assert.equal(goQuoteRune(0x263a), "'☺'");
+  assert.equal(goQuoteRune(0x0a), "'\\n'");
+  assert.equal(goQuoteRune(0x110000), "'�'");
 });

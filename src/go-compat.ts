@@ -8,6 +8,20 @@ const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
 
 const ESCAPES: Record<number, string> = { 0x07: '\\a', 0x08: '\\b', 0x0c: '\\f', 0x0a: '\\n', 0x0d: '\\r', 0x09: '\\t', 0x0b: '\\v' };
 
+/** One character of a quoted literal as Go's strconv writes it (`quote` is the delimiter: `"` or `'`). */
+function escapeRune(ch: string, quote: string, asciiOnly: boolean): string {
+  const cp = ch.codePointAt(0) ?? 0;
+  if (ch === quote || ch === '\\') return '\\' + ch;
+  if (cp >= 0x20 && cp < 0x7f) return ch;
+  if (!asciiOnly && cp >= 0xa1 && PRINTABLE.test(ch)) return ch;
+  if (ESCAPES[cp] !== undefined) return ESCAPES[cp];
+  if (cp < 0x20 || cp === 0x7f) return '\\x' + cp.toString(16).padStart(2, '0');
+  if (cp >= 0xdc80 && cp <= 0xdcff) return '\\x' + (cp - 0xdc00).toString(16);
+  if (cp >= 0xd800 && cp <= 0xdfff) return '\\ufffd';
+  if (cp < 0x10000) return '\\u' + cp.toString(16).padStart(4, '0');
+  return '\\U' + cp.toString(16).padStart(8, '0');
+}
+
 /**
  * Go's `strconv.Quote`: a double-quoted Go string literal, printable Unicode kept as is.
  * A Go string may hold bytes that are not UTF-8; where we must carry such bytes in a JS string we
@@ -17,19 +31,21 @@ const ESCAPES: Record<number, string> = { 0x07: '\\a', 0x08: '\\b', 0x0c: '\\f',
  */
 export function goQuote(s: string): string {
   let out = '"';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0) ?? 0;
-    if (ch === '"' || ch === '\\') out += '\\' + ch;
-    else if (cp >= 0x20 && cp < 0x7f) out += ch;
-    else if (cp >= 0xa1 && PRINTABLE.test(ch)) out += ch;
-    else if (ESCAPES[cp] !== undefined) out += ESCAPES[cp];
-    else if (cp < 0x20 || cp === 0x7f) out += '\\x' + cp.toString(16).padStart(2, '0');
-    else if (cp >= 0xdc80 && cp <= 0xdcff) out += '\\x' + (cp - 0xdc00).toString(16);
-    else if (cp >= 0xd800 && cp <= 0xdfff) out += '\\ufffd';
-    else if (cp < 0x10000) out += '\\u' + cp.toString(16).padStart(4, '0');
-    else out += '\\U' + cp.toString(16).padStart(8, '0');
-  }
+  for (const ch of s) out += escapeRune(ch, '"', false);
   return out + '"';
+}
+
+/** Go's `strconv.QuoteToASCII` (what `%+q` prints): as goQuote, non-ASCII escaped too. */
+export function goQuoteASCII(s: string): string {
+  let out = '"';
+  for (const ch of s) out += escapeRune(ch, '"', true);
+  return out + '"';
+}
+
+/** Go's `strconv.QuoteRune` (what `%q` prints for an integer); invalid code points are U+FFFD as in Go. */
+export function goQuoteRune(cp: number): string {
+  const ch = cp >= 0 && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff) ? String.fromCodePoint(cp) : '\ufffd';
+  return "'" + escapeRune(ch, "'", false) + "'";
 }
 
 /** Go's `%q` of a `[]string`: `["a" "b"]`. */

@@ -4,7 +4,7 @@
  * formed but not something we can load (no manifest.json and no OCI layout, an ambiguous bundle)
  * is `invalid-argument`.
  */
-import { DataLossError, InvalidArgumentError, type GantryErrorOptions } from '../errors.js';
+import { DataLossError, InvalidArgumentError, NotFoundError, type GantryErrorOptions } from '../errors.js';
 
 export type ArchiveErrorCode =
   /** Neither manifest.json nor an OCI layout (oci-layout + index.json) is in the archive. */
@@ -22,7 +22,9 @@ export type ArchiveErrorCode =
   /** No image in the archive has the tag asked for. */
   | 'ARCHIVE_NO_SUCH_TAG'
   /** The archive names layers that are not in it (foreign layers) and we do not fetch them. */
-  | 'ARCHIVE_FOREIGN_LAYER';
+  | 'ARCHIVE_FOREIGN_LAYER'
+  /** `--platform` asks for a platform no image in the archive (or the store) is for. */
+  | 'ARCHIVE_NO_SUCH_PLATFORM';
 
 /** The archive's bytes contradict themselves or are incomplete. */
 export class ArchiveDataError extends DataLossError {
@@ -35,5 +37,12 @@ export class ArchiveDataError extends DataLossError {
 export class ArchiveFormatError extends InvalidArgumentError {
   constructor(code: ArchiveErrorCode, message: string, options?: GantryErrorOptions) {
     super(code, message, options);
+  }
+}
+
+/** `save --platform` of an image that is for another platform (moby's text for a platform mismatch). */
+export class ImagePlatformMismatchError extends NotFoundError {
+  constructor(reference: string, wanted: string, actual: string) {
+    super('ARCHIVE_NO_SUCH_PLATFORM', `image with reference ${reference} was found but does not match the specified platform: wanted ${wanted}, actual: ${actual}`);
   }
 }

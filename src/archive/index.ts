@@ -7,6 +7,6 @@
 export { importRootfs, type ImportOptions } from './import.js';
 export { bootstrapDebian, releaseDate, type BootstrapOptions } from './bootstrap.js';
 export { loadArchive, loadDirectory, type LoadOptions, type LoadedImage } from './load.js';
-export { saveArchive, resolveSaveItems, archiveDocuments, type SaveItem, type SaveOptions } from './save.js';
+export { saveArchive, resolveSaveItems, selectSavePlatforms, archiveDocuments, type SaveItem, type SaveOptions } from './save.js';
 export { normalizeArchivePath, type ArchiveFiles } from './archive-files.js';
-export { ArchiveDataError, ArchiveFormatError, type ArchiveErrorCode } from './errors.js';
+export { ArchiveDataError, ArchiveFormatError, ImagePlatformMismatchError, type ArchiveErrorCode } from './errors.js';

@@ -16,7 +16,8 @@ import { decompress } from '../layer/index.js';
 import {
   Digester, bestMatch, isConfigMediaType, digestOf, encodeManifest, familiarString, hostPlatform, isIndexMediaType, isManifestMediaType, MediaType, parseDockerArchiveManifest, parseImageConfig,
   parseIndex, parseLayoutIndex, parseManifest, parseNormalizedNamed, DOCKER_ARCHIVE_MANIFEST_FILE, OCI_INDEX_FILE, OCI_LAYOUT_FILE,
-  type Descriptor, type Digest, type DockerArchiveManifestEntry, type Index, type Manifest,
+  anyPlatform, formatPlatform, normalizePlatform,
+  type Descriptor, type Digest, type DockerArchiveManifestEntry, type ImageConfig, type Index, type Manifest, type Platform, type PlatformMatchComparer,
 } from '../oci/index.js';
 import { writeBlob, type ImageRecord, type PutLayer, type Store } from '../store/index.js';
 import { directoryFiles, readArchiveTar, type ArchiveFiles } from './archive-files.js';
@@ -34,6 +35,12 @@ export interface LoadOptions {
   single?: boolean;
   /** Progress: each archive entry as it is read. */
   onEntry?: (path: string, size: number) => void;
+  /**
+   * `load --platform`: load only images for these platforms (containerd's strict matching after
+   * normalization); an archive with none of them is refused. Without it, a multi-platform index
+   * gives the image for this machine.
+   */
+  platforms?: Platform[];
 }
 
 export interface LoadedImage {
@@ -95,6 +102,9 @@ async function loadFiles(store: Store, files: ArchiveFiles, lease: string, optio
       'Cannot load the archive: it has neither manifest.json (docker-archive) nor oci-layout and index.json (OCI layout)',
     );
   }
+  if (planned.length === 0 && options.platforms !== undefined && options.platforms.length > 0) {
+    throw new ArchiveFormatError('ARCHIVE_NO_SUCH_PLATFORM', `Cannot load the archive: it holds no image for platform ${options.platforms.map(formatPlatform).join(', ')}`);
+  }
   planned = select(planned, options);
   const previous = new Map<string, Digest>();
   for (const p of planned) {
@@ -148,6 +158,17 @@ function fullTag(name: string): string {
   return `${r.name}:${r.tag ?? 'latest'}`;
 }
 
+/** The matcher `--platform` asks for, or undefined (every image; the host's from an index). */
+function platformMatcher(options: LoadOptions): PlatformMatchComparer | undefined {
+  const ps = options.platforms ?? [];
+  return ps.length === 0 ? undefined : anyPlatform(...ps.map(normalizePlatform));
+}
+
+/** An image config's platform. */
+function configPlatform(config: ImageConfig): Platform {
+  return { os: config.os ?? '', architecture: config.architecture ?? '', ...(config.variant === undefined || config.variant === '' ? {} : { variant: config.variant }) };
+}
+
 function badDocument(what: string, err: unknown): ArchiveDataError {
   if (err instanceof ArchiveDataError) return err;
   return new ArchiveDataError('ARCHIVE_BAD_DOCUMENT', `Cannot load the archive: ${what}: ${(err as Error).message}`, { cause: err });
@@ -190,6 +211,7 @@ async function planDockerArchive(store: Store, files: ArchiveFiles, lease: strin
     } catch (err) {
       throw badDocument(`the config of image ${i} (${e.Config})`, err);
     }
+    if (!(platformMatcher(options)?.match(configPlatform(config)) ?? true)) continue;
     const diffIds = (config.rootfs?.diff_ids ?? []) as Digest[];
     if (diffIds.length !== e.Layers.length) {
       throw new ArchiveDataError('ARCHIVE_DIFFID_MISMATCH', `Cannot load the archive: image ${i} lists ${e.Layers.length} layers and its config ${diffIds.length} diffIDs`);
@@ -294,7 +316,7 @@ async function planOciLayout(store: Store, files: ArchiveFiles, lease: string, o
   const byManifest = new Map<Digest, PlannedImage>();
   const order: Digest[] = [];
   for (const top of index.manifests ?? []) {
-    const desc = await resolvePlatform(files, top);
+    const desc = await resolvePlatform(files, top, platformMatcher(options));
     if (desc === undefined) continue;
     let planned = byManifest.get(desc.digest);
     if (planned === undefined) {
@@ -308,13 +330,17 @@ async function planOciLayout(store: Store, files: ArchiveFiles, lease: string, o
     if (name !== undefined && !planned.names.includes(name)) planned.names.push(name);
   }
   void lease;
+  if (order.length === 0 && platformMatcher(options) !== undefined) return [];
   if (order.length === 0) throw new ArchiveFormatError('ARCHIVE_UNKNOWN_FORMAT', 'Cannot load the layout: index.json lists no container image (for this platform)');
   return order.map((d) => byManifest.get(d) as PlannedImage);
 }
 
-/** An index entry → the image manifest for this machine (nested indexes followed), or undefined for non-images. */
-async function resolvePlatform(files: ArchiveFiles, desc: Descriptor, depth = 0): Promise<Descriptor | undefined> {
-  if (isManifestMediaType(desc.mediaType)) return desc;
+/**
+ * An index entry → the image manifest for `want` (else this machine; nested indexes followed), or
+ * undefined for non-images and, with `want`, for a manifest whose descriptor names another platform.
+ */
+async function resolvePlatform(files: ArchiveFiles, desc: Descriptor, want: PlatformMatchComparer | undefined, depth = 0): Promise<Descriptor | undefined> {
+  if (isManifestMediaType(desc.mediaType)) return want === undefined || desc.platform === undefined || want.match(desc.platform) ? desc : undefined;
   if (!isIndexMediaType(desc.mediaType) || depth > 4) return undefined;
   await files.ingest(blobPath(desc.digest), desc);
   let nested: Index;
@@ -324,10 +350,10 @@ async function resolvePlatform(files: ArchiveFiles, desc: Descriptor, depth = 0)
     throw badDocument(`index ${desc.digest}`, err);
   }
   const images = nested.manifests.filter((m) => isManifestMediaType(m.mediaType));
-  const best = bestMatch(images, hostPlatform()) ?? (images.length === 1 ? images[0] : undefined);
+  const best = want !== undefined ? bestMatch(images, want) : bestMatch(images, hostPlatform()) ?? (images.length === 1 ? images[0] : undefined);
   if (best !== undefined) return best;
   for (const m of nested.manifests.filter((x) => isIndexMediaType(x.mediaType))) {
-    const r = await resolvePlatform(files, m, depth + 1);
+    const r = await resolvePlatform(files, m, want, depth + 1);
     if (r !== undefined) return r;
   }
   return undefined;
@@ -345,6 +371,8 @@ async function planOciManifest(store: Store, files: ArchiveFiles, desc: Descript
   if (!isConfigMediaType(manifest.config.mediaType)) return undefined;
   const configDesc = await files.ingest(blobPath(manifest.config.digest), manifest.config);
   const config = parseImageConfig(await files.read(blobPath(manifest.config.digest)));
+  // A manifest listed without a platform: its config says which it is.
+  if (!(platformMatcher(options)?.match(configPlatform(config)) ?? true)) return undefined;
   const diffIds = (config.rootfs?.diff_ids ?? []) as Digest[];
   if (diffIds.length !== manifest.layers.length) {
     throw new ArchiveDataError('ARCHIVE_DIFFID_MISMATCH', `Cannot load the layout: manifest ${desc.digest} has ${manifest.layers.length} layers and its config ${diffIds.length} diffIDs`);

@@ -16,12 +16,33 @@
 import { openVerified, familiarName, type ImageRecord, type Store } from '../store/index.js';
 import { writeTar, type TarWriterEntry } from '../layer/index.js';
 import {
-  digestHex, encodeIndex, isFullId, MediaType, parseNormalizedNamed, OCI_LAYOUT_VERSION,
-  type Descriptor, type Digest, type DockerArchiveManifestEntry, type Index,
+  anyPlatform, digestHex, encodeIndex, formatPlatform, isFullId, MediaType, normalizePlatform, parseNormalizedNamed, OCI_LAYOUT_VERSION,
+  type Descriptor, type Digest, type DockerArchiveManifestEntry, type Index, type Platform,
 } from '../oci/index.js';
+import { ImagePlatformMismatchError } from './errors.js';
 
 export interface SaveOptions {
   signal?: AbortSignal;
+}
+
+/**
+ * `save --platform`: keeps, of each item, the image for one of `platforms` (containerd's strict
+ * matching after normalization: `linux/amd64/v1` is `linux/amd64`, no fallback to `386`). The store
+ * keeps one platform per image record, so an image for another platform is refused, as Docker 25+
+ * refuses a platform the image does not have.
+ * @throws {ImagePlatformMismatchError} naming the first image that is for none of them
+ */
+export function selectSavePlatforms(items: SaveItem[], platforms: readonly Platform[]): SaveItem[] {
+  if (platforms.length === 0) return items;
+  const mc = anyPlatform(...platforms.map(normalizePlatform));
+  for (const item of items) {
+    const own: Platform = { os: item.record.os, architecture: item.record.architecture, ...(item.record.variant === undefined || item.record.variant === '' ? {} : { variant: item.record.variant }) };
+    if (!mc.match(own)) {
+      const ref = item.tags[0] !== undefined ? familiarName(item.tags[0]) : item.record.id;
+      throw new ImagePlatformMismatchError(ref, platforms.map(formatPlatform).join(', '), formatPlatform(normalizePlatform(own)));
+    }
+  }
+  return items;
 }
 
 /** One image to save, with the tags (full names) it is saved under. */

@@ -14,7 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { lintDockerfile, parseDockerfile, PatternMatcher } from '../dockerfile/index.js';
-import { digestOf, MediaType, type Descriptor, type Digest, type ImageConfig, type Manifest } from '../oci/index.js';
+import { digestOf, MediaType, parseNormalizedNamed, referenceString, type Descriptor, type Digest, type ImageConfig, type Manifest, type Platform } from '../oci/index.js';
 import { discardProgress, type ProgressSink } from '../progress.js';
 import { openSnapshotter } from '../snapshot/index.js';
 import { writeBlob, type ImageRecord, type Store } from '../store/index.js';
@@ -29,6 +29,7 @@ import { createHash } from 'node:crypto';
 export { BuildStepError, BaseImageNotFoundError } from './solver.js';
 export { RunStepError, SecretMissingError } from './run-step.js';
 export { BuildContext } from './context.js';
+export { buildablePlatforms, resolveBuildPlatform, UnsupportedPlatformError } from './platform.js';
 export { applyChanges, InvalidChangeError } from './changes.js';
 
 export interface BuildOptions {
@@ -59,6 +60,8 @@ export interface BuildOptions {
   fetchImage?: (reference: string) => Promise<Digest>;
   /** `--pull`: resolve every base image through `fetchImage`, even when the store has it. */
   pull?: boolean;
+  /** `--platform`, already checked with `resolveBuildPlatform`. */
+  platform?: Platform;
   /** Hooks that watch the build's costly work (tests count container runs and context file reads). */
   observer?: BuildObserver;
 }
@@ -136,6 +139,7 @@ export async function build(store: Store, options: BuildOptions): Promise<BuildR
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(options.fetchImage === undefined ? {} : { fetchImage: options.fetchImage }),
       pull: options.pull === true,
+      ...(options.platform === undefined ? {} : { platform: options.platform }),
     });
     const { state, warnings } = await solver.solve();
     const exportVertex = `export-${randomBytes(4).toString('hex')}`;
@@ -143,7 +147,7 @@ export async function build(store: Store, options: BuildOptions): Promise<BuildR
     const result = await exportImage(store, state, lease.id, options);
     progress.emit({ type: 'status', status: { id: 'write', vertex: exportVertex, name: `writing image ${result.imageId}`, current: 0, started: Date.now(), completed: Date.now() } });
     for (const t of options.tags ?? []) {
-      progress.emit({ type: 'status', status: { id: `name-${t}`, vertex: exportVertex, name: `naming to ${t}`, current: 0, started: Date.now(), completed: Date.now() } });
+      progress.emit({ type: 'status', status: { id: `name-${t}`, vertex: exportVertex, name: `naming to ${fullName(t)}`, current: 0, started: Date.now(), completed: Date.now() } });
     }
     progress.emit({ type: 'vertex', vertex: { id: exportVertex, name: 'exporting to image', completed: Date.now() } });
     return { ...result, warnings, checks };
@@ -151,6 +155,12 @@ export async function build(store: Store, options: BuildOptions): Promise<BuildR
     statCache?.save();
     store.leases.delete(lease.id);
   }
+}
+
+/** A tag as BuildKit's exporter names it in progress: normalized, `:latest` added (`docker.io/library/app:latest`). */
+function fullName(tag: string): string {
+  const r = parseNormalizedNamed(tag);
+  return r.tag === undefined && r.digest === undefined ? `${referenceString(r)}:latest` : referenceString(r);
 }
 
 function buildChecks(options: BuildOptions): BuildCheck[] {

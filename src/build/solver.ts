@@ -27,7 +27,7 @@ import {
   type WorkdirInstruction,
 } from '../dockerfile/index.js';
 import { FailedPreconditionError, GantryError, InvalidArgumentError, NotFoundError } from '../errors.js';
-import type { ContainerConfig, Digest, ImageConfig } from '../oci/index.js';
+import type { ContainerConfig, Digest, ImageConfig, Platform } from '../oci/index.js';
 import type { ProgressSink } from '../progress.js';
 import { readBlob, type Store } from '../store/index.js';
 import { BuildContext } from './context.js';
@@ -37,6 +37,7 @@ import { download, isArchiveFile, isUrl, unpackArchive, type Download } from './
 import { removeStubs, runInRoot, type RunRuntime } from './run-step.js';
 import { cloneState, commitHistory, stageWorkdir, withShell, type StageState, type StateLayer } from './stage-state.js';
 import { Workspace } from './workspace.js';
+import { resolveBuildPlatform } from './platform.js';
 
 export interface SolveRequest {
   dockerfile: Dockerfile;
@@ -61,6 +62,8 @@ export interface SolveRequest {
   fetchImage?: (reference: string) => Promise<Digest>;
   /** `--pull`: every base image goes through `fetchImage` even when the store has the name. */
   pull?: boolean;
+  /** `--platform` (one this machine builds, normalized): TARGETPLATFORM and the image's platform. */
+  platform?: Platform;
 }
 
 export interface SolveResult {
@@ -126,6 +129,7 @@ export class Solver {
       buildArgs: req.buildArgs,
       escape: req.dockerfile.escapeToken,
       ...(req.target === undefined ? {} : { targetStage: req.target }),
+      ...(req.platform === undefined ? {} : { targetPlatform: req.platform }),
     });
   }
 
@@ -166,6 +170,16 @@ export class Solver {
     const prefix = df.stages.length === 1 ? '' : `${name} `;
     const label = (text: string): string => (total === 0 ? text : `[${prefix}${String(++counter).padStart(String(total).length)}/${total}] ${text}`);
 
+    // `FROM --platform=…` (expanded with the global args, e.g. $BUILDPLATFORM) must be one this
+    // machine builds, as `--platform` must; it sets the stage's image platform.
+    let platform = this.#req.platform;
+    if (stage.platform !== '') {
+      try {
+        platform = resolveBuildPlatform(this.#buildArgs.expandFrom(stage.platform).result);
+      } catch (err) {
+        throw this.#stepError(stage.from, err);
+      }
+    }
     const baseName = this.#buildArgs.expandFrom(stage.baseName).result;
     const baseStage = df.stages.find((s, i) => i < index && s.name !== '' && s.name === baseName.toLowerCase());
     let state: StageState;
@@ -186,6 +200,12 @@ export class Solver {
       }
     }
     state.image.config.Env = state.args.imageEnv();
+    if (platform !== undefined) {
+      state.image.os = platform.os;
+      state.image.architecture = platform.architecture;
+      if (platform.variant === undefined) delete state.image.variant;
+      else state.image.variant = platform.variant;
+    }
 
     // A base image's ONBUILD triggers run first, in the child build, and are then cleared.
     const triggers = state.image.config.OnBuild ?? [];

@@ -24,7 +24,7 @@ import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { errnoCode, InvalidArgumentError, NotImplementedError } from '../errors.js';
+import { errnoCode, FailedPreconditionError, InvalidArgumentError } from '../errors.js';
 import { OciRuntime, RuntimeError, signalNumber } from './runc.js';
 import { specToJson } from './spec.js';
 import type { Spec } from './spec-types.js';
@@ -154,9 +154,16 @@ export function startForeground(options: StartForegroundOptions): ContainerProce
   };
 }
 
-// $1: the exit file; $2: a directory to remove after the exit ('' to keep it, for `--rm`); then the runtime's command.
+// $1: the exit file; $2: a directory to remove after the exit ('' to keep it, for `--rm`); $3: the runtime's
+// stdin ('' for /dev/null, else a FIFO to create and hold open read-write: it never reaches EOF, so a
+// detached TTY's shell waits for input as under docker instead of reading an end of file); then the command.
 const MONITOR_SCRIPT =
-  'exit_file=$1; remove=$2; shift 2; "$@" </dev/null; code=$?; printf "%s\\n" "$code" >"$exit_file.tmp" && mv "$exit_file.tmp" "$exit_file"; [ -n "$remove" ] && rm -rf "$remove"; exit 0';
+  'exit_file=$1; remove=$2; stdin=${3:-/dev/null}; shift 3; [ "$stdin" = /dev/null ] || mkfifo -m 600 "$stdin" || { echo 125 >"$exit_file"; exit 1; }; "$@" <>"$stdin"; code=$?; printf "%s\\n" "$code" >"$exit_file.tmp" && mv "$exit_file.tmp" "$exit_file"; [ -n "$remove" ] && rm -rf "$remove"; exit 0';
+
+/** Quotes a word for `sh -c` (the command line `script -c` hands to the shell). */
+function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
 
 export interface StartDetachedOptions {
   runtime: OciRuntime;
@@ -177,21 +184,33 @@ export async function startDetached(options: StartDetachedOptions): Promise<{ pi
   checkContainerId(options.id);
   const { runtime, id } = options;
   const spec = JSON.parse(await readFile(join(options.bundle, 'config.json'), 'utf8')) as Spec;
-  if (spec.process.terminal === true) {
-    throw new NotImplementedError('DETACHED_TTY_UNSUPPORTED', 'Cannot run a detached container with a TTY: not supported yet', {
-      hint: 'Run it in the foreground with -t, or detached without -t',
-    });
-  }
   const paths = bundlePaths(options.bundle);
   await rm(paths.exitCode, { force: true });
   await rm(paths.pidFile, { force: true });
+  let command = [runtime.binary, ...runtime.globalArgs(), 'run', '--bundle', options.bundle, '--pid-file', paths.pidFile, id];
+  let stdin = '';
+  if (spec.process.terminal === true) {
+    // `runc run` with a terminal needs a controlling terminal of its own to proxy the container's
+    // console through (it refuses without one, and Node cannot take the console master over a
+    // socket). util-linux `script` gives it one: a pty whose output it copies to the log, and it
+    // exits with runc's status (-e). Docker's logs of a TTY container hold the same CRLF text.
+    const script = (process.env.PATH ?? '/usr/bin:/bin').split(':').map((d) => join(d || '.', 'script')).find((p) => existsSync(p));
+    if (script === undefined) {
+      throw new FailedPreconditionError('DETACHED_TTY_NEEDS_SCRIPT', 'Cannot run a detached container with a TTY: util-linux `script` is not installed', {
+        hint: 'Install util-linux (bsdutils on Debian), or run it in the foreground with -t, or detached without -t',
+      });
+    }
+    command = [script, '-qefc', command.map(shellQuote).join(' '), '/dev/null'];
+    stdin = join(options.bundle, 'tty-stdin');
+    await rm(stdin, { force: true });
+  }
   const log = await open(paths.log, 'a', 0o600);
   let monitor: ChildProcess;
   try {
     monitor = spawn(
       '/bin/sh',
-      ['-c', MONITOR_SCRIPT, 'gantry-monitor', paths.exitCode, options.removeOnExit === true ? options.bundle : '', runtime.binary, ...runtime.globalArgs(), 'run', '--bundle', options.bundle, '--pid-file', paths.pidFile, id],
-      { detached: true, stdio: ['ignore', log.fd, log.fd] },
+      ['-c', MONITOR_SCRIPT, 'gantry-monitor', paths.exitCode, options.removeOnExit === true ? options.bundle : '', stdin, ...command],
+      { detached: true, stdio: ['ignore', log.fd, log.fd], env: { ...process.env, SHELL: '/bin/sh' } },
     );
   } finally {
     await log.close();

@@ -123,6 +123,28 @@ describe('containers from images (CLI, runc, overlay)', { skip: runtimeSkipReaso
     assert.equal(g('container', 'inspect', 'bg').status, 1);
   });
 
+  it('-dt runs detached with a TTY: logs hold its output (CRLF, as a TTY writes it), a shell waits on its terminal, stop ends it', async () => {
+    const id = ok('run', '-dt', '--name', 'bgtty', 'busybox', 'sh', '-c', 'echo hi; [ -t 0 ] && [ -t 1 ] && echo tty; trap "exit 3" TERM; while true; do sleep 0.1; done').trim();
+    assert.match(id, /^[0-9a-f]{64}$/);
+    let logs = '';
+    for (let i = 0; i < 50 && !logs.includes('tty'); i++) {
+      logs = ok('logs', 'bgtty');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(logs, 'hi\r\ntty\r\n');
+    assert.match(ok('ps'), /Up .*bgtty\n/);
+    assert.equal(ok('stop', '-t', '5', 'bgtty'), 'bgtty\n');
+    assert.equal(ok('container', 'inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', 'bgtty'), 'exited 3\n');
+    assert.deepEqual(mountsUnder(join(root, 'containers', id)), []);
+    ok('rm', 'bgtty');
+    // An interactive shell (`run -dt IMAGE sh`, docker's way to keep a container up) reads no end of file.
+    ok('run', '-dt', '--name', 'bgsh', 'busybox', 'sh');
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(ok('container', 'inspect', '-f', '{{.State.Status}}', 'bgsh'), 'running\n');
+    assert.equal(ok('exec', 'bgsh', 'sh', '-c', 'readlink /proc/1/fd/0'), '/dev/pts/0\n');
+    assert.equal(ok('rm', '-f', 'bgsh'), 'bgsh\n');
+  });
+
   it('exec runs a process in a running container with -e, -u, -w; docker\'s exit codes; -d', async () => {
     ok('run', '-d', '--name', 'ex', '-e', 'BASE=1', 'busybox', 'sh', '-c', 'while true; do sleep 0.1; done');
     const r = g('exec', '-e', 'EXTRA=2', '-u', '1000:1000', '-w', '/tmp', 'ex', 'sh', '-c', 'echo $BASE $EXTRA $(id -u):$(id -g) $(pwd); exit 5');

@@ -6,7 +6,7 @@
  */
 import type { CommandIO, GlobalOptions } from '../io.js';
 import { write } from '../io.js';
-import { formatError, UsageError } from '../errors.js';
+import { formatError } from '../errors.js';
 import { findGantryError } from '../../errors.js';
 import type { RunOptions } from './run.js';
 import { withContainers } from './_containers.js';
@@ -14,9 +14,6 @@ import { withContainers } from './_containers.js';
 const EXIT_CANNOT_RUN = 125;
 
 export async function runImage(image: string, cmd: string[], opts: RunOptions, io: CommandIO, globals: GlobalOptions): Promise<number> {
-  if (opts.detach === true && opts.tty === true) {
-    throw new UsageError('"gantry run" cannot combine --detach and --tty yet', 'gantry run');
-  }
   const { ContainerCommandError } = await import('../../runtime/index.js');
   try {
     return await withContainers(globals, io, async (c) => {

@@ -16,7 +16,11 @@ interface BuildFlags {
   buildArg?: string[];
   label?: string[];
   cache?: boolean;
-  noCacheFilter?: string[];
+  /**
+   * `--no-cache-filter`: commander reads a `--no-` flag as the negation of `cacheFilter` (default
+   * true), so the stage names land under this name and start from that boolean.
+   */
+  cacheFilter?: string[] | boolean;
   pull?: boolean;
   secret?: string[];
   network?: string;
@@ -88,15 +92,19 @@ const handler: Handler<BuildFlags> = async (args, opts, io, globals) => {
     }
   }
 
-  const platform = opts.platform;
-  if (platform !== undefined && platform !== '') {
-    const host = `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`;
-    for (const p of platform.split(',')) {
-      if (p !== host && p !== `${host}/` && !(p === 'linux' || p === host.split('/')[1])) {
-        const { InvalidArgumentError } = await import('../../errors.js');
-        throw new InvalidArgumentError('PLATFORM_UNSUPPORTED', `Cannot build for platform "${p}": this machine builds only ${host} (no emulation is set up)`);
-      }
+  // --platform: one platform this machine builds natively (BuildKit's normalization, e.g.
+  // linux/amd64/v1 is linux/amd64); an image index of several platforms is not made here.
+  let platform: import('../../oci/index.js').Platform | undefined;
+  if (opts.platform !== undefined && opts.platform !== '') {
+    const { resolveBuildPlatform } = await import('../../build/index.js');
+    const wanted = [...new Set(opts.platform.split(',').map((p) => p.trim()).filter((p) => p !== ''))];
+    const resolved = wanted.map((p) => resolveBuildPlatform(p));
+    const { formatAll } = await import('../../oci/index.js');
+    if (new Set(resolved.map(formatAll)).size > 1) {
+      const { InvalidArgumentError } = await import('../../errors.js');
+      throw new InvalidArgumentError('MULTI_PLATFORM_UNSUPPORTED', `Cannot build for several platforms at once (${wanted.join(', ')}): build one platform per run`);
     }
+    platform = resolved[0];
   }
 
   const buildArgs: Record<string, string> = {};
@@ -153,7 +161,7 @@ const handler: Handler<BuildFlags> = async (args, opts, io, globals) => {
   if (outputs.filter((o) => o.dest === '-').length > 1) throw new UsageError('only one output can go to stdout', 'gantry build');
   const { parseProgressMode, createProgress } = await import('../progress/index.js');
   const mode = opts.quiet === true ? 'quiet' : parseProgressMode(opts.progress ?? io.env.BUILDKIT_PROGRESS);
-  const renderer = createProgress(mode, io.stderr);
+  const renderer = createProgress(mode, io.stderr, undefined, io.env);
   const { openCliStore } = await import('./_store.js');
   const store = await openCliStore(globals, io);
   const buildm = await import('../../build/index.js');
@@ -167,7 +175,7 @@ const handler: Handler<BuildFlags> = async (args, opts, io, globals) => {
       buildArgs,
       labels,
       noCache: opts.cache === false,
-      noCacheFilter: (opts.noCacheFilter ?? []).flatMap((f) => f.split(',')),
+      noCacheFilter: (Array.isArray(opts.cacheFilter) ? opts.cacheFilter : []).flatMap((f) => f.split(',')),
       secrets,
       network: network as 'default' | 'host' | 'none',
       addHosts: opts.addHost ?? [],
@@ -180,6 +188,7 @@ const handler: Handler<BuildFlags> = async (args, opts, io, globals) => {
       signal: io.signal,
       fetchImage: await imageFetcher(store, io, opts.pull === true),
       pull: opts.pull === true,
+      ...(platform === undefined ? {} : { platform }),
     });
     renderer.close();
     for (const w of result.warnings) await write(io.stderr, `${w}\n`);
@@ -285,6 +294,11 @@ function parseSecret(spec: string, env: Record<string, string | undefined>, read
   return { id, value: readFile(id) };
 }
 
+/** `collect` for `--no-cache-filter`, whose first "previous" is commander's negation default `true`. */
+function collectStages(value: string, previous: string[] | boolean | undefined): string[] {
+  return [...(Array.isArray(previous) ? previous : []), value];
+}
+
 function parseBytes(s: string): number {
   const m = /^([0-9.]+)\s*([kmgt]?)i?b?$/i.exec(s.trim());
   if (m === null) throw new UsageError(`invalid size: '${s}'`, 'gantry build');
@@ -292,21 +306,30 @@ function parseBytes(s: string): number {
   return Math.round(Number(m[1]) * (mul[(m[2] ?? '').toLowerCase()] ?? 1));
 }
 
-/** BuildKit's failure box: the step, its last output lines, and the Dockerfile lines around it. */
+/**
+ * BuildKit's failure box: the step and its last output lines (for a failed step), then the
+ * Dockerfile lines around the error (for a failed step and for a Dockerfile error with a line).
+ */
 async function printStepContext(io: CommandIO, err: unknown, text: string): Promise<void> {
-  const e = err as { step?: string; lines?: { start: number; end: number }; filename?: string; outputTail?: string[] };
-  if (e.lines === undefined || e.step === undefined || e.lines.start <= 0) return;
+  const e = err as { step?: string; lines?: { start: number; end: number } | { start: number; end: number }[]; filename?: string; outputTail?: string[] };
+  const range = Array.isArray(e.lines) ? e.lines[0] : e.lines;
+  if (range === undefined || range.start <= 0) return;
+  if (!Array.isArray(e.lines) && e.step === undefined) return;
   const src = text.split(/\r?\n/);
-  const from = Math.max(1, e.lines.start - 2);
-  const to = Math.min(src.length, e.lines.end + 2);
-  let out = '------\n';
-  out += ` > ${e.step}:\n`;
-  for (const l of e.outputTail ?? []) out += `${l}\n`;
-  out += '------\n';
-  out += `${e.filename ?? 'Dockerfile'}:${e.lines.start}${e.lines.end > e.lines.start ? `-${e.lines.end}` : ''}\n`;
+  if (src.at(-1) === '') src.pop(); // the newline ending the last line starts no line of its own
+  const from = Math.max(1, range.start - 2);
+  const to = Math.min(src.length, range.end + 2);
+  let out = '';
+  if (e.step !== undefined) {
+    out += '------\n';
+    out += ` > ${e.step}:\n`;
+    for (const l of e.outputTail ?? []) out += `${l}\n`;
+    out += '------\n';
+  }
+  out += `${e.filename ?? 'Dockerfile'}:${range.start}${range.end > range.start ? `-${range.end}` : ''}\n`;
   out += '--------------------\n';
   for (let i = from; i <= to; i++) {
-    const mark = i >= e.lines.start && i <= e.lines.end ? '>>>' : '   ';
+    const mark = i >= range.start && i <= range.end ? '>>>' : '   ';
     out += `${String(i).padStart(4)} | ${mark} ${src[i - 1] ?? ''}\n`;
   }
   out += '--------------------\n';
@@ -357,7 +380,7 @@ function define(cmd: Command, cli: Cli): void {
     .option('--build-arg <arg>', 'Set build-time variables', collect)
     .option('--label <label>', 'Set metadata for an image', collect)
     .option('--no-cache', 'Do not use cache when building the image')
-    .option('--no-cache-filter <stages>', 'Do not cache specified stages', collect)
+    .option('--no-cache-filter <stages>', 'Do not cache specified stages', collectStages)
     .option('--pull', 'Always attempt to pull all referenced images')
     .option('--secret <spec>', 'Secret to expose to the build (format: "id=mysecret[,src=/local/secret]")', collect)
     .option('--network <mode>', 'Set the networking mode for the RUN instructions during build (default, host, none; default is the host network)')

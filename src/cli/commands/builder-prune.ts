@@ -1,6 +1,6 @@
 /**
  * `gantry builder prune [-a] [-f] [--filter until=…] [--keep-storage SIZE]`: removes build cache
- * records (the steps' results) and, with `-a`, the RUN cache mounts under `cache-mounts/`; blobs
+ * records (the steps' results) and the unused RUN cache mounts under `cache-mounts/`; blobs
  * no image or remaining record holds go with the collection that follows. Output as docker's
  * `builder prune`: `Deleted build cache objects:` then `Total reclaimed space: …`.
  */
@@ -24,7 +24,13 @@ const handler: Handler<Options> = async (_args, opts, io, globals) => {
   const { parseFilterFlags, untilCutoff } = await import('../format/filters.js');
   const { humanSize } = await import('../format/units.js');
   const args = parseFilterFlags(opts.filter ?? []);
-  for (const k of args.keys()) if (k !== 'until') throw new UsageError(`invalid filter '${k}'`, 'gantry builder prune');
+  for (const k of args.keys()) if (!['until', 'type', 'type!', 'id', 'id!'].includes(k)) throw new UsageError(`invalid filter '${k}'`, 'gantry builder prune');
+  // `type=exec.cachemount` / `type!=…` and `id=` / `id!=`: values of one key are alternatives, keys all apply.
+  const wanted = (key: string, value: string): boolean => {
+    const yes = args.get(key);
+    const no = args.get(`${key}!`);
+    return (yes === undefined || yes.has(value)) && !(no?.has(value) ?? false);
+  };
   const until = untilCutoff(args, new Date())?.getTime();
   const keep = opts.keepStorage === undefined ? undefined : parseSize(opts.keepStorage);
   const all = opts.all === true;
@@ -38,17 +44,25 @@ const handler: Handler<Options> = async (_args, opts, io, globals) => {
   const { openCliStore } = await import('./_store.js');
   const store = await openCliStore(globals, io);
   try {
+    const { listCacheMounts, removeCacheMounts, CACHE_MOUNT_TYPE } = await import('./_cache-mounts.js');
+    const mounts = await listCacheMounts(store.root);
+    const lastUse = (r: { lastUsedAt?: number; createdAt: number }): number => r.lastUsedAt ?? r.createdAt;
     const records = store.buildCache.list().filter((r) => !r.inUse);
-    // Oldest use first: --keep-storage keeps the most recently used records.
-    records.sort((a, b) => (a.lastUsedAt ?? a.createdAt) - (b.lastUsedAt ?? b.createdAt));
-    let candidates = records.filter((r) => until === undefined || (r.lastUsedAt ?? r.createdAt) < until);
-    if (!all) {
-      // Without -a, only records no other record builds on (BuildKit's "dangling" view).
-      const parents = new Set(store.buildCache.list().flatMap((r) => r.parents));
-      candidates = candidates.filter((r) => !parents.has(r.id) && !r.shared);
-    }
+    // Without -a, only records no other record builds on (BuildKit's "dangling" view); cache mounts
+    // are candidates either way, as in BuildKit (only internal, frontend and shared records stay).
+    const parents = new Set(store.buildCache.list().flatMap((r) => r.parents));
+    type Candidate = { id: string; type?: string; size: number; lastUsedAt?: number; createdAt: number; mount?: (typeof mounts)[number] };
+    const listed: Candidate[] = [
+      ...records.filter((r) => all || (!parents.has(r.id) && !r.shared)),
+      ...mounts.map((m) => ({ id: m.id, size: m.size, lastUsedAt: m.lastUsedAt, createdAt: m.createdAt, mount: m })),
+    ];
+    let candidates = listed
+      .filter((r) => until === undefined || lastUse(r) < until)
+      .filter((r) => wanted('type', r.mount === undefined ? r.type ?? 'regular' : CACHE_MOUNT_TYPE) && wanted('id', r.id));
+    // Oldest use first: --keep-storage keeps the most recently used.
+    candidates.sort((a, b) => lastUse(a) - lastUse(b));
     if (keep !== undefined) {
-      let total = store.buildCache.list().reduce((s, r) => s + r.size, 0);
+      let total = store.buildCache.list().reduce((s, r) => s + r.size, 0) + mounts.reduce((s, m) => s + m.size, 0);
       const chosen = [];
       for (const r of candidates) {
         if (total <= keep) break;
@@ -59,11 +73,10 @@ const handler: Handler<Options> = async (_args, opts, io, globals) => {
     }
     let out = '';
     if (candidates.length > 0) {
-      store.buildCache.remove(candidates.map((r) => r.id));
+      store.buildCache.remove(candidates.filter((r) => r.mount === undefined).map((r) => r.id));
       out += `Deleted build cache objects:\n${candidates.map((r) => `${r.id}\n`).join('')}\n`;
     }
-    let reclaimed = 0;
-    if (all && keep === undefined) reclaimed += await removeCacheMounts(store.root, until);
+    let reclaimed = await removeCacheMounts(candidates.flatMap((r) => (r.mount === undefined ? [] : [r.mount])));
     const gc = await store.collect();
     reclaimed += gc.reclaimed;
     out += `Total reclaimed space: ${humanSize(reclaimed)}\n`;
@@ -73,38 +86,6 @@ const handler: Handler<Options> = async (_args, opts, io, globals) => {
   }
   return 0;
 };
-
-/** Removes RUN --mount=type=cache directories (last written before `until`, if given); returns bytes freed. */
-async function removeCacheMounts(root: string, until: number | undefined): Promise<number> {
-  const { readdir, rm, lstat } = await import('node:fs/promises');
-  const { join } = await import('node:path');
-  const dir = join(root, 'cache-mounts');
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return 0;
-  }
-  let freed = 0;
-  for (const n of names) {
-    const p = join(dir, n);
-    const st = await lstat(p);
-    if (until !== undefined && st.mtimeMs >= until) continue;
-    freed += await treeSize(p);
-    await rm(p, { recursive: true, force: true });
-  }
-  return freed;
-}
-
-async function treeSize(p: string): Promise<number> {
-  const { lstat, readdir } = await import('node:fs/promises');
-  const { join } = await import('node:path');
-  const st = await lstat(p);
-  if (!st.isDirectory()) return st.blocks * 512;
-  let n = st.blocks * 512;
-  for (const c of await readdir(p)) n += await treeSize(join(p, c));
-  return n;
-}
 
 function parseSize(s: string): number {
   const m = /^([0-9.]+)\s*([kmgt]?)i?b?$/i.exec(s.trim());
@@ -119,7 +100,7 @@ export function register({ builder }: Groups, cli: Cli): void {
     .description('Remove build cache')
     .option('-a, --all', 'Remove all unused build cache, not just dangling ones')
     .option('-f, --force', 'Do not prompt for confirmation')
-    .option('--filter <filter>', 'Provide filter values (e.g. "until=24h")', collectFlag)
+    .option('--filter <filter>', 'Provide filter values (e.g. "until=24h", "type=exec.cachemount", "type!=exec.cachemount")', collectFlag)
     .option('--keep-storage <bytes>', 'Amount of disk space to keep for cache')
     .action(cli.action(handler));
 }

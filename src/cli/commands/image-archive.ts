@@ -22,8 +22,8 @@ const saveHandler: Handler<SaveFlags> = async (args, opts, io, globals) => {
   const { openCliStore } = await import('./_store.js');
   const store = await openCliStore(globals, io);
   try {
-    const { resolveSaveItems, saveArchive } = await import('../../archive/index.js');
-    const items = resolveSaveItems(store, args);
+    const { resolveSaveItems, saveArchive, selectSavePlatforms } = await import('../../archive/index.js');
+    const items = selectSavePlatforms(resolveSaveItems(store, args), await parsePlatforms(opts.platform));
     const { pipeline } = await import('node:stream/promises');
     const { Readable } = await import('node:stream');
     const tar = Readable.from(saveArchive(store, items, { signal: io.signal }), { objectMode: false });
@@ -69,13 +69,15 @@ const loadHandler: Handler<LoadFlags> = async (args, opts, io, globals) => {
   try {
     const archive = await import('../../archive/index.js');
     const { stat } = await import('node:fs/promises');
+    const platforms = await parsePlatforms(opts.platform);
+    const options = { signal: io.signal, ...(platforms.length === 0 ? {} : { platforms }) };
     let loaded;
     if (input !== undefined && (await stat(input).catch(() => undefined))?.isDirectory() === true) {
-      loaded = await archive.loadDirectory(store, input, { signal: io.signal });
+      loaded = await archive.loadDirectory(store, input, options);
     } else {
       const { createReadStream } = await import('node:fs');
       const source = input === undefined ? (io.stdin as AsyncIterable<Uint8Array>) : createReadStream(input, { highWaterMark: 1 << 20 });
-      loaded = await archive.loadArchive(store, source, { signal: io.signal });
+      loaded = await archive.loadArchive(store, source, options);
     }
     // docker prints these even with -q (quiet only hides the progress bars).
     for (const l of loaded) {
@@ -93,6 +95,14 @@ const loadHandler: Handler<LoadFlags> = async (args, opts, io, globals) => {
   }
 };
 
+/** `--platform` values (docker's `os[/arch[/variant]]`), parsed as containerd does; none → []. */
+async function parsePlatforms(values: string[] | undefined): Promise<import('../../oci/index.js').Platform[]> {
+  const list = (values ?? []).map((v) => v.trim()).filter((v) => v !== '');
+  if (list.length === 0) return [];
+  const { parsePlatform } = await import('../../oci/index.js');
+  return list.map(parsePlatform);
+}
+
 function collectList(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), ...value.split(',')];
 }
@@ -102,7 +112,7 @@ function defineSave(cmd: Command, cli: Cli): void {
     .description('Save one or more images to a tar archive (streamed to STDOUT by default)')
     .argument('[images...]', 'IMAGE [IMAGE...]')
     .option('-o, --output <file>', 'Write to a file, instead of STDOUT')
-    .option('--platform <platform>', 'Accepted for compatibility: gantry stores one platform per image', collectList)
+    .option('--platform <platform>', 'Save only the given platform(s) (os[/arch[/variant]]); an image for another platform is refused', collectList)
     .action(cli.action(saveHandler));
 }
 
@@ -112,7 +122,7 @@ function defineLoad(cmd: Command, cli: Cli): void {
     .argument('[args...]')
     .option('-i, --input <file>', 'Read from tar archive file (or OCI layout directory), instead of STDIN')
     .option('-q, --quiet', 'Suppress the load output')
-    .option('--platform <platform>', 'Accepted for compatibility: the host platform is loaded from multi-platform layouts', collectList)
+    .option('--platform <platform>', 'Load only the given platform(s) (os[/arch[/variant]]); default: this machine\'s from a multi-platform index', collectList)
     .action(cli.action(loadHandler));
 }
 

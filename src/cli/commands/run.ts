@@ -40,9 +40,6 @@ const handler: Handler<RunOptions> = async (args, opts, io, globals) => {
     return runImage(args[0]!, args.slice(1), opts, io, globals);
   }
   if (args.length === 0) throw new UsageError('"gantry run" requires a command to run with --rootfs', 'gantry run');
-  if (opts.detach === true && opts.tty === true) {
-    throw new UsageError('"gantry run" cannot combine --detach and --tty yet', 'gantry run');
-  }
   const rt = await import('../../runtime/index.js');
   const { resolveRoot } = await import('../../store/index.js');
   const id = opts.name ?? randomBytes(32).toString('hex');

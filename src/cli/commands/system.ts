@@ -132,7 +132,10 @@ const df: Handler<{ verbose?: boolean }> = async (_args, opts, io, globals) => {
   const { alignTable } = await import('../format/tabwriter.js');
   const store = await openCliStore(globals, io);
   try {
-    const u = diskUsage(store);
+    const { listCacheMounts, cacheMountRecord } = await import('./_cache-mounts.js');
+    const stored = diskUsage(store);
+    // RUN cache mounts are build cache too (BuildKit's exec.cachemount records).
+    const u = { ...stored, buildCache: [...stored.buildCache, ...(await listCacheMounts(store.root)).map(cacheMountRecord)] };
     if (opts.verbose === true) {
       const parts = dfVerbose(u, humanSize, familiarName, Date.now(), (ms, now) => createdSince(new Date(ms), new Date(now)), humanDuration);
       await write(io.stdout, parts.map((p) => (p.includes('\t') ? alignTable(p) : p)).join(''));
@@ -187,10 +190,15 @@ const prune: Handler<{ all?: boolean; force?: boolean; filter?: string[] }> = as
     const records = store.buildCache.list().filter((b) => !b.inUse);
     const parents = new Set(store.buildCache.list().flatMap((b) => b.parents));
     const doomed = all ? records : records.filter((b) => !parents.has(b.id) && !b.shared);
-    if (doomed.length > 0) {
+    // Unused RUN cache mounts go with or without -a (BuildKit keeps only internal, frontend and shared records).
+    const { listCacheMounts, removeCacheMounts } = await import('./_cache-mounts.js');
+    const until = filters.until;
+    const mounts = (await listCacheMounts(store.root)).filter((m) => until === undefined || m.lastUsedAt < until);
+    if (doomed.length > 0 || mounts.length > 0) {
       store.buildCache.remove(doomed.map((b) => b.id));
-      out += `Deleted build cache objects:\n${doomed.map((b) => `${b.id}\n`).join('')}\n`;
+      out += `Deleted build cache objects:\n${[...doomed, ...mounts].map((b) => `${b.id}\n`).join('')}\n`;
     }
+    reclaimed += await removeCacheMounts(mounts);
     const gc = await store.collect();
     reclaimed += gc.reclaimed;
     out += `Total reclaimed space: ${humanSize(reclaimed)}\n`;

@@ -24,13 +24,19 @@ export function parseProgressMode(value: string | undefined): ProgressMode {
   throw new InvalidArgumentError('INVALID_PROGRESS', `invalid progress mode "${v}": use auto, tty, plain or quiet`);
 }
 
-export function createProgress(mode: ProgressMode, out: TtyStream & { isTTY?: boolean }, title?: string): ProgressRenderer {
+/**
+ * @param env the caller's environment: `NO_COLOR` (any non-empty value) turns the TTY view's colours off
+ */
+export function createProgress(mode: ProgressMode, out: TtyStream & { isTTY?: boolean }, title?: string, env: Record<string, string | undefined> = {}): ProgressRenderer {
   const isTTY = out.isTTY === true;
   if (mode === 'quiet') return { ...discardProgress, close() {} };
   if (mode === 'tty' && !isTTY) {
     throw new InvalidArgumentError('NOT_A_TERMINAL', 'Cannot use --progress tty: output is not a terminal');
   }
-  if (mode === 'tty' || (mode === 'auto' && isTTY)) return new TtyProgress(out, title);
+  if (mode === 'tty' || (mode === 'auto' && isTTY)) {
+    const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
+    return new TtyProgress(out, { ...(title === undefined ? {} : { title }), color: !noColor });
+  }
   const plain = new PlainProgress(out);
   return { emit: (e) => plain.emit(e), close() {} };
 }

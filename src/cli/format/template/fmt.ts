@@ -3,6 +3,7 @@
  * formatting of values (`{{.}}` prints with `%v`). Verbs, flags, widths, precisions and the
  * `%!verb(type=value)` error forms follow Go's documentation of package fmt.
  */
+import { goQuote, goQuoteASCII, goQuoteRune } from '../../../go-compat.js';
 import { goTimeString } from '../go-time.js';
 import {
   GoFloat,
@@ -30,38 +31,16 @@ interface Flags {
 const noFlags = (): Flags => ({ minus: false, plus: false, sharp: false, space: false, zero: false, plusV: false, sharpV: false });
 
 // ---------------------------------------------------------------------------------------------
-// Quoting (strconv.Quote and friends)
+// Quoting: strconv.Quote and friends live in go-compat.ts (one copy for templates, Dockerfile
+// errors and history texts); re-exported for the template package's users.
+
+export { goQuote, goQuoteRune };
 
 const printable = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
 
+/** Go's `strconv.IsPrint` (for `%#U`). */
 function isPrint(ch: string): boolean {
   return printable.test(ch);
-}
-
-function escapeRune(ch: string, quote: string, asciiOnly: boolean): string {
-  const cp = ch.codePointAt(0) as number;
-  if (ch === quote || ch === '\\') return `\\${ch}`;
-  if (asciiOnly ? cp < 0x7f && isPrint(ch) : isPrint(ch)) return ch;
-  switch (ch) {
-    case '\x07':
-      return '\\a';
-    case '\b':
-      return '\\b';
-    case '\f':
-      return '\\f';
-    case '\n':
-      return '\\n';
-    case '\r':
-      return '\\r';
-    case '\t':
-      return '\\t';
-    case '\v':
-      return '\\v';
-  }
-  if (cp < 0x20 || cp === 0x7f) return `\\x${cp.toString(16).padStart(2, '0')}`;
-  if (cp === 0xfffd && ch !== '\ufffd') return '\\ufffd';
-  if (cp < 0x10000) return `\\u${cp.toString(16).padStart(4, '0')}`;
-  return `\\U${cp.toString(16).padStart(8, '0')}`;
 }
 
 /** A rune as text; invalid code points become U+FFFD as in Go. */
@@ -69,19 +48,6 @@ function runeText(r: bigint): string {
   const n = Number(r);
   if (n < 0 || n > 0x10ffff || (n >= 0xd800 && n <= 0xdfff)) return '\ufffd';
   return String.fromCodePoint(n);
-}
-
-/** Go's `strconv.Quote`. */
-export function goQuote(s: string, asciiOnly = false): string {
-  let out = '"';
-  for (const ch of s) out += escapeRune(ch, '"', asciiOnly);
-  return `${out}"`;
-}
-
-/** Go's `strconv.QuoteRune`. */
-export function goQuoteRune(cp: number): string {
-  const ch = cp >= 0 && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff) ? String.fromCodePoint(cp) : '\ufffd';
-  return `'${escapeRune(ch, "'", false)}'`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -453,7 +419,7 @@ function fmtString(s: string, verb: string, f: Flags): string {
       return pad(str, f);
     case 'q':
       if (f.sharp && !str.includes('`')) return pad(`\`${str}\``, f);
-      return pad(goQuote(str, f.plus), f);
+      return pad((f.plus ? goQuoteASCII(str) : goQuote(str)), f);
     case 'x':
     case 'X': {
       let bytes = [...Buffer.from(s, 'utf8')];
