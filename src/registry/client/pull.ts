@@ -8,7 +8,7 @@
  * A dropped connection mid-layer resumes where the ingest stands with `Range: bytes=N-` (a registry
  * that answers 200 instead of 206 makes it start over).
  */
-import { NotFoundError } from '../../errors.js';
+import { isKind, NotFoundError } from '../../errors.js';
 import { digestOf, type Digest } from '../../oci/index.js';
 import type { Descriptor } from '../../oci/index.js';
 import { isIndexMediaType, MediaType } from '../../oci/index.js';
@@ -17,7 +17,7 @@ import { referenceString, withDigest, type Reference } from '../../oci/index.js'
 import type { ProgressSink } from '../../progress.js';
 import { discardProgress } from '../../progress.js';
 import type { Store } from '../../store/index.js';
-import { ContentNotFoundError, withLease, writeBlob } from '../../store/index.js';
+import { ContentNotFoundError, IngestLockedError, NoSpaceError, WriterClosedError, withLease, writeBlob } from '../../store/index.js';
 import { RegistryResponseError } from './http-error.js';
 import { retry, isTransient } from './retry.js';
 import { pullScope, type RegistrySession } from './session.js';
@@ -205,11 +205,33 @@ export async function fetchBlob(
 }
 
 /**
- * Pulls `ref` (a tag or digest reference with a domain) into the store and records it.
+ * Pulls `ref` (a tag or digest reference with a domain) into the store and records it. With
+ * registry mirrors (docker.io pulls), each mirror is tried in order and then the registry itself;
+ * as in docker, any failure of a mirror (no answer, a refusal, no such image, bad content) moves on
+ * to the next source, and the error reported is the last source's.
  * @throws {ManifestUnknownError} when the registry has no such manifest
  * @throws {RegistryResponseError} for other refusals (unauthorized, denied)
  */
 export async function pullImage(ref: Reference, opts: PullOptions): Promise<PullResult> {
+  const sources = opts.session.pullSources();
+  for (let i = 0; ; i++) {
+    const session = sources[i]!;
+    try {
+      return await pullFrom(ref, { ...opts, session });
+    } catch (err) {
+      if (i === sources.length - 1 || !session.isMirror || !mirrorMayFallBack(err, opts.signal)) throw err;
+    }
+  }
+}
+
+/** Whether a mirror's failure lets the pull go on: not when canceled or when the store failed. */
+function mirrorMayFallBack(err: unknown, signal: AbortSignal | undefined): boolean {
+  if (signal?.aborted === true || isKind(err, 'canceled')) return false;
+  // The local store's own failures (disk full, a locked ingest) would fail the next source too.
+  return !(err instanceof NoSpaceError || err instanceof IngestLockedError || err instanceof WriterClosedError);
+}
+
+async function pullFrom(ref: Reference, opts: PullOptions): Promise<PullResult> {
   const { store, session } = opts;
   const progress = opts.progress ?? discardProgress;
   const signal = opts.signal;
