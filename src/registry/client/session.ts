@@ -29,8 +29,8 @@ export interface RequestOptions {
   body?: RequestBody;
   scopes: Scope[];
   signal?: AbortSignal;
-  /** Leave a 2xx body as the Node stream (see `nodeBodyOf`). */
-  nodeBody?: boolean;
+  /** A GET whose 2xx body is read with `streamBodyOf` (blob downloads). */
+  streamBody?: boolean;
 }
 
 export class RegistrySession {
@@ -126,7 +126,7 @@ export class RegistrySession {
         method: opts.method ?? 'GET',
         headers,
         ...(opts.body !== undefined ? { body: opts.body } : {}),
-        ...(opts.nodeBody === true ? { nodeBody: true } : {}),
+        ...(opts.streamBody === true ? { streamBody: true } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
     };
