@@ -6,7 +6,12 @@
  * the machine is shared.
  *
  *   npm run build && node dist/bench/registry.js
- *   W2_FILES=20000 W2_BYTES=209715200 W3_MIB=1024 RUNS=1 node dist/bench/registry.js
+ *   W2_FILES=20000 W2_BYTES=209715200 W3_MIB=1024 RUNS=3 ONLY=w3 node dist/bench/registry.js
+ *
+ * Contenders run round-robin within each run, so machine noise hits them alike; each line carries
+ * the 1-minute load average, and a summary per workload gives medians and minima over the runs.
+ * docker pulls too when `DOCKER_HOST` answers (`/usr/bin/docker`; its CPU is the client's only).
+ * `GANTRY_BEFORE=/path/to/other/bin/gantry` adds that build's pull to the same rounds (before/after).
  *
  * The images are equivalent, not identical, to what the Dockerfiles in /work/shared/bench/workloads
  * build: one gzip layer holding the W2 file tree (gen-w2.py) or W3's /big.bin (each MiB: 512 KiB
@@ -18,7 +23,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createReadStream, mkdirSync, rmSync, statSync, writeFileSync, existsSync, linkSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { digestOf, MediaType } from '../src/oci/index.js';
@@ -29,6 +34,8 @@ const RUNS = Number(process.env['RUNS'] ?? 1);
 const W2_FILES = Number(process.env['W2_FILES'] ?? 20000);
 const W2_BYTES = Number(process.env['W2_BYTES'] ?? 200 * 1024 * 1024);
 const W3_MIB = Number(process.env['W3_MIB'] ?? 1024);
+const ONLY = process.env['ONLY'];
+const DOCKER = '/usr/bin/docker';
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '..', '..');
 const gantryBin = join(repoRoot, 'bin', 'gantry');
@@ -141,7 +148,28 @@ async function prepare(work: string, name: string, tree: string): Promise<Worklo
 }
 
 function fmt(t: Timing): string {
-  return `${(t.wallMs / 1000).toFixed(2).padStart(8)} s wall ${(t.cpuMs / 1000).toFixed(2).padStart(8)} s cpu`;
+  return `${(t.wallMs / 1000).toFixed(2).padStart(8)} s wall ${(t.cpuMs / 1000).toFixed(2).padStart(8)} s cpu  load ${loadavg()[0]!.toFixed(1)}`;
+}
+
+const results = new Map<string, Timing[]>();
+function record(name: string, t: Timing): void {
+  console.log(`${name.padEnd(36)} ${fmt(t)}`);
+  results.set(name, [...(results.get(name) ?? []), t]);
+}
+
+function summary(): void {
+  const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+  console.log(`${'summary (median / min)'.padEnd(36)} ${'wall s'.padStart(15)} ${'cpu s'.padStart(15)}`);
+  for (const [name, ts] of results) {
+    const w = ts.map((t) => t.wallMs / 1000);
+    const c = ts.map((t) => t.cpuMs / 1000);
+    console.log(`${name.padEnd(36)} ${`${med(w).toFixed(2)} / ${Math.min(...w).toFixed(2)}`.padStart(15)} ${`${med(c).toFixed(2)} / ${Math.min(...c).toFixed(2)}`.padStart(15)}`);
+  }
+  results.clear();
+}
+
+function dockerAnswers(): boolean {
+  return process.env['DOCKER_HOST'] !== undefined && existsSync(DOCKER) && spawnSync(DOCKER, ['version'], { stdio: 'ignore' }).status === 0;
 }
 
 async function bench(work: string, w: Workload): Promise<void> {
@@ -160,17 +188,26 @@ async function bench(work: string, w: Workload): Promise<void> {
     ['skopeo copy oci: → registry', (h) => `skopeo copy -q --dest-tls-verify=false oci:${w.layout} docker://${h}/b/${w.name}:1`],
     ['buildah push', (h) => `${buildah} push -q --tls-verify=false $(${buildah} images -q | head -1) docker://${h}/b/${w.name}:1`],
   ];
-  const pullers: [string, (host: string, dir: string) => string][] = [
+  const pullers: [string, (host: string, dir: string) => string, ((host: string) => void)?][] = [
     ['gantry pull (store)', (h, d) => `GANTRY_ROOT=${d}/g node ${gantryBin} pull -q ${h}/b/${w.name}:1`],
     ['skopeo copy → containers-storage', (h, d) => `skopeo copy -q --src-tls-verify=false docker://${h}/b/${w.name}:1 'containers-storage:[overlay@${d}/cs+${d}/csrun]b/${w.name}:1'`],
-    ['skopeo copy → oci dir', (h, d) => `skopeo copy -q --src-tls-verify=false docker://${h}/b/${w.name}:1 oci:${d}/oci:x`],
+    ['skopeo copy → oci dir (download only)', (h, d) => `skopeo copy -q --src-tls-verify=false docker://${h}/b/${w.name}:1 oci:${d}/oci:x`],
   ];
+  const before = process.env['GANTRY_BEFORE'];
+  if (before !== undefined) {
+    // Another build of gantry (e.g. the previous commit's bin/gantry) pulling in the same rounds.
+    pullers.splice(1, 0, ['gantry pull (GANTRY_BEFORE)', (h, d) => `GANTRY_ROOT=${d}/g node ${before} pull -q ${h}/b/${w.name}:1`]);
+  }
+  if (dockerAnswers()) {
+    // dockerd treats 127.0.0.0/8 as insecure; the image is removed after each (untimed).
+    pullers.push(['docker pull', (h) => `${DOCKER} pull -q ${h}/b/${w.name}:1`, (h) => sh(`${DOCKER} rmi -f ${h}/b/${w.name}:1 >/dev/null 2>&1 || true`)]);
+  }
   for (let run = 0; run < RUNS; run++) {
     for (const [name, cmd, prep] of pushers) {
       const reg = await registry(work);
       try {
         prep?.(reg.host);
-        console.log(`${name.padEnd(36)} ${fmt(timed(cmd(reg.host), env))}`);
+        record(name, timed(cmd(reg.host), env));
       } finally {
         await reg.stop();
       }
@@ -178,12 +215,13 @@ async function bench(work: string, w: Workload): Promise<void> {
     const reg = await registry(work);
     try {
       sh(`skopeo copy -q --dest-tls-verify=false oci:${w.layout} docker://${reg.host}/b/${w.name}:1`);
-      for (const [name, cmd] of pullers) {
+      for (const [name, cmd, cleanup] of pullers) {
         const d = join(work, `pull-${++regCount}`);
         mkdirSync(d);
         try {
-          console.log(`${name.padEnd(36)} ${fmt(timed(cmd(reg.host, d), env))}`);
+          record(name, timed(cmd(reg.host, d), env));
         } finally {
+          cleanup?.(reg.host);
           sh(`rm -rf ${d} 2>/dev/null || (umount -R ${d}/cs/overlay 2>/dev/null; rm -rf ${d})`);
         }
       }
@@ -191,11 +229,8 @@ async function bench(work: string, w: Workload): Promise<void> {
       await reg.stop();
     }
   }
-  if (process.env['DOCKER_HOST'] !== undefined && spawnSync('docker', ['version'], { stdio: 'ignore' }).status === 0) {
-    console.log('docker: running, but loading the image into dockerd is not wired in this bench yet');
-  } else {
-    console.log('docker: no dockerd here (DOCKER_HOST unset or not answering): skipped');
-  }
+  if (!dockerAnswers()) console.log('docker: no dockerd here (DOCKER_HOST unset or not answering): skipped');
+  summary();
 }
 
 async function main(): Promise<void> {
@@ -205,12 +240,12 @@ async function main(): Promise<void> {
   try {
     const w2tree = join(work, 'w2');
     mkdirSync(w2tree);
-    sh(`python3 ${genW2} ${w2tree} ${W2_FILES} ${W2_BYTES}`);
+    if (ONLY !== 'w3') sh(`python3 ${genW2} ${w2tree} ${W2_FILES} ${W2_BYTES}`);
     const w3tree = join(work, 'w3');
     mkdirSync(w3tree);
-    sh(`yes 'The quick brown fox jumps over the lazy dog 0123456789 lorem ipsum dolor sit amet' | head -c 524288 > ${work}/t; for i in $(seq ${W3_MIB}); do head -c 524288 /dev/urandom; cat ${work}/t; done > ${w3tree}/big.bin`);
+    if (ONLY !== 'w2') sh(`yes 'The quick brown fox jumps over the lazy dog 0123456789 lorem ipsum dolor sit amet' | head -c 524288 > ${work}/t; for i in $(seq ${W3_MIB}); do head -c 524288 /dev/urandom; cat ${work}/t; done > ${w3tree}/big.bin`);
     console.log(`# registry push/pull: W2 ${W2_FILES} files ${(W2_BYTES / 1048576).toFixed(0)} MiB, W3 ${W3_MIB} MiB; runs ${RUNS}`);
-    for (const [name, tree] of [['w2', w2tree], ['w3', w3tree]] as const) {
+    for (const [name, tree] of ([['w2', w2tree], ['w3', w3tree]] as const).filter(([n]) => ONLY === undefined || ONLY === n)) {
       const w = await prepare(work, name, tree);
       rmSync(tree, { recursive: true, force: true });
       await bench(work, w);

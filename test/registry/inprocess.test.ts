@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { startRegistry, MemoryDriver } from '../../src/registry/server/index.js';
 import { tempDir } from '../helpers/paths.js';
-import { req, errorCode, sha256 } from './serve.js';
+import { req, errorCode, sha256, pushBlob, pushManifest } from './serve.js';
 import { htpasswdFile } from './tls.js';
 
 const quiet = new Writable({ write: (_c, _e, cb) => cb() });
@@ -55,4 +55,48 @@ test('Basic auth with access rules: 403 DENIED for a known user without the righ
   assert.equal(anon.status, 401);
   assert.match(anon.headers.get('www-authenticate')!, /^Basic realm=/);
   assert.equal((await req(reg.url, 'GET', '/v2/open/x/tags/list')).status, 404, 'anonymous rules apply without credentials');
+});
+
+test('a long referrers list is paged with Link rel="next"; each referrer shows once and the artifactType filter is kept', async (t) => {
+  const reg = await startRegistry({ driver: new MemoryDriver(), addr: '127.0.0.1:0', referrersPageSize: 2, logStream: quiet });
+  t.after(() => reg.close());
+  const name = 'paged/refs';
+  const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+  const empty = await pushBlob(reg.url, name, '{}');
+  const emptyDesc = { mediaType: 'application/vnd.oci.empty.v1+json', digest: empty, size: 2 };
+  const subject = JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: emptyDesc, layers: [] });
+  assert.equal((await pushManifest(reg.url, name, 'subject', subject)).status, 201);
+  const subjectDesc = { mediaType: OCI_MANIFEST, digest: sha256(subject), size: Buffer.byteLength(subject) };
+  const pushed: Record<string, string> = {};
+  for (let i = 0; i < 5; i++) {
+    const artifactType = i % 2 === 0 ? 'application/vnd.example.sig' : 'application/vnd.example.sbom';
+    const m = JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, artifactType, config: emptyDesc, layers: [emptyDesc], subject: subjectDesc, annotations: { i: String(i) } });
+    assert.equal((await pushManifest(reg.url, name, sha256(m), m)).status, 201);
+    pushed[sha256(m)] = artifactType;
+  }
+  const walk = async (first: string): Promise<{ pages: number; digests: string[] }> => {
+    const digests: string[] = [];
+    let pages = 0;
+    for (let next: string | undefined = first; next !== undefined; pages++) {
+      const r = await req(reg.url, 'GET', next);
+      assert.equal(r.status, 200);
+      assert.equal(r.headers.get('content-type'), 'application/vnd.oci.image.index.v1+json');
+      const page = r.json<{ manifests: { digest: string }[] }>().manifests;
+      assert.ok(page.length <= 2, 'a page holds at most the page size');
+      digests.push(...page.map((m) => m.digest));
+      const link = r.headers.get('link');
+      next = link === null ? undefined : /^<([^>]+)>;\s*rel="next"$/.exec(link)?.[1];
+      if (link !== null) assert.ok(next !== undefined, `Link header in the spec's form: ${link}`);
+    }
+    return { pages, digests };
+  };
+  const all = await walk(`/v2/${name}/referrers/${subjectDesc.digest}`);
+  assert.equal(all.pages, 3);
+  assert.deepEqual(all.digests, Object.keys(pushed).sort(), 'every referrer once, in digest order');
+  const sigs = await walk(`/v2/${name}/referrers/${subjectDesc.digest}?artifactType=${encodeURIComponent('application/vnd.example.sig')}`);
+  assert.equal(sigs.pages, 2);
+  assert.deepEqual(sigs.digests, Object.keys(pushed).filter((d) => pushed[d] === 'application/vnd.example.sig').sort());
+  const small = await req(reg.url, 'GET', `/v2/${name}/referrers/${subjectDesc.digest}?n=1`);
+  assert.equal(small.json<{ manifests: unknown[] }>().manifests.length, 1, 'a client may ask for smaller pages');
+  assert.match(small.headers.get('link')!, /[?&]n=1&last=sha256%3A/);
 });

@@ -6,11 +6,10 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
 import http from 'node:http';
-import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -19,61 +18,11 @@ import { selfSignedCert, htpasswdFile } from './tls.js';
 import { serve } from './serve.js';
 import { openStore, writeBlob } from '../../src/store/index.js';
 import { digestOf, MediaType } from '../../src/oci/index.js';
-import { freePort } from '../helpers/net.js';
+import { startDistribution } from './distribution.js';
 
 const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const missing = ['docker-registry', 'htpasswd', 'skopeo', 'openssl', 'tar'].filter((c) => !have(c));
 const skip = missing.length > 0 ? `missing ${missing.join(', ')}` : false;
-
-
-interface Registry {
-  host: string;
-  data: string;
-  certsDir?: string;
-}
-
-/** distribution's registry on a random loopback port; TLS and htpasswd (alice/hunter22) on request. */
-async function startDistribution(t: TestContext, opts: { tls?: boolean; auth?: boolean } = {}): Promise<Registry> {
-  const dir = tempDir(t, 'gantry-dist-');
-  const port = await freePort();
-  const host = `127.0.0.1:${port}`;
-  const lines = ['version: 0.1', 'log: {level: error}', 'storage:', `  filesystem: {rootdirectory: ${join(dir, 'data')}}`, '  delete: {enabled: true}', 'http:', `  addr: ${host}`, '  secret: test'];
-  let certsDir: string | undefined;
-  if (opts.tls === true) {
-    const { cert, key } = selfSignedCert(dir);
-    lines.push('  tls:', `    certificate: ${cert}`, `    key: ${key}`);
-    certsDir = join(dir, 'certs.d');
-    mkdirSync(join(certsDir, host), { recursive: true });
-    copyFileSync(cert, join(certsDir, host, 'ca.crt'));
-  }
-  if (opts.auth === true) {
-    htpasswdFile(join(dir, 'htpasswd'), 'alice', 'hunter22');
-    lines.push('auth:', '  htpasswd:', '    realm: test-realm', `    path: ${join(dir, 'htpasswd')}`);
-  }
-  writeFileSync(join(dir, 'config.yml'), `${lines.join('\n')}\n`);
-  const child: ChildProcess = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-  t.after(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const closed = new Promise((resolve) => child.once('close', resolve));
-      child.kill('SIGTERM');
-      await closed;
-    }
-  });
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`docker-registry exited: ${stderr}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const sock = net.connect(port, '127.0.0.1');
-      sock.once('connect', () => (sock.destroy(), resolve(true)));
-      sock.once('error', () => resolve(false));
-    });
-    if (ok) break;
-    if (i > 100) throw new Error(`docker-registry did not listen: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { host, data: join(dir, 'data'), ...(certsDir !== undefined ? { certsDir } : {}) };
-}
 
 
 interface Run {

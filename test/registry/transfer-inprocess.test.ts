@@ -108,3 +108,37 @@ test('an index resolves to the platform asked for (default: this machine), and t
   assert.equal(theirs.imageId, configs[other.architecture]);
   await assert.rejects(pullImage(ref, { store, session: client.session(host), platform: only(parsePlatform('windows/amd64')) }), /no matching manifest/);
 });
+
+test('many layers pulled three at a time over kept-alive connections all arrive intact, sizes from empty to several MiB', async (t) => {
+  const served = await serve(t);
+  const host = new URL(served.url).host;
+  const dir = tempDir(t, 'gantry-xfer-');
+  const sizes = [0, 1, 4095, 65_536, 65_537, 1 << 20, (1 << 20) + 1, 3 * (1 << 20) + 12_345, 200, 70_000, 5 * (1 << 20), 17];
+  const layers = sizes.map((n) => randomBytes(n));
+  const cfg = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: layers.map((l) => digestOf(l)) } }));
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaType.OciManifest,
+      config: { mediaType: MediaType.OciConfig, digest: digestOf(cfg), size: cfg.length },
+      layers: layers.map((l) => ({ mediaType: MediaType.OciLayer, digest: digestOf(l), size: l.length })),
+    }),
+  );
+  const src = openStore({ root: join(dir, 'src') });
+  t.after(() => src.close());
+  for (const b of [...layers, cfg, manifest]) await writeBlob(src.content, `t-${digestOf(b)}`, b, { digest: digestOf(b), size: b.length });
+  const image = await src.images.putManifest({ mediaType: MediaType.OciManifest, digest: digestOf(manifest), size: manifest.length }, { names: [`${host}/many/layers:1`] });
+  const client = await RegistryClient.create({ env: { DOCKER_CONFIG: join(dir, 'docker') }, config });
+  const ref = parseNormalizedNamed(`${host}/many/layers:1`);
+  await pushImage(ref, { store: src, session: client.session(host), image });
+  const dst = openStore({ root: join(dir, 'dst') });
+  t.after(() => dst.close());
+  const blobGets = (): number => (served.log().match(/method=GET path=\/v2\/many\/layers\/blobs\//g) ?? []).length;
+  const before = blobGets();
+  const pulled = await pullImage(ref, { store: dst, session: client.session(host), concurrency: 3 });
+  assert.equal(pulled.imageId, digestOf(cfg));
+  for (const l of layers) assert.ok(Buffer.from(await readAll(dst, digestOf(l))).equals(l), `layer of ${l.length} bytes`);
+  // The server logs each request when it ends; its log reaches us through a pipe, a little later.
+  for (let i = 0; i < 50 && blobGets() - before < layers.length + 1; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(blobGets() - before, layers.length + 1, 'one GET per blob (config included), none retried');
+});

@@ -216,3 +216,30 @@ async function readLimited(res: Response, limit: number): Promise<string> {
   }
   return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }
+
+/**
+ * No endpoint of a registry answered: the connection failed before any HTTP status. The message is
+ * docker's (`Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such
+ * host`); `transient` says whether trying again may help (a refused or reset connection may, a name
+ * that does not resolve will not).
+ */
+export class RegistryUnreachableError extends GantryError {
+  readonly url: string;
+  readonly transient: boolean;
+
+  constructor(url: string, cause: unknown, transient: boolean) {
+    super('unavailable', 'REGISTRY_UNREACHABLE', `Get "${redactUrl(url)}": ${dialText(url, cause)}`, { cause });
+    this.url = redactUrl(url);
+    this.transient = transient;
+  }
+}
+
+/** Go's words for a failed dial, as docker prints them. */
+function dialText(url: string, cause: unknown): string {
+  const host = hostOf(url);
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `dial tcp: lookup ${host.replace(/:\d+$/, '')}: no such host`;
+  if (code === 'ECONNREFUSED') return `dial tcp ${host}: connect: connection refused`;
+  if (code === 'ETIMEDOUT') return `dial tcp ${host}: i/o timeout`;
+  return cause instanceof Error ? cause.message : String(cause);
+}

@@ -8,7 +8,7 @@
  * A dropped connection mid-layer resumes where the ingest stands with `Range: bytes=N-` (a registry
  * that answers 200 instead of 206 makes it start over).
  */
-import { NotFoundError } from '../../errors.js';
+import { isKind, NotFoundError } from '../../errors.js';
 import { digestOf, type Digest } from '../../oci/index.js';
 import type { Descriptor } from '../../oci/index.js';
 import { isIndexMediaType, MediaType } from '../../oci/index.js';
@@ -17,12 +17,12 @@ import { referenceString, withDigest, type Reference } from '../../oci/index.js'
 import type { ProgressSink } from '../../progress.js';
 import { discardProgress } from '../../progress.js';
 import type { Store } from '../../store/index.js';
-import { ContentNotFoundError, withLease, writeBlob } from '../../store/index.js';
+import { ContentNotFoundError, IngestLockedError, NoSpaceError, WriterClosedError, withLease, writeBlob } from '../../store/index.js';
 import { RegistryResponseError } from './http-error.js';
 import { retry, isTransient } from './retry.js';
 import { pullScope, type RegistrySession } from './session.js';
 import { mapLimit } from './limit.js';
-import { nodeBodyOf } from './transport.js';
+import { streamBodyOf } from './transport.js';
 
 export const MANIFEST_ACCEPT = [
   MediaType.OciIndex,
@@ -34,8 +34,6 @@ export const MANIFEST_ACCEPT = [
 /** Manifests and configs are small; refuse anything larger (a hostile registry). */
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
-/** Bytes gathered per content-store write during a download. */
-const WRITE_BATCH = 1024 * 1024;
 
 export class ManifestUnknownError extends NotFoundError {
   constructor(ref: string, detail: string) {
@@ -150,7 +148,7 @@ export async function fetchBlob(
         if (start < desc.size || desc.size === 0) {
           const res = await session.request(`/v2/${path}/blobs/${desc.digest}`, {
             headers: start > 0 ? { range: `bytes=${start}-` } : {},
-            nodeBody: true,
+            streamBody: true,
             scopes: [pullScope(path)],
             ...(opts.signal ? { signal: opts.signal } : {}),
           });
@@ -160,39 +158,22 @@ export async function fetchBlob(
           }
           if (start > 0 && res.status === 200) {
             // The registry ignored Range: start over with a fresh ingest on the next attempt.
-            nodeBodyOf(res)?.destroy();
+            streamBodyOf(res)?.destroy();
             await res.body?.cancel();
             await writer.abort();
             throw Object.assign(new Error('range not honoured'), { code: 'ECONNRESET', restart: true });
           }
           opts.onBytes?.(writer.offset);
-          const body = nodeBodyOf(res) ?? (res.body as unknown as AsyncIterable<Uint8Array> | null) ?? [];
-          // Socket reads arrive in 16-64 KiB pieces; writing them one by one (each awaited) leaves
-          // the transfer waiting on the disk most of the time. Gather ~1 MiB per write instead.
-          // One write stays in flight while the next batch arrives, so the socket and the disk
-          // work at the same time (awaiting each write before reading on would serialize them).
-          let pending: Buffer[] = [];
-          let pendingBytes = 0;
-          let inflight: Promise<void> = Promise.resolve();
-          const flush = async (): Promise<void> => {
-            await inflight;
-            if (pendingBytes === 0) return;
-            const data = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
-            pending = [];
-            pendingBytes = 0;
-            inflight = writer.write(data).then(() => opts.onBytes?.(writer.offset));
+          // Straight from the socket's buffers into the ingest (hash and write); the transport
+          // keeps reading into its other buffers meanwhile. Bytes that arrived before a dropped
+          // connection are written before the error comes, so a resume starts after them.
+          const write = async (chunk: Uint8Array): Promise<void> => {
+            await writer.write(chunk);
+            opts.onBytes?.(writer.offset);
           };
-          try {
-            for await (const chunk of body as AsyncIterable<Uint8Array>) {
-              pending.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-              pendingBytes += chunk.byteLength;
-              if (pendingBytes >= WRITE_BATCH) await flush();
-            }
-          } finally {
-            // Bytes that arrived before a dropped connection are kept: the resume starts after them.
-            await flush();
-            await inflight;
-          }
+          const streamed = streamBodyOf(res);
+          if (streamed !== undefined) await streamed.pipeTo(write);
+          else for await (const chunk of (res.body ?? []) as AsyncIterable<Uint8Array>) await write(chunk);
         }
       },
       { maxAttempts: opts.attempts ?? 5, ...(opts.signal ? { signal: opts.signal } : {}), isRetriable: (e) => (e as { restart?: boolean }).restart !== true && isTransient(e) },
@@ -205,11 +186,33 @@ export async function fetchBlob(
 }
 
 /**
- * Pulls `ref` (a tag or digest reference with a domain) into the store and records it.
+ * Pulls `ref` (a tag or digest reference with a domain) into the store and records it. With
+ * registry mirrors (docker.io pulls), each mirror is tried in order and then the registry itself;
+ * as in docker, any failure of a mirror (no answer, a refusal, no such image, bad content) moves on
+ * to the next source, and the error reported is the last source's.
  * @throws {ManifestUnknownError} when the registry has no such manifest
  * @throws {RegistryResponseError} for other refusals (unauthorized, denied)
  */
 export async function pullImage(ref: Reference, opts: PullOptions): Promise<PullResult> {
+  const sources = opts.session.pullSources();
+  for (let i = 0; ; i++) {
+    const session = sources[i]!;
+    try {
+      return await pullFrom(ref, { ...opts, session });
+    } catch (err) {
+      if (i === sources.length - 1 || !session.isMirror || !mirrorMayFallBack(err, opts.signal)) throw err;
+    }
+  }
+}
+
+/** Whether a mirror's failure lets the pull go on: not when canceled or when the store failed. */
+function mirrorMayFallBack(err: unknown, signal: AbortSignal | undefined): boolean {
+  if (signal?.aborted === true || isKind(err, 'canceled')) return false;
+  // The local store's own failures (disk full, a locked ingest) would fail the next source too.
+  return !(err instanceof NoSpaceError || err instanceof IngestLockedError || err instanceof WriterClosedError);
+}
+
+async function pullFrom(ref: Reference, opts: PullOptions): Promise<PullResult> {
   const { store, session } = opts;
   const progress = opts.progress ?? discardProgress;
   const signal = opts.signal;

@@ -59,7 +59,8 @@ const TRANSIENT_ERRNO = new Set([
 export function isTransient(err: unknown): boolean {
   if (isCanceled(err)) return false;
   const gantry = findGantryError(err);
-  if (gantry !== undefined) return isKind(err, 'unavailable');
+  // A registry that could not be reached says itself whether its cause may pass (a DNS miss will not).
+  if (gantry !== undefined) return isKind(err, 'unavailable') && (gantry as { transient?: unknown }).transient !== false;
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
     const code = errnoCode(e);
     if (code !== undefined && TRANSIENT_ERRNO.has(code)) return true;

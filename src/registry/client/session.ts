@@ -6,7 +6,8 @@
 import { repositoryScope, type Scope } from './auth-challenge.js';
 import type { Authorizer } from './authorizer.js';
 import { endpointsFor, type EndpointOptions, type RegistryEndpoint } from './endpoint.js';
-import { registryErrorFromResponse } from './http-error.js';
+import { registryErrorFromResponse, RegistryUnreachableError } from './http-error.js';
+import { isTransient } from './retry.js';
 import type { RegistryFetch, RequestBody } from './transport.js';
 
 export interface SessionOptions extends EndpointOptions {
@@ -17,6 +18,8 @@ export interface SessionOptions extends EndpointOptions {
   userAgent?: string;
   /** Endpoints to try before the registry's own (mirrors of docker.io, for pulls). */
   mirrors?: RegistryEndpoint[];
+  /** The one endpoint this session talks to (a mirror's session), instead of the domain's. */
+  pinned?: RegistryEndpoint;
 }
 
 export interface RequestOptions {
@@ -26,14 +29,15 @@ export interface RequestOptions {
   body?: RequestBody;
   scopes: Scope[];
   signal?: AbortSignal;
-  /** Leave a 2xx body as the Node stream (see `nodeBodyOf`). */
-  nodeBody?: boolean;
+  /** A GET whose 2xx body is read with `streamBodyOf` (blob downloads). */
+  streamBody?: boolean;
 }
 
 export class RegistrySession {
   readonly domain: string;
   readonly #opts: SessionOptions;
   #endpoint: Promise<RegistryEndpoint> | undefined;
+  #sources: RegistrySession[] | undefined;
 
   constructor(opts: SessionOptions) {
     this.domain = opts.domain;
@@ -44,10 +48,30 @@ export class RegistrySession {
     return this.#opts.authorizer;
   }
 
+  /** Whether this session is one mirror's (its refusals let a pull go on to the next source). */
+  get isMirror(): boolean {
+    return this.#opts.pinned !== undefined;
+  }
+
+  /**
+   * The sources a pull tries in order, as docker does: each mirror (a session pinned to it), then
+   * the registry itself. Without mirrors, just this session. A mirror is tried for the whole pull,
+   * not only for `/v2/`: one that answers but lacks the image must not end the pull.
+   */
+  pullSources(): RegistrySession[] {
+    const mirrors = this.#opts.mirrors ?? [];
+    if (mirrors.length === 0 || this.isMirror) return [this];
+    this.#sources ??= [
+      ...mirrors.map((m) => new RegistrySession({ ...this.#opts, mirrors: [], pinned: m })),
+      new RegistrySession({ ...this.#opts, mirrors: [] }),
+    ];
+    return this.#sources;
+  }
+
   /**
    * The endpoint that answers `/v2/`: the first of mirrors, HTTPS, then plain HTTP for an insecure
    * registry. Any HTTP answer counts (a 401 is a registry asking for credentials).
-   * @throws the last connection error when none answers
+   * @throws {RegistryUnreachableError} with the last connection error when none answers
    */
   endpoint(signal?: AbortSignal): Promise<RegistryEndpoint> {
     this.#endpoint ??= this.#probe(signal).catch((err: unknown) => {
@@ -58,9 +82,12 @@ export class RegistrySession {
   }
 
   async #probe(signal?: AbortSignal): Promise<RegistryEndpoint> {
-    const candidates = [...(this.#opts.mirrors ?? []), ...endpointsFor(this.domain, this.#opts)];
+    const pinned = this.#opts.pinned;
+    const candidates = pinned !== undefined ? [pinned] : [...(this.#opts.mirrors ?? []), ...endpointsFor(this.domain, this.#opts)];
     let last: unknown;
+    let lastUrl = '';
     for (const ep of candidates) {
+      lastUrl = `${ep.baseUrl}/v2/`;
       try {
         const res = await this.#opts.fetch(`${ep.baseUrl}/v2/`, { headers: this.#baseHeaders(), ...(signal ? { signal } : {}) });
         await res.body?.cancel();
@@ -76,7 +103,7 @@ export class RegistrySession {
         last = err;
       }
     }
-    throw last;
+    throw new RegistryUnreachableError(lastUrl, last, isTransient(last));
   }
 
   #baseHeaders(): Record<string, string> {
@@ -99,7 +126,7 @@ export class RegistrySession {
         method: opts.method ?? 'GET',
         headers,
         ...(opts.body !== undefined ? { body: opts.body } : {}),
-        ...(opts.nodeBody === true ? { nodeBody: true } : {}),
+        ...(opts.streamBody === true ? { streamBody: true } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
     };

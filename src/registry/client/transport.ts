@@ -11,6 +11,7 @@ import https from 'node:https';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
+import { RawGetClient, type ConnectOptions, type StreamedBody } from './raw-get.js';
 
 /** The body a registry request may carry: bytes, or a stream of bytes (uploads). */
 export type RequestBody = string | Uint8Array | Readable | AsyncIterable<Uint8Array>;
@@ -27,17 +28,18 @@ export interface TransportOptions {
 }
 
 /**
- * A fetch-like function; `init.body` may also be a Node stream. With `nodeBody: true` the response
- * body is left as the Node stream (`nodeBodyOf(res)`): blob downloads skip the web-stream adapter,
- * which costs more CPU than hashing the bytes.
+ * A fetch-like function; `init.body` may also be a Node stream. With `streamBody: true` (a GET) a
+ * 2xx body is left to `streamBodyOf(res)`, read straight off the socket into reused buffers
+ * (`raw-get.ts`): blob downloads skip `node:http` and the web-stream adapter, whose per-read costs
+ * were most of a pull's CPU time.
  */
-export type RegistryFetch = (url: string | URL, init?: Omit<RequestInit, 'body'> & { body?: RequestBody | null; nodeBody?: boolean }) => Promise<Response>;
+export type RegistryFetch = (url: string | URL, init?: Omit<RequestInit, 'body'> & { body?: RequestBody | null; streamBody?: boolean }) => Promise<Response>;
 
-const NODE_BODY = Symbol('gantry.nodeBody');
+const STREAM_BODY = Symbol('gantry.streamBody');
 
-/** The Node stream of a response fetched with `nodeBody: true`. */
-export function nodeBodyOf(res: Response): Readable | undefined {
-  return (res as Response & { [NODE_BODY]?: Readable })[NODE_BODY];
+/** The body of a 2xx response fetched with `streamBody: true` (undefined from other fetches). */
+export function streamBodyOf(res: Response): StreamedBody | undefined {
+  return (res as Response & { [STREAM_BODY]?: StreamedBody })[STREAM_BODY];
 }
 
 const DEFAULT_CERTS_DIR = '/etc/docker/certs.d';
@@ -68,19 +70,22 @@ export function certsFor(certsDir: string, host: string): { ca?: string[]; cert?
 export function createTransport(opts: TransportOptions = {}): RegistryFetch {
   const agents = new Map<string, http.Agent>();
   const idle = opts.idleTimeoutMs ?? 60_000;
+  const tlsFor = (u: URL): ConnectOptions => {
+    const certs = certsFor(opts.certsDir ?? DEFAULT_CERTS_DIR, u.host);
+    return {
+      ...(certs.ca ? { ca: [...rootCertificates, ...certs.ca] } : {}),
+      ...(certs.cert ? { cert: certs.cert, key: certs.key! } : {}),
+      rejectUnauthorized: opts.skipVerify?.(u.host) !== true,
+    };
+  };
+  const raw = new RawGetClient((u) => (u.protocol === 'https:' ? tlsFor(u) : {}));
   const agentFor = (u: URL): http.Agent => {
     const key = `${u.protocol}//${u.host}`;
     let agent = agents.get(key);
     if (agent === undefined) {
       const common = { keepAlive: true, maxSockets: opts.maxSockets ?? 8 };
       if (u.protocol === 'https:') {
-        const certs = certsFor(opts.certsDir ?? DEFAULT_CERTS_DIR, u.host);
-        agent = new https.Agent({
-          ...common,
-          ...(certs.ca ? { ca: [...rootCertificates, ...certs.ca] } : {}),
-          ...(certs.cert ? { cert: certs.cert, key: certs.key } : {}),
-          rejectUnauthorized: opts.skipVerify?.(u.host) !== true,
-        });
+        agent = new https.Agent({ ...common, ...tlsFor(u) });
       } else {
         agent = new http.Agent(common);
       }
@@ -127,6 +132,28 @@ export function createTransport(opts: TransportOptions = {}): RegistryFetch {
     let u = new URL(String(input));
     let current = init;
     for (let hop = 0; ; hop++) {
+      if (current.streamBody === true && (current.method ?? 'GET').toUpperCase() === 'GET' && current.body == null) {
+        const headers: Record<string, string> = {};
+        new Headers(current.headers as ConstructorParameters<typeof Headers>[0]).forEach((v, k) => (headers[k] = v));
+        const r = await raw.get(u, { headers, idleMs: idle, ...(current.signal ? { signal: current.signal } : {}) });
+        const location = r.headers.get('location');
+        if ([301, 302, 303, 307, 308].includes(r.status) && location !== null && hop < MAX_REDIRECTS) {
+          r.body.destroy();
+          const next = new URL(location, u);
+          if (next.origin !== u.origin) {
+            const h = new Headers(current.headers as ConstructorParameters<typeof Headers>[0]);
+            h.delete('authorization');
+            current = { ...current, headers: h };
+          }
+          u = next;
+          continue;
+        }
+        const ok = r.status >= 200 && r.status < 300;
+        const response = new Response(ok ? null : new Uint8Array(await r.body.readAll()), { status: r.status, statusText: r.statusText, headers: r.headers });
+        Object.defineProperty(response, 'url', { value: u.toString() });
+        if (ok) Object.defineProperty(response, STREAM_BODY, { value: r.body });
+        return response;
+      }
       const { res } = await once(u, current);
       const method = (current.method ?? 'GET').toUpperCase();
       const location = res.headers.location;
@@ -149,11 +176,9 @@ export function createTransport(opts: TransportOptions = {}): RegistryFetch {
       const status = res.statusCode ?? 500;
       const noBody = method === 'HEAD' || status === 204 || status === 304;
       if (noBody) res.resume();
-      const raw = current.nodeBody === true && !noBody && status >= 200 && status < 300;
-      const webBody = noBody || raw ? null : (Readable.toWeb(res) as unknown as ReadableStream<Uint8Array>);
+      const webBody = noBody ? null : (Readable.toWeb(res) as unknown as ReadableStream<Uint8Array>);
       const response = new Response(webBody, { status: status < 200 ? 500 : status, statusText: res.statusMessage ?? '', headers });
       Object.defineProperty(response, 'url', { value: u.toString() });
-      if (raw) Object.defineProperty(response, NODE_BODY, { value: res });
       return response;
     }
   };

@@ -11,6 +11,8 @@ export interface ServerContext {
   log: Logger;
   /** Largest manifest accepted (the spec asks for at least 4 MB). */
   maxManifestBytes: number;
+  /** Most descriptors per page of the referrers API (more come through `Link: rel="next"`). */
+  referrersPageSize: number;
 }
 
 /** Route parameters taken from the path; `name` is validated before a handler runs. */

@@ -32,6 +32,8 @@ export interface RegistryOptions {
   logStream?: Writable;
   shutdownGraceMs?: number;
   maxManifestBytes?: number;
+  /** Most descriptors per page of the referrers API (default 1000, ≈250 KB of JSON). */
+  referrersPageSize?: number;
   /** Requests served at once before 429 TOOMANYREQUESTS (default 1024). */
   maxInFlight?: number;
 }
@@ -57,6 +59,7 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
     readOnly: options.readOnly === true,
     log,
     maxManifestBytes: options.maxManifestBytes ?? 4 * 1024 * 1024,
+    referrersPageSize: options.referrersPageSize ?? 1000,
   };
   const tls =
     options.tlsCert !== undefined && options.tlsKey !== undefined

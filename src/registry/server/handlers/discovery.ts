@@ -37,11 +37,29 @@ export const catalog: Handler = async (_req, res, { url }, ctx) => {
   sendJson(res, 200, { repositories: p.items }, headers);
 };
 
+/**
+ * The referrers of a subject as an OCI index. A long list is paged (the spec lets a registry page
+ * this response with a `Link: <…>; rel="next"` header, the URL being the registry's own): entries
+ * are ordered by digest, a page holds at most `n` (the client's, capped at the server's page size)
+ * and the next page starts after the last digest shown (`last`), the filter carried along.
+ */
 export const referrers: Handler = async (_req, res, { name, reference, url }, ctx) => {
   if (!isDigest(reference)) throw new RegistryError('DIGEST_INVALID', { detail: { digest: reference } });
   const artifactType = url.searchParams.get('artifactType') ?? undefined;
-  const manifests = await ctx.storage.manifests.referrers(name, reference, artifactType);
+  const all = await ctx.storage.manifests.referrers(name, reference, artifactType);
+  const byDigest = new Map(all.map((d) => [d.digest as string, d]));
+  const sorted = [...byDigest.keys()].sort();
+  const n = url.searchParams.get('n');
+  const limit = n !== null && /^\d+$/.test(n) && Number(n) > 0 ? Math.min(Number(n), ctx.referrersPageSize) : ctx.referrersPageSize;
+  const last = url.searchParams.get('last');
+  const after = last === null ? sorted : sorted.filter((d) => d > last);
+  const items = after.slice(0, limit);
   const headers: Record<string, string> = { 'Content-Type': MediaType.OciIndex };
   if (artifactType !== undefined) headers['OCI-Filters-Applied'] = 'artifactType';
-  sendJson(res, 200, { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests }, headers);
+  if (after.length > items.length) {
+    const q = new URLSearchParams({ n: String(limit), last: items[items.length - 1]! });
+    if (artifactType !== undefined) q.set('artifactType', artifactType);
+    headers.Link = `</v2/${name}/referrers/${reference}?${q.toString()}>; rel="next"`;
+  }
+  sendJson(res, 200, { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: items.map((d) => byDigest.get(d)!) }, headers);
 };
