@@ -82,12 +82,25 @@ interface InFlight {
   pieces: Array<Promise<Buffer>>;
 }
 
+/** The default uncompressed bytes per block. */
+export const GZIP_BLOCK_SIZE = 1 << 20;
+
 /** Compresses a stream into one deterministic gzip member, deflating blocks in parallel. */
-export async function* gzipParallel(source: AsyncIterable<Uint8Array>, options: GzipOptions = {}): AsyncGenerator<Buffer> {
-  const level = options.level ?? 6;
-  const blockSize = options.blockSize ?? 1 << 20;
-  const concurrency = Math.max(1, options.concurrency ?? 3);
+export function gzipParallel(source: AsyncIterable<Uint8Array>, options: GzipOptions = {}): AsyncGenerator<Buffer> {
   const free: Buffer[] = [];
+  return gzipBlocks(reblock(source, options.blockSize ?? GZIP_BLOCK_SIZE, free), { ...options, free });
+}
+
+/**
+ * `gzipParallel` for a source already cut into blocks of `blockSize` bytes (the last may be
+ * shorter; any other short block would change the output). A block must stay untouched until
+ * it is handed back: to `free`, once its compressed pieces have been yielded.
+ */
+export async function* gzipBlocks(blocks: AsyncIterable<Buffer>, options: GzipOptions & { free?: Buffer[] } = {}): AsyncGenerator<Buffer> {
+  const level = options.level ?? 6;
+  const blockSize = options.blockSize ?? GZIP_BLOCK_SIZE;
+  const concurrency = Math.max(1, options.concurrency ?? 3);
+  const free = options.free ?? [];
   const pending: InFlight[] = [];
   let crc = 0;
   let total = 0;
@@ -102,7 +115,10 @@ export async function* gzipParallel(source: AsyncIterable<Uint8Array>, options: 
   }
   try {
     yield GZIP_HEADER;
-    for await (const block of reblock(source, blockSize, free)) {
+    let short = false;
+    for await (const block of blocks) {
+      if (short) throw new RangeError(`gzipBlocks: a block of ${blockSize} bytes came after a short one`);
+      short = block.length < blockSize;
       crc = crc32(block, crc);
       total += block.length;
       const runs: Run[] = level === 0 ? [{ start: 0, end: block.length, stored: true }] : classifyRuns(block);
