@@ -15,7 +15,7 @@
  * - blocks are recycled, not allocated per MiB, and the final block is not held back to learn
  *   that it is last: every block ends with a sync flush and the stream with an empty final block.
  */
-import { constants as Z, crc32, deflateRaw } from 'node:zlib';
+import { constants as Z, crc32, createDeflateRaw } from 'node:zlib';
 import { classifyRuns, type Run } from './incompressible.js';
 
 export interface GzipOptions {
@@ -35,21 +35,26 @@ const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0x03]
 /** An empty final block with fixed Huffman codes (BFINAL=1, BTYPE=01, end-of-block): ends the deflate stream. */
 const FINAL_BLOCK = Buffer.from([0x03, 0x00]);
 
-function deflateRun(input: Uint8Array, dictionary: Uint8Array | undefined, level: number): Promise<Buffer> {
+/**
+ * Deflates one run on the thread pool. The stream API, not `deflateRaw(buf, cb)`: that one joins
+ * its output with Buffer.concat, a fresh allocation and a copy of every compressed byte.
+ */
+function deflateRun(input: Uint8Array, dictionary: Uint8Array | undefined, level: number): Promise<Buffer[]> {
   return new Promise((resolve, reject) => {
-    deflateRaw(
-      input,
-      {
-        level,
-        memLevel: MEM_LEVEL,
-        // One output buffer for the whole run (deflate's worst case is +0.1%, stored blocks +5 bytes per 64 KiB).
-        chunkSize: Math.max(64 * 1024, input.length + (input.length >> 3) + 1024),
-        finishFlush: Z.Z_SYNC_FLUSH,
-        // zlib copies the dictionary when the stream is made (synchronously), so it may be reused right after.
-        ...(dictionary !== undefined && dictionary.length > 0 && level > 0 ? { dictionary } : {}),
-      },
-      (err, out) => (err ? reject(err) : resolve(out)),
-    );
+    const z = createDeflateRaw({
+      level,
+      memLevel: MEM_LEVEL,
+      // One output buffer for the whole run (deflate's worst case is +0.1%, stored blocks +5 bytes per 64 KiB).
+      chunkSize: Math.max(64 * 1024, input.length + (input.length >> 3) + 1024),
+      finishFlush: Z.Z_SYNC_FLUSH,
+      // zlib copies the dictionary when the stream is made (synchronously), so it may be reused right after.
+      ...(dictionary !== undefined && dictionary.length > 0 && level > 0 ? { dictionary } : {}),
+    });
+    const out: Buffer[] = [];
+    z.on('data', (chunk: Buffer) => out.push(chunk));
+    z.once('end', () => resolve(out));
+    z.once('error', reject);
+    z.end(input);
   });
 }
 
@@ -79,7 +84,7 @@ export async function* reblock(source: AsyncIterable<Uint8Array>, size: number, 
 
 interface InFlight {
   block: Buffer;
-  pieces: Array<Promise<Buffer>>;
+  pieces: Array<Promise<Buffer[]>>;
 }
 
 /** The default uncompressed bytes per block. */
@@ -108,7 +113,7 @@ export async function* gzipBlocks(blocks: AsyncIterable<Buffer>, options: GzipOp
   async function* drain(keep: number): AsyncGenerator<Buffer> {
     while (pending.length > keep) {
       const job = pending.shift()!;
-      for (const piece of job.pieces) yield await piece;
+      for (const piece of job.pieces) yield* await piece;
       // A short last block is a view of a pooled buffer; only whole ones go back.
       if (job.block.length === blockSize) free.push(job.block);
     }
