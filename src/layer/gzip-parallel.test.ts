@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, inflateRawSync } from 'node:zlib';
 import { digestOf } from '../oci/index.js';
-import { gzipParallel, reblock } from './gzip-parallel.js';
+import { gzipParallel, reblock, storedBlocks } from './gzip-parallel.js';
 import { collect } from '../../test/layer/helpers.js';
 
 function noise(size: number, seed: string): Buffer {
@@ -79,4 +79,15 @@ test('reblock cuts exact blocks and takes its buffers from the free list', async
   }
   assert.deepEqual(sizes, [1000, 1000, 500]);
   assert.equal(first, spare);
+});
+
+test('storedBlocks writes deflate stored blocks of at most 65,535 bytes', () => {
+  for (const size of [0, 1, 65_535, 65_536, 200_000]) {
+    const data = noise(size, `s${size}`);
+    const out = storedBlocks(data);
+    assert.equal(out.length, size + 5 * Math.max(1, Math.ceil(size / 65_535)), `size ${size}`);
+    assert.deepEqual([out[0], out.readUInt16LE(1), out.readUInt16LE(3)], [0, Math.min(size, 65_535), ~Math.min(size, 65_535) & 0xffff]);
+    // not final blocks: close the stream with an empty final block to inflate it
+    assert.deepEqual(inflateRawSync(Buffer.concat([out, Buffer.from([0x03, 0x00])])), data);
+  }
 });

@@ -9,7 +9,8 @@
  * Where the CPU goes (perf, 256 MiB of half-random data at level 6): ~75% in zlib's match search
  * and Huffman coding, ~4% sha256 (the caller's two digests), ~3% memcpy, ~3% reading files. So:
  * - incompressible stretches (see incompressible.ts) are stored, not searched: zlib at level 6
- *   runs as slowly on random bytes as on text and gains nothing;
+ *   runs as slowly on random bytes as on text and gains nothing; the stored blocks are written
+ *   here, without a zlib stream;
  * - memLevel 9 (a 64K-entry hash table instead of 32K): ~10–20% less CPU in the match search for
  *   the same size (±0.1%); zlib's own default is 8 only to save 128 KiB of memory per stream;
  * - blocks are recycled, not allocated per MiB, and the final block is not held back to learn
@@ -48,7 +49,7 @@ function deflateRun(input: Uint8Array, dictionary: Uint8Array | undefined, level
       chunkSize: Math.max(64 * 1024, input.length + (input.length >> 3) + 1024),
       finishFlush: Z.Z_SYNC_FLUSH,
       // zlib copies the dictionary when the stream is made (synchronously), so it may be reused right after.
-      ...(dictionary !== undefined && dictionary.length > 0 && level > 0 ? { dictionary } : {}),
+      ...(dictionary !== undefined && dictionary.length > 0 ? { dictionary } : {}),
     });
     const out: Buffer[] = [];
     z.on('data', (chunk: Buffer) => out.push(chunk));
@@ -56,6 +57,30 @@ function deflateRun(input: Uint8Array, dictionary: Uint8Array | undefined, level
     z.once('error', reject);
     z.end(input);
   });
+}
+
+/** deflate's largest stored block. */
+const STORED_MAX = 0xffff;
+
+/**
+ * A run as stored deflate blocks, written here rather than by zlib: a zlib stream would cost its
+ * set-up (Chromium's zlib zeroes ~256 KiB of window and hash table per stream) and a thread hop
+ * to copy bytes. Every run before this one ended with a sync flush, so the stream is at a byte
+ * boundary: each block is the byte 0x00 (BFINAL 0, BTYPE 00, padding), LEN and NLEN, the bytes.
+ */
+export function storedBlocks(input: Uint8Array): Buffer {
+  const count = Math.max(1, Math.ceil(input.length / STORED_MAX));
+  const out = Buffer.allocUnsafe(input.length + 5 * count);
+  let at = 0;
+  for (let off = 0; off < input.length || at === 0; off += STORED_MAX) {
+    const len = Math.min(STORED_MAX, input.length - off);
+    out[at] = 0;
+    out.writeUInt16LE(len, at + 1);
+    out.writeUInt16LE(~len & 0xffff, at + 3);
+    out.set(input.subarray(off, off + len), at + 5);
+    at += 5 + len;
+  }
+  return out;
 }
 
 /**
@@ -128,8 +153,9 @@ export async function* gzipBlocks(blocks: AsyncIterable<Buffer>, options: GzipOp
       total += block.length;
       const runs: Run[] = level === 0 ? [{ start: 0, end: block.length, stored: true }] : classifyRuns(block);
       const pieces = runs.map((run) => {
+        if (run.stored) return Promise.resolve([storedBlocks(block.subarray(run.start, run.end))]);
         const dict = run.start === 0 ? dictionary : block.subarray(Math.max(0, run.start - DICT), run.start);
-        const p = deflateRun(block.subarray(run.start, run.end), run.stored ? undefined : dict, run.stored ? 0 : level);
+        const p = deflateRun(block.subarray(run.start, run.end), dict, level);
         p.catch(() => {}); // rejections are seen when the pieces are awaited in order; this stops an early unhandled report
         return p;
       });
