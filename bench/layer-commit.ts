@@ -1,21 +1,72 @@
 /**
- * Layer commit throughput: a 1 GiB semi-compressible tree and a 20,000-file tree, each committed
- * to a gzip layer by createLayer, beside `tar | gzip` and `tar | pigz -p2` on the same data in the
- * same run, with wall-clock MB/s and the CPU seconds spent (all threads / all processes of the
- * pipeline: the fairer figure on a busy machine). Run with `node dist/bench/layer-commit.js [workdir]` (default /tmp/gantry-bench-layer;
- * the trees are made once and reused). MB/s are of uncompressed tar bytes.
+ * Layer commit throughput (issue 2): trees committed to a gzip layer by createLayer, beside
+ * `tar | gzip -6` and `tar | pigz -p2 -6` on the same data, interleaved round by round, with
+ * wall-clock MB/s (of uncompressed tar bytes) and the CPU seconds spent (user + system of every
+ * process and thread of the contender: the steadier figure on a busy machine).
+ *
+ *   node dist/bench/layer-commit.js [workdir] [--trees big,many,w3] [--rounds 1] [--before <root>] [--extra]
+ *
+ * Trees (made once under workdir, default /tmp/gantry-bench-layer, and reused):
+ * - `big`: 1 GiB semi-compressible (64 × 16 MiB; random runs of 256–1276 bytes between word-like text; gzip -6 ≈ 0.59)
+ * - `many`: 20,000 files of 0–8 KiB in 200 directories
+ * - `w3`: the build benchmark's W3 RUN output: one 1 GiB file, each MiB 512 KiB of random bytes then 512 KiB of text
+ *
+ * Contenders, each its own process, timed with bash's `time`:
+ * - gantry createLayer gzip-6 into a discarding sink, and into a content store (write, third
+ *   sha256, fsync, commit: what a build step's commit does);
+ * - with `--before <root>`: the same from another checkout's build (`<root>/dist`), for before/after in one run
+ *   (into the content store too with `--extra`);
+ * - `tar | gzip -6`, `tar | pigz -p2 -6` (the 2-core limit here);
+ * - with `--extra`: gzip-1 / pigz -1, gantry one block at a time, zstd-3, uncompressed.
+ * Before the timed rounds the tree is read once with tar (page cache). Compare within one run.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
-import { join } from 'node:path';
-import { createLayer, type CreateLayerOptions } from '../src/layer/index.js';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { median } from './lib.js';
 
-const work = process.argv[2] ?? '/tmp/gantry-bench-layer';
 const MiB = 1 << 20;
+const here = dirname(fileURLToPath(import.meta.url));
+/** The checkout whose dist/ this script belongs to. */
+const selfRoot = resolve(here, '..', '..');
 
-/** Semi-compressible bytes: runs of random bytes between runs of word-like text (gzip -6 ≈ 2:1). */
+// ---- child mode: one createLayer in this process, figures as JSON on stdout ----------------------
+
+interface ChildJob {
+  root: string;
+  dir: string;
+  options: Record<string, unknown>;
+  store?: string;
+}
+
+async function child(job: ChildJob): Promise<void> {
+  const layer = (await import(join(job.root, 'dist/src/layer/index.js'))) as typeof import('../src/layer/index.js');
+  const source = { kind: 'tree' as const, root: job.dir };
+  const options = { sourceDateEpoch: null, ...job.options };
+  if (job.store === undefined) {
+    let out = 0;
+    const info = await layer.createLayer(source, (c) => void (out += c.byteLength), options);
+    process.stdout.write(JSON.stringify({ out, tar: info.uncompressedSize }));
+    return;
+  }
+  const { openStore } = (await import(join(job.root, 'dist/src/store/index.js'))) as typeof import('../src/store/index.js');
+  const store = openStore({ root: job.store });
+  try {
+    const writer = await store.content.writer(`bench-layer-${process.pid}`);
+    const info = await layer.createLayer(source, (c) => writer.write(c), options);
+    await writer.commit(info.size, info.digest);
+    process.stdout.write(JSON.stringify({ out: info.size, tar: info.uncompressedSize }));
+  } finally {
+    store.close();
+  }
+}
+
+// ---- trees ------------------------------------------------------------------------------------------
+
+/** Semi-compressible bytes: runs of random bytes between runs of word-like text (gzip -6 ≈ 0.59). */
 function semiCompressible(size: number): Buffer {
   const words = 'layer tar gzip digest manifest config index blob snapshot overlay whiteout registry '.split(' ');
   const out = Buffer.allocUnsafe(size);
@@ -66,10 +117,30 @@ function makeManyTree(dir: string): void {
   writeFileSync(join(dir, '.done'), '');
 }
 
-/** Runs a shell pipeline; resolves with its output bytes and the CPU seconds of its processes. */
-function run(cmd: string): Promise<[number, number]> {
-  return new Promise((resolve, reject) => {
-    const p = spawn('bash', ['-c', `TIMEFORMAT='%U %S'; time ( set -o pipefail; ${cmd} | wc -c )`], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** W3's RUN: `yes '<line>' | head -c 512K` as text, then 1024 × (512 KiB urandom + the text). */
+function makeW3Tree(dir: string): void {
+  if (existsSync(join(dir, '.done'))) return;
+  mkdirSync(dir, { recursive: true });
+  const line = 'The quick brown fox jumps over the lazy dog 0123456789 lorem ipsum dolor sit amet\n';
+  const text = Buffer.from(line.repeat(Math.ceil((512 * 1024) / line.length))).subarray(0, 512 * 1024);
+  const fd = openSync(join(dir, 'big.bin'), 'w');
+  try {
+    for (let i = 0; i < 1024; i++) {
+      writeSync(fd, randomBytes(512 * 1024));
+      writeSync(fd, text);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  writeFileSync(join(dir, '.done'), '');
+}
+
+// ---- timing -----------------------------------------------------------------------------------------
+
+/** Runs a shell command; resolves with its stdout and the CPU seconds of all its processes. */
+function run(cmd: string): Promise<[string, number]> {
+  return new Promise((resolveRun, reject) => {
+    const p = spawn('bash', ['-c', `TIMEFORMAT='%U %S'; time ( set -o pipefail; ${cmd} )`], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     p.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -78,53 +149,127 @@ function run(cmd: string): Promise<[number, number]> {
     p.on('close', (code) => {
       if (code !== 0) return reject(new Error(`${cmd} exited ${code}: ${err}`));
       const [u, s] = err.trim().split('\n').pop()!.split(' ').map(Number);
-      resolve([Number(out.trim()), u! + s!]);
+      resolveRun([out.trim(), u! + s!]);
     });
   });
 }
 
-async function time<T>(fn: () => Promise<T>): Promise<[T, number, number]> {
-  const t0 = process.hrtime.bigint();
-  const c0 = process.cpuUsage();
-  const r = await fn();
-  const c = process.cpuUsage(c0);
-  return [r, Number(process.hrtime.bigint() - t0) / 1e9, (c.user + c.system) / 1e6];
+interface BenchContender {
+  label: string;
+  /** Runs once; resolves with [output bytes, CPU seconds]. */
+  go: () => Promise<[number, number]>;
 }
 
-function row(label: string, mbs: number, cpu: number, out: number): void {
-  console.log(`  ${label.padEnd(48)} ${mbs.toFixed(1).padStart(9)} ${cpu.toFixed(1).padStart(7)}   ${(out / MiB).toFixed(1)} MiB`);
-}
-
-async function bench(name: string, dir: string): Promise<void> {
-  const [[tarBytes]] = await time(() => run(`tar -C ${dir} -cf - .`)); // also warms the page cache
-  console.log(`\n${name}: ${(tarBytes / MiB).toFixed(0)} MiB of tar; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs`);
-  console.log(`  ${'pipeline'.padEnd(48)} ${'wall MB/s'.padStart(9)} ${'CPU s'.padStart(7)}   output`);
-  const ours = async (label: string, opts: CreateLayerOptions): Promise<void> => {
-    let out = 0;
-    const [info, s, cpu] = await time(() => createLayer({ kind: 'tree', root: dir }, (c) => void (out += c.byteLength), { sourceDateEpoch: null, ...opts }));
-    row(label, info.uncompressedSize / MiB / s, cpu, out);
+function gantry(root: string, dir: string, options: Record<string, unknown>, store?: string): () => Promise<[number, number]> {
+  const job: ChildJob = { root, dir, options, ...(store !== undefined ? { store } : {}) };
+  const cmd = `${process.execPath} ${join(here, 'layer-commit.js')} --child '${JSON.stringify(job)}'`;
+  return async () => {
+    if (store !== undefined) rmSync(store, { recursive: true, force: true });
+    const [out, cpu] = await run(cmd);
+    return [(JSON.parse(out) as { out: number }).out, cpu];
   };
-  await ours('gantry createLayer gzip-6 (parallel blocks)', { compression: 'gzip', level: 6 });
-  await ours('gantry createLayer gzip-6 (one block at a time)', { compression: 'gzip', level: 6, concurrency: 1 });
-  await ours('gantry createLayer gzip-1 (parallel blocks)', { compression: 'gzip', level: 1 });
-  await ours('gantry createLayer zstd-3', { compression: 'zstd' });
-  await ours('gantry createLayer uncompressed', { compression: 'none' });
-  for (const [label, cmd] of [
-    ['tar | gzip -6', `tar -C ${dir} -cf - . | gzip -6`],
-    ['tar | pigz -p2 -6', `tar -C ${dir} -cf - . | pigz -p2 -6`],
-    ['tar | gzip -1', `tar -C ${dir} -cf - . | gzip -1`],
-    ['tar | pigz -p2 -1', `tar -C ${dir} -cf - . | pigz -p2 -1`],
-    ['tar (uncompressed)', `tar -C ${dir} -cf - .`],
-  ] as const) {
-    const [[n, cpu], s] = await time(() => run(cmd));
-    row(label, tarBytes / MiB / s, cpu, n);
+}
+
+function shell(pipeline: string): () => Promise<[number, number]> {
+  return async () => {
+    const [out, cpu] = await run(`${pipeline} | wc -c`);
+    return [Number(out), cpu];
+  };
+}
+
+async function bench(name: string, dir: string, opts: Options): Promise<void> {
+  const [tarOut] = await run(`tar -C ${dir} -cf - . | wc -c`); // also warms the page cache
+  const tarBytes = Number(tarOut);
+  const scratch = mkdtempSync(join(tmpdir(), 'gantry-bench-layer-store-'));
+  const store = join(scratch, 'store');
+  const contenders: BenchContender[] = [
+    { label: 'gantry createLayer gzip-6', go: gantry(selfRoot, dir, { compression: 'gzip', level: 6 }) },
+    { label: 'gantry createLayer gzip-6 → content store', go: gantry(selfRoot, dir, { compression: 'gzip', level: 6 }, store) },
+  ];
+  if (opts.before !== undefined) {
+    contenders.push({ label: 'before: createLayer gzip-6', go: gantry(opts.before, dir, { compression: 'gzip', level: 6 }) });
+    if (opts.extra) contenders.push({ label: 'before: createLayer gzip-6 → content store', go: gantry(opts.before, dir, { compression: 'gzip', level: 6 }, store) });
+  }
+  contenders.push(
+    { label: 'tar | gzip -6', go: shell(`tar -C ${dir} -cf - . | gzip -6`) },
+    { label: 'tar | pigz -p2 -6', go: shell(`tar -C ${dir} -cf - . | pigz -p2 -6`) },
+  );
+  if (opts.extra) {
+    contenders.push(
+      { label: 'gantry createLayer gzip-6, one block at a time', go: gantry(selfRoot, dir, { compression: 'gzip', level: 6, concurrency: 1 }) },
+      { label: 'gantry createLayer gzip-1', go: gantry(selfRoot, dir, { compression: 'gzip', level: 1 }) },
+      { label: 'tar | gzip -1', go: shell(`tar -C ${dir} -cf - . | gzip -1`) },
+      { label: 'tar | pigz -p2 -1', go: shell(`tar -C ${dir} -cf - . | pigz -p2 -1`) },
+      { label: 'gantry createLayer zstd-3', go: gantry(selfRoot, dir, { compression: 'zstd' }) },
+      { label: 'gantry createLayer uncompressed', go: gantry(selfRoot, dir, { compression: 'none' }) },
+      { label: 'tar (uncompressed)', go: shell(`tar -C ${dir} -cf - .`) },
+    );
+  }
+  const load0 = loadavg()[0]!;
+  const walls = contenders.map((): number[] => []);
+  const cpus = contenders.map((): number[] => []);
+  const outs = contenders.map(() => 0);
+  try {
+    for (let r = 0; r < opts.rounds; r++) {
+      for (const [i, c] of contenders.entries()) {
+        const t0 = process.hrtime.bigint();
+        const [out, cpu] = await c.go();
+        walls[i]!.push(Number(process.hrtime.bigint() - t0) / 1e9);
+        cpus[i]!.push(cpu);
+        outs[i] = out;
+      }
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  const load1 = loadavg()[0]!;
+  console.log(`\n${name}: ${(tarBytes / MiB).toFixed(0)} MiB of tar; ${opts.rounds} round(s); load average ${load0.toFixed(1)} → ${load1.toFixed(1)} on ${availableParallelism()} CPUs`);
+  console.log(`  ${'contender'.padEnd(46)} ${'MB/s med'.padStart(9)} ${'MB/s max'.padStart(9)} ${'CPU s med'.padStart(9)} ${'CPU MB/s'.padStart(9)}   output`);
+  for (const [i, c] of contenders.entries()) {
+    const wall = median(walls[i]!);
+    const cpu = median(cpus[i]!);
+    const mb = tarBytes / MiB;
+    console.log(
+      `  ${c.label.padEnd(46)} ${(mb / wall).toFixed(1).padStart(9)} ${(mb / Math.min(...walls[i]!)).toFixed(1).padStart(9)} ${cpu.toFixed(2).padStart(9)} ${(mb / cpu).toFixed(1).padStart(9)}   ${(outs[i]! / MiB).toFixed(1)} MiB`,
+    );
   }
 }
 
-const big = join(work, 'big');
-const many = join(work, 'many');
-console.log(`making trees under ${work} (once)…`);
-makeBigTree(big);
-makeManyTree(many);
-await bench('1 GiB semi-compressible tree (64 × 16 MiB)', big);
-await bench('20,000-file tree (200 dirs × 100 files, 0–8 KiB)', many);
+interface Options {
+  work: string;
+  trees: string[];
+  rounds: number;
+  before?: string;
+  extra: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { work: '/tmp/gantry-bench-layer', trees: ['big', 'many', 'w3'], rounds: 1, extra: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--trees') o.trees = argv[++i]!.split(',');
+    else if (a === '--rounds') o.rounds = Math.max(1, Number(argv[++i]));
+    else if (a === '--before') o.before = resolve(argv[++i]!);
+    else if (a === '--extra') o.extra = true;
+    else o.work = a;
+  }
+  return o;
+}
+
+if (process.argv[2] === '--child') {
+  await child(JSON.parse(process.argv[3]!) as ChildJob);
+} else {
+  const opts = parseArgs(process.argv.slice(2));
+  const trees: Record<string, [string, (dir: string) => void]> = {
+    big: ['1 GiB semi-compressible tree (64 × 16 MiB)', makeBigTree],
+    many: ['20,000-file tree (200 dirs × 100 files, 0–8 KiB)', makeManyTree],
+    w3: ["W3's RUN output (1 GiB file, each MiB half random, half text)", makeW3Tree],
+  };
+  console.log(`making trees under ${opts.work} (once)…`);
+  for (const t of opts.trees) {
+    const tree = trees[t];
+    if (tree === undefined) throw new Error(`unknown tree ${t} (big, many, w3)`);
+    tree[1](join(opts.work, t));
+  }
+  for (const t of opts.trees) await bench(trees[t]![0], join(opts.work, t), opts);
+}

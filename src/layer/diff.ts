@@ -21,7 +21,7 @@ import { closeSync, lstatSync, openSync, readFileSync, readSync, readdirSync, re
 import { FailedPreconditionError, errnoCode } from '../errors.js';
 import { sys } from '../native/index.js';
 import type { TarEntryType, TarHeader } from './tar/header.js';
-import type { TarWriterEntry } from './tar/writer.js';
+import type { DirectBody, TarWriterEntry } from './tar/writer.js';
 import { isOverlayOpaque, isOverlayWhiteout, isOverlayXattr, opaquePath, whiteoutPath } from './whiteout.js';
 import { writeLayer, type LayerSink, type WriteLayerOptions, type WrittenLayer } from './layer-writer.js';
 import { lstatIfAny } from './safe-path.js';
@@ -139,23 +139,54 @@ function changed(upper: Stats, uHost: string, lower: Stats, lHost: string): bool
 
 const READ_CHUNK = 1 << 20;
 
-/** A regular file's bytes, read when the tar writer gets to them, in 1 MiB pieces. */
-async function* fileBody(host: string, size: number): AsyncGenerator<Uint8Array> {
-  if (size === 0) return;
-  if (size <= READ_CHUNK) {
-    yield readFileSync(host);
-    return;
+/**
+ * A regular file's bytes, read when the tar writer gets to them: straight into its blocks
+ * (`readInto`, the gzip path) or as 1 MiB pieces (iteration, the other paths). The file is opened
+ * on the first read, not when the entry is made.
+ */
+class FileBody implements DirectBody {
+  readonly #host: string;
+  readonly #size: number;
+  #fd: number | undefined;
+  #done = false;
+
+  constructor(host: string, size: number) {
+    this.#host = host;
+    this.#size = size;
   }
-  const fd = openSync(host, 'r');
-  try {
-    for (;;) {
-      const buf = Buffer.allocUnsafe(READ_CHUNK);
-      const n = readSync(fd, buf, 0, READ_CHUNK, null);
-      if (n === 0) return;
-      yield n === READ_CHUNK ? buf : buf.subarray(0, n);
-    }
-  } finally {
+
+  readInto(target: Uint8Array, offset: number, length: number): number {
+    if (this.#done) return 0;
+    this.#fd ??= openSync(this.#host, 'r');
+    const n = readSync(this.#fd, target, offset, length, null);
+    if (n === 0) this.close();
+    return n;
+  }
+
+  close(): void {
+    this.#done = true;
+    if (this.#fd === undefined) return;
+    const fd = this.#fd;
+    this.#fd = undefined;
     closeSync(fd);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
+    if (this.#size === 0) return;
+    if (this.#size <= READ_CHUNK) {
+      yield readFileSync(this.#host);
+      return;
+    }
+    try {
+      for (;;) {
+        const buf = Buffer.allocUnsafe(READ_CHUNK);
+        const n = this.readInto(buf, 0, READ_CHUNK);
+        if (n === 0) return;
+        yield n === READ_CHUNK ? buf : buf.subarray(0, n);
+      }
+    } finally {
+      this.close();
+    }
   }
 }
 
@@ -215,7 +246,7 @@ class Walker {
     switch (type) {
       case 'file':
         header.size = st.size;
-        return { header, body: fileBody(host, st.size) };
+        return { header, body: new FileBody(host, st.size) };
       case 'symlink':
         header.linkpath = readlinkSync(host);
         break;

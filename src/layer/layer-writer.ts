@@ -2,7 +2,8 @@
  * The one streaming pass that turns tar entries into a stored layer: tar → sha256 (the diffID) →
  * compression → sha256 and size of the compressed bytes (the blob's digest) → sink.
  *
- * Nothing is held whole: bodies stream from disk through the tar writer, small pieces (headers,
+ * Nothing is held whole: bodies stream from disk through the tar writer. For gzip the tar is
+ * written into the compressor's 1 MiB blocks directly; otherwise small pieces (headers,
  * small files) are coalesced into 256 KiB chunks so the hashing and compression stages see few,
  * large buffers, and the sink's back-pressure pauses the whole chain.
  */
@@ -10,8 +11,9 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { Digester, layerMediaType, type Compression, type Digest } from '../oci/index.js';
 import { InvalidArgumentError } from '../errors.js';
-import { gzipParallel, zstdCompress } from './compression.js';
-import { writeTar, type TarWriterEntry } from './tar/writer.js';
+import { zstdCompress } from './compression.js';
+import { GZIP_BLOCK_SIZE, gzipBlocks } from './gzip-parallel.js';
+import { writeTar, writeTarBlocks, type TarWriterEntry } from './tar/writer.js';
 
 /** Where layer bytes go: a function (awaited) or a Writable (its back-pressure honoured; it is not ended). */
 export type LayerSink = ((chunk: Uint8Array) => void | Promise<void>) | Writable;
@@ -78,7 +80,7 @@ export async function* coalesce(source: AsyncIterable<Uint8Array>, size = 256 * 
   if (fill > 0) yield buf.subarray(0, fill);
 }
 
-async function* tap(source: AsyncIterable<Uint8Array>, digester: Digester): AsyncGenerator<Uint8Array> {
+async function* tap<T extends Uint8Array>(source: AsyncIterable<T>, digester: Digester): AsyncGenerator<T> {
   for await (const c of source) {
     digester.update(c);
     yield c;
@@ -102,19 +104,21 @@ export async function writeLayer(
   const compression = options.compression ?? 'gzip';
   const epoch = options.sourceDateEpoch === undefined ? sourceDateEpochFromEnv() : options.sourceDateEpoch;
   const diff = new Digester('sha256');
-  const tar = tap(
-    coalesce(writeTar(entries, {
-      ...(epoch !== undefined && epoch !== null ? { sourceDateEpoch: epoch } : {}),
-      ...(options.signal !== undefined ? { signal: options.signal } : {}),
-    })),
-    diff,
-  );
-  const out: AsyncIterable<Uint8Array> =
-    compression === 'gzip'
-      ? gzipParallel(tar, { ...(options.level !== undefined ? { level: options.level } : {}), ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}) })
-      : compression === 'zstd'
-        ? zstdCompress(tar, { ...(options.level !== undefined ? { level: options.level } : {}), ...(options.signal !== undefined ? { signal: options.signal } : {}) })
-        : tar;
+  const tarOptions = {
+    ...(epoch !== undefined && epoch !== null ? { sourceDateEpoch: epoch } : {}),
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
+  };
+  let out: AsyncIterable<Uint8Array>;
+  if (compression === 'gzip') {
+    // The tar is written straight into the compressor's blocks (files read into them), and the
+    // blocks are recycled once compressed: no per-MiB buffers, one copy of each byte (the kernel's).
+    const free: Buffer[] = [];
+    const blocks = tap(writeTarBlocks(entries, { ...tarOptions, blockSize: GZIP_BLOCK_SIZE, free }), diff);
+    out = gzipBlocks(blocks, { free, ...(options.level !== undefined ? { level: options.level } : {}), ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}) });
+  } else {
+    const tar = tap(coalesce(writeTar(entries, tarOptions)), diff);
+    out = compression === 'zstd' ? zstdCompress(tar, { ...(options.level !== undefined ? { level: options.level } : {}), ...(options.signal !== undefined ? { signal: options.signal } : {}) }) : tar;
+  }
   // Uncompressed, the blob is the tar: its digest is the diffID, and hashing it twice would cost a pass.
   const blob = compression === 'none' ? undefined : new Digester('sha256');
   let size = 0;

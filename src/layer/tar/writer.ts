@@ -13,7 +13,22 @@ import { encodePax } from './pax.js';
 export interface TarWriterEntry {
   header: TarHeader;
   /** The body of a regular file: exactly `header.size` bytes. */
-  body?: Uint8Array | AsyncIterable<Uint8Array>;
+  body?: Uint8Array | AsyncIterable<Uint8Array> | DirectBody;
+}
+
+/**
+ * A body that can also be read straight into the writer's buffers (`writeTarBlocks`): a file
+ * read with read(2) into the block being filled, with no buffer of its own and no copy.
+ */
+export interface DirectBody extends AsyncIterable<Uint8Array> {
+  /** Reads up to `length` bytes into `target` at `offset`; the count read, 0 at the end. */
+  readInto(target: Uint8Array, offset: number, length: number): number;
+  /** Releases what the reads hold (a file descriptor); idempotent. */
+  close(): void;
+}
+
+function isDirect(body: TarWriterEntry['body']): body is DirectBody {
+  return body !== undefined && typeof (body as Partial<DirectBody>).readInto === 'function';
 }
 
 export interface TarWriteOptions {
@@ -203,13 +218,127 @@ export async function* writeTar(
         yield chunk;
       }
     }
-    if (written !== size) {
-      throw new LayerFormatError('LAYER_SIZE_MISMATCH', `Cannot write "${entry.header.path}": its body has ${written > size ? 'more' : 'fewer'} bytes than the ${size} its header declares`, {
-        hint: 'The file changed while the layer was being written',
-      });
-    }
+    if (written !== size) throw sizeMismatch(entry.header.path, written, size);
     const pad = bodyPadding(size);
     if (pad.length > 0) yield pad;
   }
   yield END_OF_ARCHIVE;
+}
+
+function sizeMismatch(path: string, written: number, size: number): LayerFormatError {
+  return new LayerFormatError('LAYER_SIZE_MISMATCH', `Cannot write "${path}": its body has ${written > size ? 'more' : 'fewer'} bytes than the ${size} its header declares`, {
+    hint: 'The file changed while the layer was being written',
+  });
+}
+
+export interface TarBlockOptions extends TarWriteOptions {
+  /** Bytes per block yielded (every block but the last is full). */
+  blockSize: number;
+  /** Buffers of `blockSize` bytes to fill before allocating new ones; the consumer gives blocks back here. */
+  free?: Buffer[];
+}
+
+/** Fills fixed-size blocks; full ones wait in `full` until taken. */
+class BlockFiller {
+  readonly #size: number;
+  readonly #free: Buffer[];
+  #block: Buffer;
+  #fill = 0;
+  full: Buffer[] = [];
+
+  constructor(size: number, free: Buffer[]) {
+    this.#size = size;
+    this.#free = free;
+    this.#block = free.pop() ?? Buffer.allocUnsafe(size);
+  }
+
+  #advance(n: number): void {
+    this.#fill += n;
+    if (this.#fill < this.#size) return;
+    this.full.push(this.#block);
+    this.#block = this.#free.pop() ?? Buffer.allocUnsafe(this.#size);
+    this.#fill = 0;
+  }
+
+  put(bytes: Uint8Array): void {
+    for (let off = 0; off < bytes.byteLength; ) {
+      const n = Math.min(this.#size - this.#fill, bytes.byteLength - off);
+      this.#block.set(n === bytes.byteLength ? bytes : bytes.subarray(off, off + n), this.#fill);
+      off += n;
+      this.#advance(n);
+    }
+  }
+
+  /** One read of at most `max` bytes of `body`, no further than the end of the current block; the count read. */
+  read(body: DirectBody, max: number): number {
+    const n = body.readInto(this.#block, this.#fill, Math.min(max, this.#size - this.#fill));
+    this.#advance(n);
+    return n;
+  }
+
+  take(): Buffer[] {
+    const out = this.full;
+    this.full = [];
+    return out;
+  }
+
+  /** The partly filled last block, if any. */
+  rest(): Buffer | undefined {
+    return this.#fill > 0 ? this.#block.subarray(0, this.#fill) : undefined;
+  }
+}
+
+const PROBE = Buffer.alloc(1);
+
+/**
+ * The same archive as `writeTar`, byte for byte, cut into blocks of `blockSize` bytes: what a
+ * block compressor wants. Direct bodies are read into the blocks themselves (one copy, the
+ * kernel's), other bodies are copied in; blocks come from `free` when it holds any.
+ * @throws {LayerFormatError} `LAYER_SIZE_MISMATCH` when a body's length differs from its header's size
+ */
+export async function* writeTarBlocks(
+  entries: AsyncIterable<TarWriterEntry> | Iterable<TarWriterEntry>,
+  options: TarBlockOptions,
+): AsyncGenerator<Buffer> {
+  const out = new BlockFiller(options.blockSize, options.free ?? []);
+  for await (const entry of entries) {
+    options.signal?.throwIfAborted();
+    out.put(encodeHeader(entry.header, options));
+    if (entry.header.type === 'file') {
+      const size = entry.header.size;
+      const body = entry.body ?? new Uint8Array(0);
+      let written = 0;
+      if (isDirect(body)) {
+        try {
+          while (written < size) {
+            const n = out.read(body, size - written);
+            if (n === 0) break;
+            written += n;
+            for (const b of out.take()) yield b;
+          }
+          // One more byte means the file grew since it was stat'ed.
+          if (written === size && size > 0 && body.readInto(PROBE, 0, 1) > 0) written++;
+        } finally {
+          body.close();
+        }
+      } else if (body instanceof Uint8Array) {
+        written = body.byteLength;
+        if (written === size) out.put(body);
+      } else {
+        for await (const chunk of body) {
+          written += chunk.byteLength;
+          if (written > size) break;
+          out.put(chunk);
+          for (const b of out.take()) yield b;
+        }
+      }
+      if (written !== size) throw sizeMismatch(entry.header.path, written, size);
+      out.put(bodyPadding(size));
+    }
+    for (const b of out.take()) yield b;
+  }
+  out.put(END_OF_ARCHIVE);
+  for (const b of out.take()) yield b;
+  const rest = out.rest();
+  if (rest !== undefined) yield rest;
 }
