@@ -17,9 +17,11 @@ export async function runImage(image: string, cmd: string[], opts: RunOptions, i
   if (opts.detach === true && opts.tty === true) {
     throw new UsageError('"gantry run" cannot combine --detach and --tty yet', 'gantry run');
   }
-  const { ContainerCommandError } = await import('../../runtime/index.js');
+  const { ContainerCommandError, markPhase } = await import('../../runtime/index.js');
+  markPhase('cli: run handler loaded');
   try {
-    return await withContainers(globals, io, async (c) => {
+    const code = await withContainers(globals, io, async (c) => {
+      markPhase('cli: store and runtime opened');
       const { rootfs: _r, detach, rm, name, label, ...flags } = opts;
       void _r;
       const rec = await c.create({
@@ -59,6 +61,8 @@ export async function runImage(image: string, cmd: string[], opts: RunOptions, i
         throw err;
       }
     });
+    markPhase('cli: store closed');
+    return code;
   } catch (err) {
     if (err instanceof ContainerCommandError) {
       await write(io.stderr, `gantry: Error: ${err.message}\n`);
