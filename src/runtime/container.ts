@@ -316,6 +316,8 @@ export async function stopContainer(runtime: OciRuntime, id: string, bundle: str
  * finish recording, then removes the bundle directory. Safe to call twice.
  */
 export async function removeContainer(runtime: OciRuntime, id: string, bundle: string, options: { force?: boolean } = {}): Promise<void> {
+  // Nothing to do (a foreground run removes both): the common case of `run --rm` and `start`.
+  if (!runtime.mayHaveState(id) && !existsSync(bundle)) return;
   const st = await runtime.state(id);
   if (st !== undefined && st.status !== 'stopped' && options.force !== true) {
     throw new RuntimeError('conflict', 'CONTAINER_RUNNING', `You cannot remove a running container ${id}. Stop the container before attempting removal or force remove`, '');

@@ -8,6 +8,8 @@
 import { writeSync } from 'node:fs';
 
 const enabled = process.env.GANTRY_TRACE_PHASES === '1';
+// The time between the last mark and node's 'exit' event is work still queued on the event loop.
+if (enabled) process.once('exit', () => markPhase('node: exit event'));
 
 /** The line prefix `bench/run.ts` parses. */
 export const PHASE_PREFIX = 'gantry-phase';

@@ -19,6 +19,10 @@ export async function runImage(image: string, cmd: string[], opts: RunOptions, i
   }
   const { ContainerCommandError, markPhase } = await import('../../runtime/index.js');
   markPhase('cli: run handler loaded');
+  // The container part's modules load (file reads, compiles) while the store opens; withContainers
+  // imports the same module and gets this one.
+  const containerPart = import('../../container/index.js');
+  containerPart.catch(() => {});
   try {
     const code = await withContainers(globals, io, async (c) => {
       markPhase('cli: store and runtime opened');
