@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { release } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../../src/store/index.js';
 import { createLayer } from '../../src/layer/index.js';
@@ -109,7 +110,9 @@ test('overlay: a volatile mount reads and writes like any other, and can be moun
     await mountAll(mounts, rootfs);
     try {
       const opts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((l) => l.split(' ')[4] === rootfs) ?? '';
-      assert.match(opts, /\bvolatile\b/, 'the kernel took the option');
+      // Kernels before 5.10 do not know the option; mountAll then mounts without it.
+      const [major = 0, minor = 0] = release().split('.').map((n) => Number.parseInt(n, 10));
+      if (major > 5 || (major === 5 && minor >= 10)) assert.match(opts, /\bvolatile\b/, 'the kernel took the option');
       assert.equal(readFileSync(join(rootfs, 'etc/base'), 'utf8'), 'base\n');
       writeFileSync(join(rootfs, 'etc/new'), content);
     } finally {
