@@ -8,7 +8,8 @@
  * and unmounts its root filesystem (`sync`).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StdioOptions } from 'node:child_process';
 import type { ImageConfig } from '../oci/index.js';
@@ -150,7 +151,7 @@ export class Containers {
   async mount(rec: ContainerRecord, signal?: AbortSignal): Promise<string> {
     const target = this.rootfs(rec.id);
     if (isMountedUnder(target)) return target;
-    await mkdir(target, { recursive: true });
+    mkdirSync(target, { recursive: true });
     const mounts = this.snapshots.mounts(snapshotKey(rec));
     await mountAll(storedConfig(rec).autoRemove ? volatileMounts(mounts) : mounts, target, signal === undefined ? {} : { signal });
     return target;
