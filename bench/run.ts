@@ -111,6 +111,8 @@ function main(): void {
   const g = (...args: string[]): string[] => [GANTRY, '--root', root, ...args];
   const haveDocker = available(['docker', 'image', 'inspect', 'localhost/busybox:latest']);
   const havePodman = available(['podman', 'image', 'exists', 'localhost/busybox:latest']);
+  let bcid: string | undefined;
+  const buildahImages: string[] = [];
   try {
     // The same image content for gantry: the peers' busybox root filesystem, imported.
     const tarball = join(root, 'busybox.tar');
@@ -119,7 +121,7 @@ function main(): void {
       ok(['sh', '-c', `docker export ${cid} > ${tarball}`]);
       ok(['docker', 'rm', cid]);
     } else {
-      const cid = ok(['buildah', 'from', 'localhost/busybox:latest']).trim();
+      const cid = ok(['buildah', 'from', '--name', `gantry-bench-export-${process.pid}`, 'localhost/busybox:latest']).trim();
       const mnt = ok(['buildah', 'mount', cid]).trim();
       ok(['tar', '-C', mnt, '-cf', tarball, '.']);
       ok(['buildah', 'rm', cid]);
@@ -164,24 +166,30 @@ function main(): void {
     const gantryCommit: Sample[] = [];
     const buildahCommit: Sample[] = [];
     ok(g('run', '--name', 'files20k', 'busybox', 'sh', '-c', script));
-    let bcid: string | undefined;
     if (available(['buildah', 'inspect', '--type', 'image', 'localhost/busybox:latest'])) {
-      bcid = ok(['buildah', 'from', 'localhost/busybox:latest']).trim();
+      // A name of our own: buildah's default (busybox-working-container) is shared with anyone else's
+      // bench on the same storage, and their cleanup would remove ours.
+      bcid = ok(['buildah', 'from', '--name', `gantry-bench-run-${process.pid}`, 'localhost/busybox:latest']).trim();
       ok(['buildah', 'run', '--network', 'host', bcid, '--', 'sh', '-c', script]);
     } else console.log('(buildah: no localhost/busybox; left out)');
     for (let i = 0; i < commitRuns; i++) {
       gantryCommit.push(timed(g('commit', 'files20k', `files20k:${i}`)));
-      if (bcid !== undefined) buildahCommit.push(timed(['buildah', 'commit', '-q', bcid, `localhost/gantry-bench-files20k:${i}`]));
+      if (bcid !== undefined) {
+        const ref = `localhost/gantry-bench-files20k-${process.pid}:${i}`;
+        buildahImages.push(ref);
+        buildahCommit.push(timed(['buildah', 'commit', '-q', bcid, ref]));
+      }
     }
     console.log(`\n## commit of a container with 20,000 new files (median of ${commitRuns})`);
     console.log(row('gantry commit', gantryCommit));
     if (bcid !== undefined) {
       console.log(row('buildah commit', buildahCommit));
       console.log(`load average: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-      spawnSync('buildah', ['rm', bcid], { env: peerEnv, stdio: 'ignore' });
-      for (let i = 0; i < commitRuns; i++) spawnSync('buildah', ['rmi', `localhost/gantry-bench-files20k:${i}`], { env: peerEnv, stdio: 'ignore' });
     }
   } finally {
+    // Only what this run made: its own buildah container and the images it committed.
+    if (bcid !== undefined) spawnSync('buildah', ['rm', bcid], { env: peerEnv, stdio: 'ignore' });
+    for (const ref of buildahImages) spawnSync('buildah', ['rmi', ref], { env: peerEnv, stdio: 'ignore' });
     spawnSync(GANTRY, ['--root', root, 'rm', '-f', 'files20k'], { stdio: 'ignore' });
     const left = spawnSync(GANTRY, ['--root', root, 'ps', '-aq', '--no-trunc'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l !== '');
     if (left.length > 0) spawnSync(GANTRY, ['--root', root, 'rm', '-f', ...left], { stdio: 'ignore' });
