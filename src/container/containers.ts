@@ -319,9 +319,12 @@ export class Containers {
     await deleteContainer(this.runtime, rec.id, { force: true });
     markPhase('remove: runtime state and bundle deleted');
     await this.unmount(rec);
-    if (rec.snapshotKey !== undefined) await this.snapshots.remove(rec.snapshotKey);
-    markPhase('remove: snapshot removed');
-    await rm(join(this.store.root, 'containers', rec.id), { recursive: true, force: true });
+    // Independent trees: removed side by side (each removal is a chain of thread-pool calls).
+    await Promise.all([
+      rec.snapshotKey === undefined ? undefined : this.snapshots.remove(rec.snapshotKey),
+      rm(join(this.store.root, 'containers', rec.id), { recursive: true, force: true }),
+    ]);
+    markPhase('remove: snapshot and rootfs dir removed');
     this.store.containers.remove(rec.id);
     markPhase('remove: record removed');
   }
