@@ -7,12 +7,19 @@
  * Needs root, runc, and the peers' setup (/work/shared/bench/setup.sh: podman/buildah storage and a
  * dockerd on unix:///tmp/peers/docker.sock); a peer that is not there is left out with a notice.
  * Prints medians: wall time, and the CPU time of the client process tree (user+system of the
- * command and its children; docker's work happens in dockerd and is not counted there).
+ * command and its children; docker's work happens in dockerd and is not counted there). Then a
+ * breakdown of gantry's `run --rm` into phases (GANTRY_TRACE_PHASES=1 marks, see
+ * src/runtime/phases.ts): how much is the CLI's own start-up and how much the container's life.
+ *
+ * podman runs with `--ulimit nofile=H:H --ulimit nproc=H:H`, H being this process's hard limits:
+ * podman's defaults as root (nofile 1048576, nproc 4194304) exceed the hard limits here, and without
+ * CAP_SYS_RESOURCE runc cannot raise them ("error setting rlimit type 7/6: operation not permitted",
+ * see /work/shared/MACHINE.md). gantry derives its defaults from the same hard limits.
  * Run: `node dist/bench/run.js [runs]`.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median } from './lib.js';
 
@@ -61,12 +68,51 @@ function row(name: string, samples: Sample[]): string {
   return `${name.padEnd(34)} ${w.toFixed(0).padStart(8)} ms wall ${c.toFixed(0).padStart(8)} ms CPU (client)`;
 }
 
+/** This process's hard limit for `ulimit -H<flag>` (n: open files, u: processes). */
+function hardLimit(flag: 'n' | 'u'): string {
+  const v = spawnSync('sh', ['-c', `ulimit -H${flag}`], { encoding: 'utf8' }).stdout.trim();
+  return /^\d+$/.test(v) ? v : '1024';
+}
+
+/**
+ * Runs `cmd` with GANTRY_TRACE_PHASES=1 and returns the marks as [name, ms since node's start],
+ * plus the wall time seen from here (which adds the exec before node's clock starts and the exit).
+ */
+function phases(cmd: string[]): { marks: [string, number][]; wall: number } {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd[0]!, cmd.slice(1), { env: { ...peerEnv, GANTRY_TRACE_PHASES: '1' }, encoding: 'utf8' });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd.join(' ')} exited ${r.status}: ${r.stderr.slice(0, 400)}`);
+  const marks: [string, number][] = [];
+  for (const line of r.stderr.split('\n')) {
+    const m = /^gantry-phase ([\d.]+) (.*)$/.exec(line);
+    if (m !== null) marks.push([m[2]!, Number(m[1])]);
+  }
+  return { marks, wall };
+}
+
+/** Median duration of each phase (from the previous mark to this one) over several runs. */
+function printPhases(runs: { marks: [string, number][]; wall: number }[]): void {
+  const names = runs[0]?.marks.map(([n]) => n) ?? [];
+  const rows: [string, number][] = [];
+  names.forEach((name, i) => {
+    const ds = runs.map((r) => (r.marks[i]?.[1] ?? NaN) - (i === 0 ? 0 : (r.marks[i - 1]?.[1] ?? NaN))).filter((d) => !Number.isNaN(d));
+    rows.push([i === 0 ? `node start → ${name}` : name, median(ds)]);
+  });
+  rows.push(['→ process exit (seen by the caller)', median(runs.map((r) => r.wall - (r.marks.at(-1)?.[1] ?? 0)))]);
+  const total = median(runs.map((r) => r.wall));
+  for (const [name, ms] of rows) console.log(`  ${name.padEnd(44)} ${ms.toFixed(0).padStart(6)} ms`);
+  console.log(`  ${'total wall (median)'.padEnd(44)} ${total.toFixed(0).padStart(6)} ms`);
+}
+
 function main(): void {
   const runs = Number(process.argv[2] ?? 15);
   const root = mkdtempSync(join(tmpdir(), 'gantry-bench-run-'));
   const g = (...args: string[]): string[] => [GANTRY, '--root', root, ...args];
   const haveDocker = available(['docker', 'image', 'inspect', 'localhost/busybox:latest']);
   const havePodman = available(['podman', 'image', 'exists', 'localhost/busybox:latest']);
+  let bcid: string | undefined;
+  const buildahImages: string[] = [];
   try {
     // The same image content for gantry: the peers' busybox root filesystem, imported.
     const tarball = join(root, 'busybox.tar');
@@ -75,7 +121,7 @@ function main(): void {
       ok(['sh', '-c', `docker export ${cid} > ${tarball}`]);
       ok(['docker', 'rm', cid]);
     } else {
-      const cid = ok(['buildah', 'from', 'localhost/busybox:latest']).trim();
+      const cid = ok(['buildah', 'from', '--name', `gantry-bench-export-${process.pid}`, 'localhost/busybox:latest']).trim();
       const mnt = ok(['buildah', 'mount', cid]).trim();
       ok(['tar', '-C', mnt, '-cf', tarball, '.']);
       ok(['buildah', 'rm', cid]);
@@ -83,7 +129,13 @@ function main(): void {
     ok(g('import', tarball, 'busybox:latest'));
 
     const contenders: { name: string; cmd: string[] }[] = [{ name: 'gantry run --rm busybox true', cmd: g('run', '--rm', 'busybox', 'true') }];
-    if (havePodman) contenders.push({ name: 'podman run --rm busybox true', cmd: ['podman', 'run', '--rm', '--network', 'host', '--ulimit', 'nofile=1024:1024', 'localhost/busybox:latest', 'true'] });
+    const [nofile, nproc] = [hardLimit('n'), hardLimit('u')];
+    if (havePodman) {
+      contenders.push({
+        name: 'podman run --rm busybox true',
+        cmd: ['podman', 'run', '--rm', '--network', 'host', '--ulimit', `nofile=${nofile}:${nofile}`, '--ulimit', `nproc=${nproc}:${nproc}`, 'localhost/busybox:latest', 'true'],
+      });
+    }
     else console.log('(podman: no localhost/busybox in the peers\' storage; left out)');
     if (haveDocker) contenders.push({ name: 'docker run --rm busybox true', cmd: ['docker', 'run', '--rm', '--network', 'host', 'localhost/busybox:latest', 'true'] });
     else console.log('(docker: no dockerd on the peers\' socket; left out)');
@@ -101,6 +153,12 @@ function main(): void {
     for (let i = 0; i < runs; i++) contenders.forEach((c, j) => samples[j]!.push(timed(c.cmd)));
     console.log(`\n## run --rm busybox true (median of ${runs}, interleaved)`);
     contenders.forEach((c, j) => console.log(row(c.name, samples[j]!)));
+    console.log(`load average: ${loadavg().map((x) => x.toFixed(2)).join(' ')} (${availableParallelism()} cores)`);
+
+    const phaseRuns = Math.max(3, Math.min(7, runs));
+    const traced = Array.from({ length: phaseRuns }, () => phases(contenders[0]!.cmd));
+    console.log(`\n## phases of gantry run --rm busybox true (median of ${phaseRuns}, ms each)`);
+    printPhases(traced);
 
     // Commit of 20,000 changed files (new files, one directory each 100, small contents).
     const script = 'mkdir -p /data && cd /data && i=0; while [ $i -lt 200 ]; do mkdir d$i; j=0; while [ $j -lt 100 ]; do echo $i-$j > d$i/f$j; j=$((j+1)); done; i=$((i+1)); done';
@@ -108,23 +166,30 @@ function main(): void {
     const gantryCommit: Sample[] = [];
     const buildahCommit: Sample[] = [];
     ok(g('run', '--name', 'files20k', 'busybox', 'sh', '-c', script));
-    let bcid: string | undefined;
     if (available(['buildah', 'inspect', '--type', 'image', 'localhost/busybox:latest'])) {
-      bcid = ok(['buildah', 'from', 'localhost/busybox:latest']).trim();
+      // A name of our own: buildah's default (busybox-working-container) is shared with anyone else's
+      // bench on the same storage, and their cleanup would remove ours.
+      bcid = ok(['buildah', 'from', '--name', `gantry-bench-run-${process.pid}`, 'localhost/busybox:latest']).trim();
       ok(['buildah', 'run', '--network', 'host', bcid, '--', 'sh', '-c', script]);
     } else console.log('(buildah: no localhost/busybox; left out)');
     for (let i = 0; i < commitRuns; i++) {
       gantryCommit.push(timed(g('commit', 'files20k', `files20k:${i}`)));
-      if (bcid !== undefined) buildahCommit.push(timed(['buildah', 'commit', '-q', bcid, `localhost/gantry-bench-files20k:${i}`]));
+      if (bcid !== undefined) {
+        const ref = `localhost/gantry-bench-files20k-${process.pid}:${i}`;
+        buildahImages.push(ref);
+        buildahCommit.push(timed(['buildah', 'commit', '-q', bcid, ref]));
+      }
     }
     console.log(`\n## commit of a container with 20,000 new files (median of ${commitRuns})`);
     console.log(row('gantry commit', gantryCommit));
     if (bcid !== undefined) {
       console.log(row('buildah commit', buildahCommit));
-      spawnSync('buildah', ['rm', bcid], { env: peerEnv, stdio: 'ignore' });
-      for (let i = 0; i < commitRuns; i++) spawnSync('buildah', ['rmi', `localhost/gantry-bench-files20k:${i}`], { env: peerEnv, stdio: 'ignore' });
+      console.log(`load average: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
     }
   } finally {
+    // Only what this run made: its own buildah container and the images it committed.
+    if (bcid !== undefined) spawnSync('buildah', ['rm', bcid], { env: peerEnv, stdio: 'ignore' });
+    for (const ref of buildahImages) spawnSync('buildah', ['rmi', ref], { env: peerEnv, stdio: 'ignore' });
     spawnSync(GANTRY, ['--root', root, 'rm', '-f', 'files20k'], { stdio: 'ignore' });
     const left = spawnSync(GANTRY, ['--root', root, 'ps', '-aq', '--no-trunc'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l !== '');
     if (left.length > 0) spawnSync(GANTRY, ['--root', root, 'rm', '-f', ...left], { stdio: 'ignore' });

@@ -8,16 +8,17 @@
  * and unmounts its root filesystem (`sync`).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StdioOptions } from 'node:child_process';
 import type { ImageConfig } from '../oci/index.js';
 import {
-  checkCommand, containerState, resolveArgs, deleteContainer, killContainer, prepareContainer, runContainer, runOverridesFromFlags,
+  checkCommand, containerState, resolveArgs, deleteContainer, killContainer, markPhase, prepareContainer, runContainer, runOverridesFromFlags,
   stopContainerById, type DockerRunFlags, type RuntimeContext, type Spec,
 } from '../runtime/index.js';
 import {
-  findMountStubs, mountAll, RUNTIME_MOUNT_TARGETS, unmount, unpackLayers, type LocalSnapshotter,
+  findMountStubs, mountAll, RUNTIME_MOUNT_TARGETS, unmount, unpackLayers, volatileMounts, type LocalSnapshotter,
 } from '../snapshot/index.js';
 import { isMountedUnder, readBlob, type ContainerRecord, type ImageRecord, type Store } from '../store/index.js';
 import { ContainerNotRunningError, ContainerRunningError } from './errors.js';
@@ -98,6 +99,7 @@ export class Containers {
   async create(o: CreateOptions): Promise<ContainerRecord> {
     const image = this.store.images.resolve(o.image);
     const config = await this.imageConfig(image, o.signal);
+    markPhase('create: image resolved');
     const id = randomBytes(32).toString('hex');
     const key = `container-${id}`;
     // The lease holds the snapshots until the record does (a concurrent collect cannot take them).
@@ -107,7 +109,9 @@ export class Containers {
         lease: lease.id,
         ...(o.signal === undefined ? {} : { signal: o.signal }),
       });
+      markPhase('create: layers unpacked');
       await this.snapshots.prepare(key, parent, { lease: lease.id, labels: { 'gantry.container': id } });
+      markPhase('create: snapshot prepared');
       const overrides = await runOverridesFromFlags(o.flags, o.cmd, { callerEnv: o.callerEnv });
       // docker's rules (an --entrypoint drops the image's Cmd; arguments replace the Cmd).
       const args = resolveArgs(config.config ?? {}, overrides);
@@ -119,7 +123,7 @@ export class Containers {
         autoRemove: o.autoRemove === true,
       };
       try {
-        return this.store.containers.create({
+        const rec = this.store.containers.create({
           id,
           ...(o.name === undefined ? {} : { name: o.name }),
           imageId: image.id,
@@ -129,6 +133,8 @@ export class Containers {
           config: stored as unknown as Record<string, unknown>,
           labels: { ...(config.config?.Labels ?? {}), ...(o.labels ?? {}) },
         });
+        markPhase('create: record written');
+        return rec;
       } catch (err) {
         await this.snapshots.remove(key).catch(() => {});
         throw err;
@@ -138,12 +144,16 @@ export class Containers {
     }
   }
 
-  /** Mounts the container's root filesystem (idempotent). */
+  /**
+   * Mounts the container's root filesystem (idempotent). An `--rm` container's changes die with it,
+   * so its overlay is volatile: unmounting it skips the syncfs of the whole upper filesystem.
+   */
   async mount(rec: ContainerRecord, signal?: AbortSignal): Promise<string> {
     const target = this.rootfs(rec.id);
     if (isMountedUnder(target)) return target;
-    await mkdir(target, { recursive: true });
-    await mountAll(this.snapshots.mounts(snapshotKey(rec)), target, signal === undefined ? {} : { signal });
+    mkdirSync(target, { recursive: true });
+    const mounts = this.snapshots.mounts(snapshotKey(rec));
+    await mountAll(storedConfig(rec).autoRemove ? volatileMounts(mounts) : mounts, target, signal === undefined ? {} : { signal });
     return target;
   }
 
@@ -164,6 +174,7 @@ export class Containers {
     const image = this.store.images.get(rec.imageId);
     const config = await this.imageConfig(image, o.signal);
     const rootfs = await this.mount(rec, o.signal);
+    markPhase('start: rootfs mounted');
     let spec: Spec;
     try {
       if (stored.stubs === undefined) {
@@ -171,12 +182,14 @@ export class Containers {
       }
       // A previous run's runtime state and bundle (an exited detached container) go first.
       await deleteContainer(this.runtime, rec.id, { force: true }).catch(() => {});
+      markPhase('start: stale runtime state checked');
       const overrides = await runOverridesFromFlags(stored.flags, stored.cmd, { callerEnv: o.callerEnv ?? {} });
       if (o.consoleSize !== undefined) overrides.consoleSize = o.consoleSize;
       const prepared = await prepareContainer(this.runtime, { id: rec.id, rootfs, image: config, overrides });
       for (const w of prepared.warnings) o.onWarning?.(w);
       spec = prepared.spec;
       await checkCommand(rootfs, spec);
+      markPhase('start: spec and bundle written');
       stored.env = spec.process.env ?? [];
       stored.workingDir = spec.process.cwd;
       stored.hostname = spec.hostname ?? '';
@@ -193,6 +206,7 @@ export class Containers {
       return { ...(pid === undefined ? {} : { pid }), spec };
     }
     this.store.containers.update(rec.id, { state: 'running', startedAt, config: stored as unknown as Record<string, unknown> });
+    markPhase('start: record running');
     let exitCode: number | undefined;
     try {
       const r = await runContainer(this.runtime, {
@@ -201,11 +215,13 @@ export class Containers {
         ...(o.forwardSignals === undefined ? {} : { forwardSignals: o.forwardSignals }),
         ...(o.signal === undefined ? {} : { signal: o.signal }),
         onStart: (p) => {
+          markPhase('run: runtime spawned');
           const pid = (p as { pid?: number }).pid;
           if (typeof pid === 'number') this.store.containers.update(rec.id, { pid });
         },
       });
       exitCode = r.exitCode;
+      markPhase('run: runtime exited, bundle removed');
     } finally {
       await this.finish(this.store.containers.get(rec.id), exitCode ?? 125);
     }
@@ -215,9 +231,12 @@ export class Containers {
   /** Records the exit, unmounts the root filesystem, and removes an `--rm` container. */
   async finish(rec: ContainerRecord, exitCode: number): Promise<void> {
     this.store.containers.update(rec.id, { state: 'exited', exitCode, finishedAt: Date.now(), pid: 0 });
+    markPhase('finish: exit recorded');
     // runc's own state goes; the bundle (a detached container's log) stays until `rm`.
     await this.runtime.runtime.delete(rec.id, { force: true }).catch(() => {});
+    markPhase('finish: runtime state deleted');
     await this.unmount(rec);
+    markPhase('finish: rootfs unmounted');
     if (storedConfig(rec).autoRemove) await this.remove(this.store.containers.get(rec.id), {});
   }
 
@@ -298,10 +317,16 @@ export class Containers {
     }
     this.store.containers.update(rec.id, { state: 'removing' });
     await deleteContainer(this.runtime, rec.id, { force: true });
+    markPhase('remove: runtime state and bundle deleted');
     await this.unmount(rec);
-    if (rec.snapshotKey !== undefined) await this.snapshots.remove(rec.snapshotKey);
-    await rm(join(this.store.root, 'containers', rec.id), { recursive: true, force: true });
+    // Independent trees: removed side by side (each removal is a chain of thread-pool calls).
+    await Promise.all([
+      rec.snapshotKey === undefined ? undefined : this.snapshots.remove(rec.snapshotKey),
+      rm(join(this.store.root, 'containers', rec.id), { recursive: true, force: true }),
+    ]);
+    markPhase('remove: snapshot and rootfs dir removed');
     this.store.containers.remove(rec.id);
+    markPhase('remove: record removed');
   }
 }
 

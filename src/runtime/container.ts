@@ -19,8 +19,8 @@
  * container's parent and subreaper, so the exit status is exact.
  */
 import { type ChildProcess, spawn, type StdioOptions } from 'node:child_process';
-import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -57,12 +57,15 @@ export function checkContainerId(id: string): void {
   }
 }
 
-/** Writes `config.json` into the bundle dir (created if needed; mode 0600: it may hold secrets in env). */
+/**
+ * Writes `config.json` into the bundle dir (created if needed; mode 0600: it may hold secrets in env).
+ * Synchronous inside: a few KB on the path of every start (see `writeEtcFiles`).
+ */
 export async function writeBundle(dir: string, spec: Spec): Promise<BundlePaths> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const paths = bundlePaths(dir);
-  await writeFile(paths.config, specToJson(spec), { mode: 0o600 });
-  return paths;
+  writeFileSync(paths.config, specToJson(spec), { mode: 0o600 });
+  return Promise.resolve(paths);
 }
 
 export interface ExitStatus {
@@ -335,6 +338,8 @@ export async function stopContainer(runtime: OciRuntime, id: string, bundle: str
  * finish recording, then removes the bundle directory. Safe to call twice.
  */
 export async function removeContainer(runtime: OciRuntime, id: string, bundle: string, options: { force?: boolean } = {}): Promise<void> {
+  // Nothing to do (a foreground run removes both): the common case of `run --rm` and `start`.
+  if (!runtime.mayHaveState(id) && !existsSync(bundle)) return;
   const st = await runtime.state(id);
   if (st !== undefined && st.status !== 'stopped' && options.force !== true) {
     throw new RuntimeError('conflict', 'CONTAINER_RUNNING', `You cannot remove a running container ${id}. Stop the container before attempting removal or force remove`, '');

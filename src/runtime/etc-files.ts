@@ -4,7 +4,7 @@
  * edited, and each container sees its own name. With host networking the host's resolver config and
  * hosts file are used (the container shares the host's network); otherwise a loopback-only hosts file.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { errnoCode } from '../errors.js';
 import type { EtcFiles, NetworkMode } from './image-config.js';
@@ -53,25 +53,29 @@ export function resolvConfFile(input: EtcInput): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function readOptional(path: string): Promise<string | undefined> {
+function readOptional(path: string): string | undefined {
   try {
-    return await readFile(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return undefined;
     throw err;
   }
 }
 
-/** Writes the three files into `dir` (the bundle) and returns their paths for `toRuntimeSpec`. */
+/**
+ * Writes the three files into `dir` (the bundle) and returns their paths for `toRuntimeSpec`.
+ * Synchronous I/O inside: a few hundred bytes each, on the path of every container start, where the
+ * async API's thread-pool round trips (two wake-ups per call) cost more than the writes themselves.
+ */
 export async function writeEtcFiles(dir: string, input: Omit<EtcInput, 'hostHosts' | 'hostResolvConf'>): Promise<Required<EtcFiles>> {
   const full: EtcInput = {
     ...input,
-    hostHosts: (await readOptional('/etc/hosts')) ?? '',
-    hostResolvConf: (await readOptional('/etc/resolv.conf')) ?? '',
+    hostHosts: readOptional('/etc/hosts') ?? '',
+    hostResolvConf: readOptional('/etc/resolv.conf') ?? '',
   };
   const files = { hosts: join(dir, 'hosts'), resolvConf: join(dir, 'resolv.conf'), hostname: join(dir, 'hostname') };
-  await writeFile(files.hosts, hostsFile(full), { mode: 0o644 });
-  await writeFile(files.resolvConf, resolvConfFile(full), { mode: 0o644 });
-  await writeFile(files.hostname, `${input.hostname}\n`, { mode: 0o644 });
-  return files;
+  writeFileSync(files.hosts, hostsFile(full), { mode: 0o644 });
+  writeFileSync(files.resolvConf, resolvConfFile(full), { mode: 0o644 });
+  writeFileSync(files.hostname, `${input.hostname}\n`, { mode: 0o644 });
+  return Promise.resolve(files);
 }

@@ -4,7 +4,7 @@
  * which `runc run` cannot tell apart from the container's own exit 1. Resolution stays inside the root
  * filesystem; a command under a bind-mount destination is not checked (the mount supplies it).
  */
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { posix } from 'node:path';
 import { GantryError } from '../errors.js';
 import { resolveInRoot } from './rootfs-path.js';
@@ -19,7 +19,8 @@ export class ContainerCommandError extends GantryError {
 
 async function executable(rootfs: string, path: string): Promise<'ok' | 'missing' | 'denied'> {
   try {
-    const st = await stat(await resolveInRoot(rootfs, path));
+    // statSync: one lookup per PATH entry before every start; see writeEtcFiles for why not async.
+    const st = statSync(await resolveInRoot(rootfs, path));
     if (st.isDirectory()) return 'denied';
     return (st.mode & 0o111) !== 0 ? 'ok' : 'denied';
   } catch {

@@ -30,7 +30,8 @@ import { selectRuntime } from './runtime.js';
 import type { Spec } from './spec-types.js';
 import { loadUserDb } from './user.js';
 import { FailedPreconditionError } from '../errors.js';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 
 export * from './spec-types.js';
 export * from './spec.js';
@@ -52,6 +53,7 @@ export { resolveInRoot, readFileInRoot } from './rootfs-path.js';
 export { runOverridesFromFlags, parseNetworkMode, type DockerRunFlags, type FlagContext } from './run-flags.js';
 export { hostDevices, splitDev } from './devices.js';
 export { checkCommand, ContainerCommandError } from './executable.js';
+export { markPhase, PHASE_PREFIX } from './phases.js';
 
 /** The runtime chosen for this gantry root and where container bundles live. */
 export interface RuntimeContext {
@@ -117,7 +119,7 @@ export async function prepareContainer(ctx: RuntimeContext, options: PrepareCont
   const hostHostname = osHostname();
   const hostname = containerHostname(options.id, o, hostHostname);
   const userDb = await loadUserDb(options.rootfs);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   try {
     const etcFiles = await writeEtcFiles(dir, { hostname, network: o.network ?? 'host', addHosts: o.addHosts ?? [] });
     const { spec, warnings } = toRuntimeSpec(options.image, { id: options.id, rootfs: options.rootfs, overrides: o, userDb, host, hostHostname, etcFiles });
@@ -157,7 +159,7 @@ export interface RunContainerOptions {
 export async function runContainer(ctx: RuntimeContext, options: RunContainerOptions): Promise<{ exitCode?: number; pid?: number }> {
   const dir = bundleDir(ctx, options.id);
   if (options.spec !== undefined) await writeBundle(dir, options.spec);
-  const spec = options.spec ?? (JSON.parse(await readFile(bundlePaths(dir).config, 'utf8')) as Spec);
+  const spec = options.spec ?? (JSON.parse(readFileSync(bundlePaths(dir).config, 'utf8')) as Spec);
   const terminal = spec.process.terminal === true;
   if (options.detach === true) {
     const { pid } = await startDetached({

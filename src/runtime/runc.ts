@@ -8,6 +8,8 @@
  * `level=error msg="…"`; crun prints plain text), never the whole stderr dump.
  */
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { GantryError, NotFoundError, type ErrorKind } from '../errors.js';
 
 /** A failure reported by the runtime binary. */
@@ -82,6 +84,19 @@ export class OciRuntime {
     readonly root: string,
   ) {}
 
+  /**
+   * Whether the runtime may hold state for container `id`. runc and crun keep one directory per
+   * container under their `--root` from `create` until `delete`; without it, `state` and `delete`
+   * can only answer "does not exist", so callers skip those processes (each costs a Go runtime
+   * start, ~30–100 ms). Any other runtime is asked.
+   */
+  mayHaveState(id: string): boolean {
+    if (this.name !== 'runc' && this.name !== 'crun') return true;
+    // An ID with a slash or dots could point outside the state dir: let the runtime judge it.
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(id) || id === '.' || id === '..') return true;
+    return existsSync(join(this.root, id));
+  }
+
   /** The global arguments every call starts with. */
   globalArgs(): string[] {
     return ['--root', this.root];
@@ -145,6 +160,7 @@ export class OciRuntime {
 
   /** Removes the container's state; `force` kills it first. A container that does not exist is not an error. */
   async delete(id: string, options: ExecOptions & { force?: boolean } = {}): Promise<void> {
+    if (!this.mayHaveState(id)) return;
     try {
       await this.exec(options.force === true ? ['delete', '--force', id] : ['delete', id], options);
     } catch (err) {
@@ -155,6 +171,7 @@ export class OciRuntime {
 
   /** The container's state, or undefined when the runtime does not know it. */
   async state(id: string, options: ExecOptions = {}): Promise<RuntimeState | undefined> {
+    if (!this.mayHaveState(id)) return undefined;
     try {
       return JSON.parse(await this.exec(['state', id], options)) as RuntimeState;
     } catch (err) {

@@ -5,7 +5,7 @@
  * mode not supported"). A runtime that fails the probe is replaced by runc with a message saying why.
  * Probe results are cached on disk by binary identity and cgroup layout, so later runs pay nothing.
  */
-import { constants } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { access, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, delimiter, join } from 'node:path';
 import { FailedPreconditionError, InvalidArgumentError } from '../errors.js';
@@ -20,11 +20,12 @@ const SYSTEM_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin
 /** Finds an executable by name in PATH (and the system dirs, since sbin is often not in a user's PATH). */
 export async function findExecutable(name: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
   const dirs = [...(env.PATH ?? '').split(delimiter).filter(Boolean), ...SYSTEM_DIRS];
+  // Synchronous: a dozen failing lookups cost microseconds each, less than a thread-pool round trip.
   for (const d of dirs) {
     const p = join(d, name);
     try {
-      await access(p, constants.X_OK);
-      if ((await stat(p)).isFile()) return p;
+      accessSync(p, constants.X_OK);
+      if (statSync(p).isFile()) return p;
     } catch {
       // not here
     }
@@ -67,18 +68,21 @@ export async function selectRuntime(options: SelectRuntimeOptions): Promise<OciR
   } else {
     throw new InvalidArgumentError('UNKNOWN_RUNTIME', `Unknown runtime specified ${requested}`, { hint: 'Use runc, crun, or the path of a runtime binary' });
   }
-  const candidates: { name: string; binary: string }[] = [];
-  if (binary !== undefined) candidates.push({ name, binary });
-  for (const fallback of KNOWN) {
-    if (fallback === name) continue;
-    const b = await findExecutable(fallback);
-    if (b !== undefined) candidates.push({ name: fallback, binary: b });
-  }
-  if (binary === undefined && options.warn !== undefined && candidates.length > 0) {
-    options.warn(`${requested} is not installed; using ${candidates[0]!.name}`);
+  // The fallbacks are looked up only when the requested runtime is missing or fails its probe.
+  async function* candidates(): AsyncGenerator<{ name: string; binary: string }> {
+    if (binary !== undefined) yield { name, binary };
+    let first = binary === undefined;
+    for (const fallback of KNOWN) {
+      if (fallback === name) continue;
+      const b = await findExecutable(fallback);
+      if (b === undefined) continue;
+      if (first) options.warn?.(`${requested} is not installed; using ${fallback}`);
+      first = false;
+      yield { name: fallback, binary: b };
+    }
   }
   let firstFailure: string | undefined;
-  for (const c of candidates) {
+  for await (const c of candidates()) {
     const runtime = new OciRuntime(c.name, c.binary, join(options.stateRoot, c.name));
     const failure = options.probe === false ? undefined : await probeRuntime(runtime, options.stateRoot, options.signal);
     if (failure === undefined) {

@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gantryBin, tempDir } from '../helpers/paths.js';
@@ -78,10 +78,26 @@ describe('containers from images (CLI, runc, overlay)', { skip: runtimeSkipReaso
     assert.match(taken.stderr, /nocmd/);
   });
 
-  it('--rm removes the container and its snapshot after it exits', () => {
+  it('--rm removes the container, its snapshot, mount, bundle and runtime state after it exits', () => {
     const before = ok('ps', '-a', '-q').split('\n').length;
-    assert.equal(g('run', '--rm', 'busybox', 'sh', '-c', 'exit 4').status, 4);
+    const snapshotsBefore = readdirSync(join(root, 'snapshots')).sort();
+    // The root filesystem of an --rm container is a volatile overlay (no syncfs when it is unmounted).
+    const r = g('run', '--rm', 'busybox', 'sh', '-c', 'grep " / / " /proc/self/mountinfo; exit 4');
+    assert.equal(r.status, 4);
+    assert.match(r.stdout, /\boverlay\b.*\bvolatile\b/);
     assert.equal(ok('ps', '-a', '-q').split('\n').length, before);
+    assert.deepEqual(readdirSync(join(root, 'snapshots')).sort(), snapshotsBefore);
+    assert.deepEqual(mountsUnder(join(root, 'containers')), []);
+    const entries = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir) : []);
+    assert.deepEqual(entries(join(root, 'runtime', 'bundles')), []);
+    assert.deepEqual(entries(join(root, 'runtime', 'runc')), []);
+  });
+
+  it('a container without --rm keeps a synced (not volatile) root filesystem', () => {
+    const r = g('run', '--name', 'durable', 'busybox', 'grep', ' / / ', '/proc/self/mountinfo');
+    assert.equal(r.status, 0);
+    assert.doesNotMatch(r.stdout, /volatile/);
+    ok('rm', 'durable');
   });
 
   it('-d runs detached: ps shows it Up, logs show its output, stop ends it and records the exit', async () => {

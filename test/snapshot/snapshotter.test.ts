@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { release } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../../src/store/index.js';
 import { createLayer } from '../../src/layer/index.js';
-import { mountAll, openSnapshotter, unmount, unpackLayers, SnapshotInUseError } from '../../src/snapshot/index.js';
+import { mountAll, openSnapshotter, unmount, unpackLayers, volatileMounts, SnapshotInUseError } from '../../src/snapshot/index.js';
 import { putTestImage } from '../helpers/store-images.js';
 import { tempDir } from '../helpers/paths.js';
 
@@ -91,4 +92,41 @@ test('overlay: a long layer stack mounts with relative lowerdirs', async (t) => 
   } finally {
     await unmount(rootfs);
   }
+});
+
+test('overlay: a volatile mount reads and writes like any other, and can be mounted again after unmount', async (t) => {
+  const root = tempDir(t);
+  const store = openStore({ root });
+  t.after(() => store.close());
+  const snaps = openSnapshotter(store);
+  const image = await putTestImage(store, { names: ['vol:latest'], layers: [{ 'etc/base': 'base\n' }] });
+  const parent = await unpackLayers(store.content, snaps, image.layers);
+  const mounts = volatileMounts(await snaps.prepare('vol', parent));
+  assert.ok(mounts.every((m) => m.type !== 'overlay' || m.options.includes('volatile')));
+  const rootfs = join(root, 'mnt');
+  mkdirSync(rootfs);
+  for (const content of ['first\n', 'second\n']) {
+    // The second mount finds the kernel's incompat marker of the first and must clear it.
+    await mountAll(mounts, rootfs);
+    try {
+      const opts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((l) => l.split(' ')[4] === rootfs) ?? '';
+      // Kernels before 5.10 do not know the option; mountAll then mounts without it.
+      const [major = 0, minor = 0] = release().split('.').map((n) => Number.parseInt(n, 10));
+      if (major > 5 || (major === 5 && minor >= 10)) assert.match(opts, /\bvolatile\b/, 'the kernel took the option');
+      assert.equal(readFileSync(join(rootfs, 'etc/base'), 'utf8'), 'base\n');
+      writeFileSync(join(rootfs, 'etc/new'), content);
+    } finally {
+      await unmount(rootfs);
+    }
+    assert.equal(readFileSync(join(snaps.upperDir('vol'), 'etc/new'), 'utf8'), content, 'the change is in the upper dir');
+  }
+  await snaps.remove('vol');
+});
+
+test('volatileMounts marks only writable overlays', () => {
+  const upper = { type: 'overlay' as const, source: 'overlay', options: ['lowerdir=/a:/b', 'upperdir=/u', 'workdir=/w'] };
+  const view = { type: 'overlay' as const, source: 'overlay', options: ['lowerdir=/a:/b'] };
+  const bind = { type: 'bind' as const, source: '/x', options: ['rbind', 'rw'] };
+  assert.deepEqual(volatileMounts([upper, view, bind]), [{ ...upper, options: [...upper.options, 'volatile'] }, view, bind]);
+  assert.deepEqual(volatileMounts(volatileMounts([upper]))[0]?.options.filter((o) => o === 'volatile'), ['volatile'], 'added once');
 });

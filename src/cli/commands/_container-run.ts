@@ -14,9 +14,15 @@ import { withContainers } from './_containers.js';
 const EXIT_CANNOT_RUN = 125;
 
 export async function runImage(image: string, cmd: string[], opts: RunOptions, io: CommandIO, globals: GlobalOptions): Promise<number> {
-  const { ContainerCommandError } = await import('../../runtime/index.js');
+  const { ContainerCommandError, markPhase } = await import('../../runtime/index.js');
+  markPhase('cli: run handler loaded');
+  // The container part's modules load (file reads, compiles) while the store opens; withContainers
+  // imports the same module and gets this one.
+  const containerPart = import('../../container/index.js');
+  containerPart.catch(() => {});
   try {
-    return await withContainers(globals, io, async (c) => {
+    const code = await withContainers(globals, io, async (c) => {
+      markPhase('cli: store and runtime opened');
       const { rootfs: _r, detach, rm, name, label, ...flags } = opts;
       void _r;
       const rec = await c.create({
@@ -56,6 +62,8 @@ export async function runImage(image: string, cmd: string[], opts: RunOptions, i
         throw err;
       }
     });
+    markPhase('cli: store closed');
+    return code;
   } catch (err) {
     if (err instanceof ContainerCommandError) {
       await write(io.stderr, `gantry: Error: ${err.message}\n`);
