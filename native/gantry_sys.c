@@ -1,6 +1,8 @@
 /*
  * gantry_sys: the few Linux system calls Node does not expose and that layer extraction and
- * diffing need: extended attributes on the link itself (l*xattr) and special files (mknod, mkfifo).
+ * diffing need: extended attributes on the link itself (l*xattr) and special files (mknod, mkfifo),
+ * and mount(2)/umount2(2) for the snapshots' overlay mounts (a mount(8) process per container start
+ * and per build step costs more than the system call itself).
  *
  * Every call is synchronous and small; errors are thrown as Error objects shaped like Node's
  * system errors (`code` = "ENOENT", `errno` = negative number, `syscall`, `path`), so callers can
@@ -9,9 +11,11 @@
 #define _GNU_SOURCE
 #include <node_api.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
@@ -240,6 +244,83 @@ static napi_value js_dev_numbers(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/*
+ * mount(source, target, fstype, flags, data): mount(2) as is. `data` (overlay's option string) may
+ * be up to a page; relative paths in it resolve against the process's working directory, so callers
+ * pass absolute ones.
+ */
+static napi_value js_mount(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  char source[PATH_BUF], target[PATH_BUF], fstype[NAME_BUF], data[PATH_BUF];
+  uint32_t flags;
+  if (!get_args(env, info, 5, argv) || !get_string(env, argv[0], source, sizeof source, "source") ||
+      !get_string(env, argv[1], target, sizeof target, "target") ||
+      !get_string(env, argv[2], fstype, sizeof fstype, "fstype") || !get_u32(env, argv[3], &flags, "flags") ||
+      !get_string(env, argv[4], data, sizeof data, "data")) return NULL;
+  if (mount(source, target, fstype[0] ? fstype : NULL, (unsigned long)flags, data[0] ? data : NULL) != 0)
+    return throw_errno(env, errno, "mount", target);
+  return NULL;
+}
+
+/*
+ * umount2(target, flags) -> Promise<void>, run on libuv's thread pool: unmounting a writable overlay
+ * syncs the filesystem under it, which can take hundreds of milliseconds on a busy disk, and must
+ * not stop the event loop (other build stages, progress output) meanwhile.
+ */
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  char target[PATH_BUF];
+  int flags;
+  int err;
+} umount_job;
+
+static void umount_execute(napi_env env, void *data) {
+  (void)env;
+  umount_job *job = data;
+  job->err = umount2(job->target, job->flags) == 0 ? 0 : errno;
+}
+
+static void umount_complete(napi_env env, napi_status status, void *data) {
+  umount_job *job = data;
+  napi_value undefined;
+  if (status == napi_ok && job->err == 0) {
+    napi_get_undefined(env, &undefined);
+    napi_resolve_deferred(env, job->deferred, undefined);
+  } else {
+    /* Build the error as throw_errno does, but reject with it instead of throwing. */
+    napi_value exc;
+    bool pending = false;
+    throw_errno(env, job->err ? job->err : EIO, "umount2", job->target);
+    if (napi_is_exception_pending(env, &pending) == napi_ok && pending &&
+        napi_get_and_clear_last_exception(env, &exc) == napi_ok)
+      napi_reject_deferred(env, job->deferred, exc);
+  }
+  napi_delete_async_work(env, job->work);
+  free(job);
+}
+
+static napi_value js_umount2(napi_env env, napi_callback_info info) {
+  napi_value argv[2], promise, name;
+  uint32_t flags;
+  umount_job *job = calloc(1, sizeof *job);
+  if (job == NULL) return throw_errno(env, ENOMEM, "umount2", NULL);
+  if (!get_args(env, info, 2, argv) || !get_string(env, argv[0], job->target, sizeof job->target, "target") ||
+      !get_u32(env, argv[1], &flags, "flags")) {
+    free(job);
+    return NULL;
+  }
+  job->flags = (int)flags;
+  if (napi_create_promise(env, &job->deferred, &promise) != napi_ok ||
+      napi_create_string_utf8(env, "gantry:umount2", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_async_work(env, NULL, name, umount_execute, umount_complete, job, &job->work) != napi_ok ||
+      napi_queue_async_work(env, job->work) != napi_ok) {
+    free(job);
+    return NULL;
+  }
+  return promise;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"llistxattr", NULL, js_llistxattr, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -249,6 +330,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"mknod", NULL, js_mknod, NULL, NULL, NULL, napi_enumerable, NULL},
     {"mkfifo", NULL, js_mkfifo, NULL, NULL, NULL, napi_enumerable, NULL},
     {"devNumbers", NULL, js_dev_numbers, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"mount", NULL, js_mount, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"umount2", NULL, js_umount2, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

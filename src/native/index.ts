@@ -31,7 +31,16 @@ export interface GantrySys {
   mkfifo(path: string, mode: number): void;
   /** Splits a `stat().rdev` into [major, minor] with glibc's encoding. */
   devNumbers(rdev: number): [number, number];
+  /** mount(2); empty `fstype`/`data` pass NULL. `flags` are MS_* bits (see `MS`). */
+  mount(source: string, target: string, fstype: string, flags: number, data: string): void;
+  /** umount2(2) on the thread pool (an overlay's unmount syncs its disk); `flags` are MNT_* bits (see `MNT`). */
+  umount2(target: string, flags: number): Promise<void>;
 }
+
+/** mount(2) flags gantry uses (linux/mount.h). */
+export const MS = { RDONLY: 1, REMOUNT: 32, BIND: 4096 } as const;
+/** umount2(2) flags (sys/mount.h). */
+export const MNT = { DETACH: 2 } as const;
 
 export class NativeAddonMissingError extends FailedPreconditionError {
   constructor(path: string, cause: unknown) {

@@ -273,7 +273,18 @@ export async function containerStatus(runtime: OciRuntime, id: string, bundle: s
     const status = st.status === 'paused' ? 'paused' : st.status === 'created' || st.status === 'creating' ? 'created' : 'running';
     return { status, pid: st.pid };
   }
-  const code = await readNumber(bundlePaths(bundle).exitCode);
+  const paths = bundlePaths(bundle);
+  let code = await readNumber(paths.exitCode);
+  if (code === undefined) {
+    // The runtime reports the process gone (or, after `runc run` ends, forgets it) a moment before
+    // the detached monitor has its status written (longer under `script`, for a TTY): wait for the
+    // monitor rather than report no code.
+    const monitor = await readNumber(paths.monitorPid);
+    for (let i = 0; code === undefined && monitor !== undefined && alive(monitor) && i < 250; i++) {
+      await sleep(20);
+      code = await readNumber(paths.exitCode);
+    }
+  }
   if (code !== undefined) return { status: 'exited', exitCode: code };
   return { status: st?.status === 'stopped' ? 'exited' : 'unknown' };
 }
