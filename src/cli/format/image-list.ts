@@ -103,25 +103,62 @@ export function truncateID(id: string): string {
 const GO_ZERO_TIME_MS = -62135596800000;
 
 /**
+ * The columns of a row that depend only on its image: computed on first use and shared by the
+ * image's rows (one per name), since formatting times and sizes costs far more than reading them.
+ */
+export class ImageColumns {
+  readonly #row: ImageRow;
+  readonly #trunc: boolean;
+  readonly #nowMs: number;
+  #id: string | undefined;
+  #since: string | undefined;
+  #at: string | undefined;
+  #size: string | undefined;
+
+  constructor(row: ImageRow, trunc: boolean, now: Date) {
+    this.#row = row;
+    this.#trunc = trunc;
+    this.#nowMs = now.getTime();
+  }
+  /** Whether `row` shows the same image data as the row these columns were made for. */
+  fits(row: ImageRow): boolean {
+    const r = this.#row;
+    return row.id === r.id && row.created === r.created && row.size === r.size && row.containers === r.containers && row.sharedSize === r.sharedSize;
+  }
+  id(): string {
+    return (this.#id ??= this.#trunc ? truncateID(this.#row.id) : this.#row.id);
+  }
+  createdSince(): string {
+    if (this.#since === undefined) {
+      const created = wholeSecondsMs(this.#row.created);
+      this.#since = created === GO_ZERO_TIME_MS ? '' : `${humanDuration(this.#nowMs - created)} ago`;
+    }
+    return this.#since;
+  }
+  createdAt(): string {
+    return (this.#at ??= goTimeString(new Date(wholeSecondsMs(this.#row.created))));
+  }
+  size(): string {
+    return (this.#size ??= imageSize(this.#row.size));
+  }
+}
+
+/**
  * A row as templates see it: docker's `*formatter.imageContext`, whose methods are the fields.
  * Its JSON form (`{{json .}}`, `--format json`) has every field, keys sorted, as docker's has.
  */
 export class ImageContext {
   static goType = '*formatter.imageContext';
   readonly #row: ImageRow;
-  readonly #trunc: boolean;
-  readonly #now: Date;
-  readonly #times: RowTimes;
+  readonly #columns: ImageColumns;
 
-  /** `times` is shared by the rows of one listing. */
-  constructor(row: ImageRow, trunc: boolean, now: Date, times: RowTimes = new RowTimes()) {
+  /** `columns`: those of the row's image, when other rows share them (see formatImageList). */
+  constructor(row: ImageRow, trunc: boolean, now: Date, columns: ImageColumns = new ImageColumns(row, trunc, now)) {
     this.#row = row;
-    this.#trunc = trunc;
-    this.#now = now;
-    this.#times = times;
+    this.#columns = columns;
   }
   ID(): string {
-    return this.#trunc ? truncateID(this.#row.id) : this.#row.id;
+    return this.#columns.id();
   }
   Repository(): string {
     return this.#row.repository;
@@ -133,13 +170,13 @@ export class ImageContext {
     return this.#row.digest;
   }
   CreatedSince(): string {
-    return this.#times.since(wholeSecondsMs(this.#row.created), this.#now.getTime());
+    return this.#columns.createdSince();
   }
   CreatedAt(): string {
-    return this.#times.at(wholeSecondsMs(this.#row.created));
+    return this.#columns.createdAt();
   }
   Size(): string {
-    return imageSize(this.#row.size);
+    return this.#columns.size();
   }
   Containers(): string {
     return this.#row.containers === -1 ? 'N/A' : String(this.#row.containers);
@@ -169,31 +206,6 @@ export class ImageContext {
 
 function wholeSecondsMs(d: Date): number {
   return Math.floor(d.getTime() / 1000) * 1000;
-}
-
-/**
- * The time columns of a listing. The rows of one image come one after another and share its
- * creation time: the last text of each column is remembered (Go's time formatting, with its zone
- * look-up, is the costly one). One per listing, so a change of `TZ` between listings is seen.
- */
-export class RowTimes {
-  #since = { created: NaN, now: NaN, text: '' };
-  #at = { created: NaN, text: '' };
-
-  since(createdMs: number, nowMs: number): string {
-    const c = this.#since;
-    if (createdMs === c.created && nowMs === c.now) return c.text;
-    const text = createdMs === GO_ZERO_TIME_MS ? '' : `${humanDuration(nowMs - createdMs)} ago`;
-    this.#since = { created: createdMs, now: nowMs, text };
-    return text;
-  }
-
-  at(createdMs: number): string {
-    if (createdMs === this.#at.created) return this.#at.text;
-    const text = goTimeString(new Date(createdMs));
-    this.#at = { created: createdMs, text };
-    return text;
-  }
 }
 
 /** docker's `isDangling` (formatter variant): no names, or only `<none>:<none>` and `<none>@<none>`. */
@@ -321,8 +333,12 @@ export function formatImageList(images: readonly ImageSummary[], options: ImageL
   const format = imageFormat(source, options.quiet === true, options.digests === true);
   const needDigest = options.digests === true || format.includes('{{.Digest}}');
   const trunc = options.noTrunc !== true;
-  const times = new RowTimes();
-  const rows = imageRows(images, options.digests === true, needDigest).map((r) => new ImageContext(r, trunc, options.now, times));
+  const rows: ImageContext[] = [];
+  let columns: ImageColumns | undefined;
+  for (const r of imageRows(images, options.digests === true, needDigest)) {
+    if (columns === undefined || !columns.fits(r)) columns = new ImageColumns(r, trunc, options.now);
+    rows.push(new ImageContext(r, trunc, options.now, columns));
+  }
   return writeFormatted(format, IMAGE_HEADERS, rows);
 }
 

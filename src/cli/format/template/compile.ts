@@ -253,23 +253,29 @@ type Resolved = { kind: 'method'; fn: GoFunc } | { kind: 'getter'; get: () => un
 function fieldAccess(tmpl: ExecTemplate, name: string): Expr {
   const exported = UPPER.test(name);
   const errorOnMissing = tmpl.missingKey === 'error';
-  let cachedProto: object | null | undefined;
+  let cachedProto: object | null | undefined; // a prototype whose objects are structs
   let cached: Resolved = { kind: 'none' };
   return (receiver) => {
     if (receiver === undefined) return errorOnMissing ? BAIL : undefined;
     if (receiver === null || typeof receiver !== 'object') return BAIL; // nil pointer, or a field of a scalar
-    const kind = kindOf(receiver);
-    if (kind === 'map') {
-      const v = mapGet(receiver, name);
-      return v === undefined && errorOnMissing ? BAIL : v;
-    }
-    if (kind !== 'struct' || !exported) return BAIL;
-    if (Object.prototype.hasOwnProperty.call(receiver, name)) return (receiver as Record<string, unknown>)[name];
     const proto = Object.getPrototypeOf(receiver) as object | null;
-    if (proto !== cachedProto) {
+    // An object of a prototype seen before is a struct (kindOf decides by the prototype chain),
+    // unless it is an array or marks itself as a function.
+    if (proto !== cachedProto || (receiver as { goFunc?: unknown }).goFunc === true || Array.isArray(receiver)) {
+      const kind = kindOf(receiver);
+      if (kind === 'map') {
+        const v = mapGet(receiver, name);
+        return v === undefined && errorOnMissing ? BAIL : v;
+      }
+      if (kind !== 'struct' || !exported) return BAIL;
+      if (proto === null || proto === Object.prototype) {
+        // A plain object marked with goStruct: only own fields.
+        return Object.prototype.hasOwnProperty.call(receiver, name) ? (receiver as Record<string, unknown>)[name] : BAIL;
+      }
       cached = resolve(proto, name);
       cachedProto = proto;
     }
+    if (Object.prototype.hasOwnProperty.call(receiver, name)) return (receiver as Record<string, unknown>)[name];
     switch (cached.kind) {
       case 'method': {
         const fn = cached.fn;
