@@ -14,6 +14,7 @@ import { FormatError, parseFormat } from './formatter.js';
 import {
   formatImageList,
   IMAGE_HEADERS,
+  ImageColumns,
   ImageContext,
   imageFormat,
   imageRows,
@@ -22,6 +23,7 @@ import {
   type ImageSummary,
   type RowName,
 } from './image-list.js';
+import { goJSON } from './json.js';
 import { TabWriter } from './tabwriter.js';
 
 interface FormatCase {
@@ -216,6 +218,16 @@ test('the fast paths (shared image columns, compiled templates, direct table lay
       expected = tw.flush();
     }
     assert.equal(formatImageList(images, { ...f, now }), expected, JSON.stringify(f));
+  }
+  // A row's own JSON text is what the generic encoder makes of its fields, with shared columns too.
+  const rows = imageRows(images, true, true);
+  const shared = new ImageColumns(rows[0]!, true, now);
+  for (const r of rows) {
+    for (const ctx of [new ImageContext(r, true, now), new ImageContext(r, false, now), ...(shared.fits(r) ? [new ImageContext(r, true, now, shared)] : [])]) {
+      assert.equal(ctx.marshalJSON(), goJSON(ctx.toJSON()));
+      assert.equal(goJSON(ctx), ctx.marshalJSON());
+      assert.equal(goJSON(ctx, '  '), goJSON(ctx.toJSON(), '  '));
+    }
   }
 });
 

@@ -10,7 +10,7 @@
 import { familiarName, parseNormalizedNamed, type Reference } from '../../oci/index.js';
 import { goTimeString } from './go-time.js';
 import { RAW_FORMAT_KEY, TABLE_FORMAT_KEY } from './docker-template.js';
-import { goJSON } from './json.js';
+import { goJSON, goJSONString } from './json.js';
 import { writeFormatted } from './formatter.js';
 import { humanDuration, humanSize, imageSize } from './units.js';
 
@@ -141,6 +141,19 @@ export class ImageColumns {
   size(): string {
     return (this.#size ??= imageSize(this.#row.size));
   }
+  /**
+   * The row's `{{json .}}` around its three own fields (Digest, Repository, Tag, which sort
+   * between the image's): the image's parts are encoded once.
+   */
+  jsonParts(ctx: ImageContext): readonly [string, string, string, string] {
+    return (this.#json ??= [
+      `{"Containers":${goJSONString(ctx.Containers())},"CreatedAt":${goJSONString(ctx.CreatedAt())},"CreatedSince":${goJSONString(ctx.CreatedSince())},"Digest":`,
+      `,"ID":${goJSONString(ctx.ID())},"Repository":`,
+      `,"SharedSize":${goJSONString(ctx.SharedSize())},"Size":${goJSONString(ctx.Size())},"Tag":`,
+      `,"UniqueSize":${goJSONString(ctx.UniqueSize())}}`,
+    ]);
+  }
+  #json: readonly [string, string, string, string] | undefined;
 }
 
 /**
@@ -187,6 +200,11 @@ export class ImageContext {
   UniqueSize(): string {
     if (this.#row.size === -1 || this.#row.sharedSize === -1) return 'N/A';
     return humanSize(this.#row.size - this.#row.sharedSize);
+  }
+  /** What goJSON makes of toJSON(), with the image's parts encoded once (json.ts's JSONMarshaler). */
+  marshalJSON(): string {
+    const [a, b, c, d] = this.#columns.jsonParts(this);
+    return `${a}${goJSONString(this.Digest())}${b}${goJSONString(this.Repository())}${c}${goJSONString(this.Tag())}${d}`;
   }
   toJSON(): Record<string, string> {
     return {

@@ -8,6 +8,14 @@ import { GoFloat, kindOf, mapEntries, numberOf, structFields, typeName } from '.
 
 export class JSONUnsupportedError extends Error {}
 
+/**
+ * Go's `json.Marshaler`: `marshalJSON()` returns the value's compact JSON text, which must be what
+ * goJSON makes of its `toJSON()` (the fast form of a value encoded many times, like a row).
+ */
+export interface JSONMarshaler {
+  marshalJSON(): string;
+}
+
 // Strings that encode as themselves between quotes: printable ASCII without `"` and `\\` (and,
 // when HTML is escaped, without `<`, `>` and `&`). Nearly every string a listing prints.
 const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
@@ -71,6 +79,10 @@ export function goJSON(v: unknown, indent = '', prefix = ''): string {
   const inner = prefix + indent;
   const nlInner = indent === '' ? '' : `\n${inner}`;
   const colon = indent === '' ? ':' : ': ';
+  // Go's json.Marshaler: a value that writes its own compact JSON (indented output takes its toJSON).
+  if (indent === '' && v !== null && typeof v === 'object' && typeof (v as Partial<JSONMarshaler>).marshalJSON === 'function') {
+    return (v as JSONMarshaler).marshalJSON();
+  }
   if (v !== null && typeof v === 'object' && !(v instanceof GoFloat) && typeof (v as { toJSON?: unknown }).toJSON === 'function' && !(v instanceof Date)) {
     return goJSON((v as { toJSON: () => unknown }).toJSON(), indent, prefix);
   }
