@@ -114,20 +114,33 @@ async function dockerAvailable(): Promise<boolean> {
   }
 }
 
-/** Commits the images into `ids` as it goes, so that a failed setup is still cleaned up. */
+/**
+ * Commits the images into `ids` as it goes, so that a failed setup is still cleaned up. Other runs
+ * share this dockerd and may prune stopped containers: a vanished source container is made again.
+ */
 async function setupDocker(ids: string[]): Promise<void> {
-  const ctr = (await docker('POST', '/containers/create', { Image: BASE, Cmd: ['true'] })) as { Id: string };
+  const create = async (): Promise<string> => ((await docker('POST', '/containers/create', { Image: BASE, Cmd: ['true'] })) as { Id: string }).Id;
+  let ctr = await create();
   try {
     for (let i = 0; i < nImages; i++) {
       const changes = [`LABEL environment=${environment(i)}`, `LABEL index=${i}`].map((c) => `changes=${encodeURIComponent(c)}`).join('&');
-      const r = (await docker('POST', `/commit?container=${ctr.Id}&repo=${encodeURIComponent(repo(i))}&tag=t0&${changes}`)) as { Id: string };
+      const commit = async (): Promise<{ Id: string }> =>
+        (await docker('POST', `/commit?container=${ctr}&repo=${encodeURIComponent(repo(i))}&tag=t0&${changes}`)) as { Id: string };
+      let r: { Id: string };
+      try {
+        r = await commit();
+      } catch (err) {
+        if (!/No such container/.test((err as Error).message)) throw err;
+        ctr = await create();
+        r = await commit();
+      }
       ids.push(r.Id);
       for (let k = 1; k < nTags; k++) {
         await docker('POST', `/images/${encodeURIComponent(r.Id)}/tag?repo=${encodeURIComponent(repo(i))}&tag=t${k}`);
       }
     }
   } finally {
-    await docker('DELETE', `/containers/${ctr.Id}?force=1`);
+    await docker('DELETE', `/containers/${ctr}?force=1`).catch(() => undefined);
   }
 }
 
