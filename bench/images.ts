@@ -114,22 +114,34 @@ async function dockerAvailable(): Promise<boolean> {
   }
 }
 
-async function setupDocker(): Promise<string[]> {
-  const ctr = (await docker('POST', '/containers/create', { Image: BASE, Cmd: ['true'] })) as { Id: string };
-  const ids: string[] = [];
+/**
+ * Commits the images into `ids` as it goes, so that a failed setup is still cleaned up. Other runs
+ * share this dockerd and may prune stopped containers: a vanished source container is made again.
+ */
+async function setupDocker(ids: string[]): Promise<void> {
+  const create = async (): Promise<string> => ((await docker('POST', '/containers/create', { Image: BASE, Cmd: ['true'] })) as { Id: string }).Id;
+  let ctr = await create();
   try {
     for (let i = 0; i < nImages; i++) {
       const changes = [`LABEL environment=${environment(i)}`, `LABEL index=${i}`].map((c) => `changes=${encodeURIComponent(c)}`).join('&');
-      const r = (await docker('POST', `/commit?container=${ctr.Id}&repo=${encodeURIComponent(repo(i))}&tag=t0&${changes}`)) as { Id: string };
+      const commit = async (): Promise<{ Id: string }> =>
+        (await docker('POST', `/commit?container=${ctr}&repo=${encodeURIComponent(repo(i))}&tag=t0&${changes}`)) as { Id: string };
+      let r: { Id: string };
+      try {
+        r = await commit();
+      } catch (err) {
+        if (!/No such container/.test((err as Error).message)) throw err;
+        ctr = await create();
+        r = await commit();
+      }
       ids.push(r.Id);
       for (let k = 1; k < nTags; k++) {
         await docker('POST', `/images/${encodeURIComponent(r.Id)}/tag?repo=${encodeURIComponent(repo(i))}&tag=t${k}`);
       }
     }
   } finally {
-    await docker('DELETE', `/containers/${ctr.Id}?force=1`);
+    await docker('DELETE', `/containers/${ctr}?force=1`).catch(() => undefined);
   }
-  return ids;
 }
 
 async function cleanupDocker(ids: string[]): Promise<void> {
@@ -151,9 +163,9 @@ async function buildahAvailable(): Promise<boolean> {
   }
 }
 
-async function setupBuildah(): Promise<string[]> {
-  const ctr = await buildah('from', '--pull=never', '--quiet', BASE);
-  const ids: string[] = [];
+/** As setupDocker. The working container has a name of its own: other runs use buildah too. */
+async function setupBuildah(ids: string[]): Promise<void> {
+  const ctr = await buildah('from', '--pull=never', '--quiet', '--name', `gantry-bench-images-${process.pid}`, BASE);
   try {
     for (let i = 0; i < nImages; i++) {
       await buildah('config', '--label', `environment=${environment(i)}`, '--label', `index=${i}`, ctr);
@@ -165,7 +177,6 @@ async function setupBuildah(): Promise<string[]> {
   } finally {
     await buildah('rm', ctr);
   }
-  return ids;
 }
 
 async function cleanupBuildah(ids: string[]): Promise<void> {
@@ -179,14 +190,16 @@ if (!useDocker) console.log(`notice: no dockerd at ${DOCKER_SOCK} with ${BASE}: 
 if (!useBuildah) console.log(`notice: buildah has no ${BASE} in ${PEERS}: buildah left out`);
 
 const t0 = Date.now();
-let dockerIds: string[] = [];
-let buildahIds: string[] = [];
+const dockerIds: string[] = [];
+const buildahIds: string[] = [];
 try {
-  [, dockerIds, buildahIds] = await Promise.all([
+  // Every setup runs to its end before a failure is reported, so that cleanup sees all it made.
+  const setups = await Promise.allSettled([
     setupGantry(root),
-    useDocker ? setupDocker() : Promise.resolve([]),
-    useBuildah ? setupBuildah() : Promise.resolve([]),
+    useDocker ? setupDocker(dockerIds) : Promise.resolve(),
+    useBuildah ? setupBuildah(buildahIds) : Promise.resolve(),
   ]);
+  for (const s of setups) if (s.status === 'rejected') throw s.reason;
   console.log(`set up ${nImages} images × ${nTags} names (${nImages * nTags} rows) in each tool in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 
   const template = '{{.ID}} {{.Repository}}:{{.Tag}}';

@@ -37,9 +37,10 @@ import {
   MissingContentError,
   ReferenceInUseError,
 } from './errors.js';
-import { loadImages } from './_rows.js';
+import { loadImageListing, loadImages } from './_rows.js';
 import type {
   ImageDeleteRecord,
+  ImageListEntry,
   ImageRecord,
   LabelFilter,
   PruneImagesOptions,
@@ -186,6 +187,15 @@ export class ImageStore {
   /** Every image record (unsorted). */
   list(): ImageRecord[] {
     return this.#db.read(() => loadImages(this.#db));
+  }
+
+  /**
+   * Every image as a listing shows it (`image ls`), newest first (by the config's `created`, then
+   * ID), read in one query: names, sizes and counts, without layer or manifest records. Labels
+   * are decoded only with `labels: true` (a label filter needs them; the rows do not).
+   */
+  listing(options: { labels?: boolean } = {}): ImageListEntry[] {
+    return loadImageListing(this.#db, options);
   }
 
   /**

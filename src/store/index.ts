@@ -11,8 +11,9 @@
  * - Names: `images.tag()` is docker's tag (no digests); `images.addName()` also records repo
  *   digests (`repo@sha256:…`, as a pull does). Stored names are full (`docker.io/library/x:1`);
  *   docker's records (`Untagged: x:1`) use the familiar form.
- * - Reading: `images.list()` has everything `image ls` shows (tags, repo digests, created, size,
- *   labels, containers, children, dangling, parent); `readBlob()` for configs and manifests,
+ * - Reading: `images.list()` has whole records (layers, manifest, tags, repo digests, created, size,
+ *   labels, containers, children, dangling, parent); `images.listing()` reads what `image ls` shows
+ *   in one query, newest first, without layer records; `readBlob()` for configs and manifests,
  *   `content.reader()` + `verifiedStream()`/`openVerified()` for layers.
  * - Containers: `containers.create/update/remove` keep the records that make rmi refuse (running:
  *   hard, stopped: soft) and that keep a container's snapshot from collection.

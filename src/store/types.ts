@@ -57,6 +57,28 @@ export interface ImageRecord {
   dangling: boolean;
 }
 
+/**
+ * One image as a listing shows it (`image ls`): what the rows need, read in one query, without the
+ * layer and manifest records an {@link ImageRecord} carries.
+ */
+export interface ImageListEntry {
+  id: Digest;
+  /** The config's `created` as ms since the epoch, if it has one. */
+  createdMs?: number;
+  /** Sum of the layers' sizes (uncompressed where known, else as stored): ImageRecord's `size`. */
+  size: number;
+  /** Bytes of the manifest, config and layer blobs as stored. */
+  contentSize: number;
+  /** Full tag names, sorted. */
+  repoTags: string[];
+  /** Full digest names, sorted. */
+  repoDigests: string[];
+  /** The config's labels; only when asked for (an empty object otherwise). */
+  labels: Record<string, string>;
+  containers: number;
+  children: number;
+}
+
 /** A layer to record with an image put. */
 export interface PutLayer {
   descriptor: Descriptor;

@@ -303,3 +303,49 @@ test('list reports containers, children, dangling and parent for image ls', asyn
   assert.equal(byId.get(child.id)!.parent, base.id);
   assert.equal(byId.get(child.id)!.dangling, true);
 });
+
+test('listing has what list has for image ls, in one query, newest first then by ID', async (t) => {
+  const store = open(t);
+  const base = await putTestImage(store, { names: ['base:1', 'base:0', 'localhost:5000/team/base:9'], seed: 'ls-b', labels: { env: 'test' }, layers: [{ a: '1' }, { b: '22' }] });
+  const child = await putTestImage(store, { seed: 'ls-c', parent: base.id, created: '2021-06-01T00:00:00Z' });
+  const digested = await putTestImage(store, { names: ['app:v1'], seed: 'ls-d', created: '2019-01-01T00:00:00Z' });
+  store.images.addName(digested.id, `app@${digested.manifest.digest}`);
+  store.images.addName(digested.id, `other/app@${digested.manifest.digest}`);
+  const sameTime = await putTestImage(store, { names: ['same:1'], seed: 'ls-e', created: '2019-01-01T00:00:00Z' });
+  store.containers.create({ imageId: base.id, imageRef: 'base:1' });
+  store.containers.create({ imageId: base.id, imageRef: 'base:1' });
+  // A layer whose uncompressed size is unknown counts with its stored size, as list's size does.
+  store.db.write(() => store.db.sqlite.prepare('UPDATE layers SET uncompressed_size = NULL WHERE chain_id = ?').run(sameTime.layers[0]!.chainId));
+
+  const records = store.images.list();
+  const byId = new Map(records.map((r) => [r.id as string, r]));
+  const listing = store.images.listing({ labels: true });
+  assert.deepEqual(
+    listing.map((e) => e.id),
+    [...records].sort((a, b) => (b.createdMs ?? 0) - (a.createdMs ?? 0) || (a.id < b.id ? -1 : 1)).map((r) => r.id),
+  );
+  for (const e of listing) {
+    const r = byId.get(e.id)!;
+    assert.deepEqual(
+      { ...e },
+      {
+        id: r.id,
+        createdMs: r.createdMs,
+        size: r.size,
+        contentSize: r.manifest.size + r.config.size + r.layers.reduce((n, l) => n + l.size, 0),
+        repoTags: r.repoTags,
+        repoDigests: r.repoDigests,
+        labels: r.labels,
+        containers: r.containers,
+        children: r.children,
+      },
+    );
+  }
+  const e = new Map(listing.map((x) => [x.id as string, x]));
+  assert.deepEqual(e.get(base.id)!.repoTags, ['docker.io/library/base:0', 'docker.io/library/base:1', 'localhost:5000/team/base:9']);
+  assert.deepEqual([e.get(base.id)!.containers, e.get(base.id)!.children], [2, 1]);
+  assert.deepEqual(e.get(digested.id)!.repoDigests, [`docker.io/library/app@${digested.manifest.digest}`, `docker.io/other/app@${digested.manifest.digest}`]);
+  assert.deepEqual(e.get(child.id)!.repoTags, []);
+  assert.equal(e.get(sameTime.id)!.size, sameTime.layers[0]!.size);
+  assert.deepEqual(store.images.listing().map((x) => x.labels), listing.map(() => ({})), 'labels are decoded only when asked for');
+});

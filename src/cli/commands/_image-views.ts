@@ -86,10 +86,11 @@ export async function runImageLs(
     });
     const dangling = filters.get('dangling');
     const hideDangling = opts.all !== true && (dangling === undefined || dangling.has('false'));
-    const records = store.images.list().sort((a, b) => (b.createdMs ?? 0) - (a.createdMs ?? 0) || (a.id < b.id ? -1 : 1));
+    // One query, newest first; labels are decoded only for a label filter (rows never show them).
+    const entries = store.images.listing({ labels: filters.has('label') || filters.has('label!') });
     summaries = [];
-    for (const r of records) {
-      const created = createdOf(r);
+    for (const r of entries) {
+      const created = r.createdMs === undefined ? undefined : new Date(r.createdMs);
       const m = match({ repoTags: r.repoTags, repoDigests: r.repoDigests, labels: r.labels, ...(created === undefined ? {} : { created }) });
       if (!m.keep) continue;
       // Untagged images with children are intermediate build images: only -a shows them.
@@ -102,9 +103,8 @@ export async function runImageLs(
         created: created ?? new Date(0),
         size: r.size,
         containers: r.containers,
-        labels: r.labels,
       });
-      contentSizes.set(r.id, r.manifest.size + r.config.size + r.layers.reduce((n, l) => n + l.size, 0));
+      if (opts.tree === true) contentSizes.set(r.id, r.contentSize);
     }
   } finally {
     store.close();

@@ -8,8 +8,23 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { conformancePath } from '../../../test/helpers/paths.js';
 import { goTimeString } from './go-time.js';
-import { FormatError } from './formatter.js';
-import { formatImageList, ImageContext, imageRows, type ImageRow, type ImageSummary } from './image-list.js';
+import { familiarName, parseNormalizedNamed } from '../../oci/index.js';
+import { DOCKER_HEADER_FUNCS, isTableFormat } from './docker-template.js';
+import { FormatError, parseFormat } from './formatter.js';
+import {
+  formatImageList,
+  IMAGE_HEADERS,
+  ImageColumns,
+  ImageContext,
+  imageFormat,
+  imageRows,
+  splitRowName,
+  type ImageRow,
+  type ImageSummary,
+  type RowName,
+} from './image-list.js';
+import { goJSON } from './json.js';
+import { TabWriter } from './tabwriter.js';
 
 interface FormatCase {
   rawFormat?: string;
@@ -161,4 +176,85 @@ test('table header functions keep column names: {{upper .Repository}} heads REPO
   const out = formatImageList(named, { format: 'table {{lower .Repository}}|{{pad .Tag 1 1}}', now });
   assert.equal(out.split('\n')[0], 'REPOSITORY| TAG ');
   assert.equal(out.split('\n')[1], 'busybox| latest ');
+});
+
+test('the fast paths (shared image columns, compiled templates, direct table layout) print what per-row contexts through the interpreter print', () => {
+  const images: ImageSummary[] = [
+    ...named,
+    { id: `sha256:${'1'.repeat(64)}`, repoTags: [], repoDigests: [], created: new Date(now.getTime() - 5000), size: 10, containers: -1 },
+    {
+      id: `sha256:${'2'.repeat(64)}`,
+      repoTags: ['docker.io/gantry-bench/img-1:t0', 'docker.io/gantry-bench/img-1:t1', 'localhost/x:1'],
+      repoDigests: [`docker.io/gantry-bench/img-1@sha256:${'3'.repeat(64)}`, `docker.io/other/y@sha256:${'4'.repeat(64)}`],
+      created: new Date(now.getTime() - 90 * 24 * 3600 * 1000),
+      size: 123_456_789,
+      containers: 2,
+    },
+  ];
+  const formats: Array<{ format?: string; digests?: boolean; quiet?: boolean; noTrunc?: boolean }> = [
+    {},
+    { digests: true },
+    { quiet: true },
+    { noTrunc: true },
+    { format: '{{json .}}' },
+    { format: 'json' },
+    { format: 'raw' },
+    { format: 'table {{.ID}}\\t{{.Repository}}:{{.Tag}}\\t{{.CreatedAt}}\\t{{.Size}}\\t{{.Containers}}' },
+    { format: '{{.ID}} {{if .Digest}}{{.Digest}}{{else}}-{{end}} {{lower .Repository | upper}} {{pad .Tag 1 2}}' },
+  ];
+  for (const f of formats) {
+    const trunc = f.noTrunc !== true;
+    const source = f.format ?? 'table';
+    const format = imageFormat(source, f.quiet === true, f.digests === true);
+    const needDigest = f.digests === true || format.includes('{{.Digest}}');
+    const tmpl = parseFormat(format).interpreted();
+    let body = '';
+    for (const r of imageRows(images, f.digests === true, needDigest)) body += `${tmpl.execute(new ImageContext(r, trunc, now))}\n`;
+    let expected = body;
+    if (isTableFormat(format)) {
+      const header = tmpl.withFuncs(DOCKER_HEADER_FUNCS).executePartial(new Map(Object.entries(IMAGE_HEADERS))).output;
+      const tw = new TabWriter({ minwidth: 10, tabwidth: 1, padding: 3, padchar: ' ' });
+      tw.write(`${header}\n${body}`);
+      expected = tw.flush();
+    }
+    assert.equal(formatImageList(images, { ...f, now }), expected, JSON.stringify(f));
+  }
+  // A row's own JSON text is what the generic encoder makes of its fields, with shared columns too.
+  const rows = imageRows(images, true, true);
+  const shared = new ImageColumns(rows[0]!, true, now);
+  for (const r of rows) {
+    for (const ctx of [new ImageContext(r, true, now), new ImageContext(r, false, now), ...(shared.fits(r) ? [new ImageContext(r, true, now, shared)] : [])]) {
+      assert.equal(ctx.marshalJSON(), goJSON(ctx.toJSON()));
+      assert.equal(goJSON(ctx), ctx.marshalJSON());
+      assert.equal(goJSON(ctx, '  '), goJSON(ctx.toJSON(), '  '));
+    }
+  }
+});
+
+test('names in the store\'s normalized form split like parsed ones; other text goes through the parser', () => {
+  for (const s of [
+    'docker.io/library/busybox:latest',
+    'docker.io/gantry-bench/img-1:t0',
+    'docker.io/library/a/b:1',
+    'localhost/busybox:latest',
+    'localhost:5000/team/app:1.0',
+    'registry.example.com/x__y/z-w:v1.2_3',
+    `docker.io/library/busybox@sha256:${'a'.repeat(64)}`,
+    'busybox:1',
+    'me/app:2',
+    'index.docker.io/library/debian:12',
+    `docker.io/library/x@sha256:${'A'.repeat(64)}`,
+    'docker.io/Library/x:1',
+    'docker.io/library/x:-bad',
+    `docker.io/library/x:1@sha256:${'b'.repeat(64)}`,
+  ]) {
+    let expected: RowName | undefined;
+    try {
+      const ref = parseNormalizedNamed(s);
+      expected = { repository: familiarName(ref), ...(ref.tag === undefined ? {} : { tag: ref.tag }), ...(ref.digest === undefined ? {} : { digest: ref.digest }) };
+    } catch {
+      expected = undefined;
+    }
+    assert.deepEqual(splitRowName(s), expected, s);
+  }
 });

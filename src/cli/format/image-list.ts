@@ -10,7 +10,7 @@
 import { familiarName, parseNormalizedNamed, type Reference } from '../../oci/index.js';
 import { goTimeString } from './go-time.js';
 import { RAW_FORMAT_KEY, TABLE_FORMAT_KEY } from './docker-template.js';
-import { goJSON } from './json.js';
+import { goJSON, goJSONString } from './json.js';
 import { writeFormatted } from './formatter.js';
 import { humanDuration, humanSize, imageSize } from './units.js';
 
@@ -103,22 +103,75 @@ export function truncateID(id: string): string {
 const GO_ZERO_TIME_MS = -62135596800000;
 
 /**
+ * The columns of a row that depend only on its image: computed on first use and shared by the
+ * image's rows (one per name), since formatting times and sizes costs far more than reading them.
+ */
+export class ImageColumns {
+  readonly #row: ImageRow;
+  readonly #trunc: boolean;
+  readonly #nowMs: number;
+  #id: string | undefined;
+  #since: string | undefined;
+  #at: string | undefined;
+  #size: string | undefined;
+
+  constructor(row: ImageRow, trunc: boolean, now: Date) {
+    this.#row = row;
+    this.#trunc = trunc;
+    this.#nowMs = now.getTime();
+  }
+  /** Whether `row` shows the same image data as the row these columns were made for. */
+  fits(row: ImageRow): boolean {
+    const r = this.#row;
+    return row.id === r.id && row.created === r.created && row.size === r.size && row.containers === r.containers && row.sharedSize === r.sharedSize;
+  }
+  id(): string {
+    return (this.#id ??= this.#trunc ? truncateID(this.#row.id) : this.#row.id);
+  }
+  createdSince(): string {
+    if (this.#since === undefined) {
+      const created = wholeSecondsMs(this.#row.created);
+      this.#since = created === GO_ZERO_TIME_MS ? '' : `${humanDuration(this.#nowMs - created)} ago`;
+    }
+    return this.#since;
+  }
+  createdAt(): string {
+    return (this.#at ??= goTimeString(new Date(wholeSecondsMs(this.#row.created))));
+  }
+  size(): string {
+    return (this.#size ??= imageSize(this.#row.size));
+  }
+  /**
+   * The row's `{{json .}}` around its three own fields (Digest, Repository, Tag, which sort
+   * between the image's): the image's parts are encoded once.
+   */
+  jsonParts(ctx: ImageContext): readonly [string, string, string, string] {
+    return (this.#json ??= [
+      `{"Containers":${goJSONString(ctx.Containers())},"CreatedAt":${goJSONString(ctx.CreatedAt())},"CreatedSince":${goJSONString(ctx.CreatedSince())},"Digest":`,
+      `,"ID":${goJSONString(ctx.ID())},"Repository":`,
+      `,"SharedSize":${goJSONString(ctx.SharedSize())},"Size":${goJSONString(ctx.Size())},"Tag":`,
+      `,"UniqueSize":${goJSONString(ctx.UniqueSize())}}`,
+    ]);
+  }
+  #json: readonly [string, string, string, string] | undefined;
+}
+
+/**
  * A row as templates see it: docker's `*formatter.imageContext`, whose methods are the fields.
  * Its JSON form (`{{json .}}`, `--format json`) has every field, keys sorted, as docker's has.
  */
 export class ImageContext {
   static goType = '*formatter.imageContext';
   readonly #row: ImageRow;
-  readonly #trunc: boolean;
-  readonly #now: Date;
+  readonly #columns: ImageColumns;
 
-  constructor(row: ImageRow, trunc: boolean, now: Date) {
+  /** `columns`: those of the row's image, when other rows share them (see formatImageList). */
+  constructor(row: ImageRow, trunc: boolean, now: Date, columns: ImageColumns = new ImageColumns(row, trunc, now)) {
     this.#row = row;
-    this.#trunc = trunc;
-    this.#now = now;
+    this.#columns = columns;
   }
   ID(): string {
-    return this.#trunc ? truncateID(this.#row.id) : this.#row.id;
+    return this.#columns.id();
   }
   Repository(): string {
     return this.#row.repository;
@@ -130,15 +183,13 @@ export class ImageContext {
     return this.#row.digest;
   }
   CreatedSince(): string {
-    const created = wholeSeconds(this.#row.created);
-    if (created.getTime() === GO_ZERO_TIME_MS) return '';
-    return `${humanDuration(this.#now.getTime() - created.getTime())} ago`;
+    return this.#columns.createdSince();
   }
   CreatedAt(): string {
-    return goTimeString(wholeSeconds(this.#row.created));
+    return this.#columns.createdAt();
   }
   Size(): string {
-    return imageSize(this.#row.size);
+    return this.#columns.size();
   }
   Containers(): string {
     return this.#row.containers === -1 ? 'N/A' : String(this.#row.containers);
@@ -149,6 +200,11 @@ export class ImageContext {
   UniqueSize(): string {
     if (this.#row.size === -1 || this.#row.sharedSize === -1) return 'N/A';
     return humanSize(this.#row.size - this.#row.sharedSize);
+  }
+  /** What goJSON makes of toJSON(), with the image's parts encoded once (json.ts's JSONMarshaler). */
+  marshalJSON(): string {
+    const [a, b, c, d] = this.#columns.jsonParts(this);
+    return `${a}${goJSONString(this.Digest())}${b}${goJSONString(this.Repository())}${c}${goJSONString(this.Tag())}${d}`;
   }
   toJSON(): Record<string, string> {
     return {
@@ -166,8 +222,8 @@ export class ImageContext {
   }
 }
 
-function wholeSeconds(d: Date): Date {
-  return new Date(Math.floor(d.getTime() / 1000) * 1000);
+function wholeSecondsMs(d: Date): number {
+  return Math.floor(d.getTime() / 1000) * 1000;
 }
 
 /** docker's `isDangling` (formatter variant): no names, or only `<none>:<none>` and `<none>@<none>`. */
@@ -178,13 +234,74 @@ export function isDanglingSummary(img: ImageSummary): boolean {
   );
 }
 
-function tryParse(s: string): Reference | undefined {
+/** A name split as a row shows it: the familiar repository and the tag or digest. */
+export interface RowName {
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
+
+function parsedRowName(s: string): RowName | undefined {
+  let ref: Reference;
   try {
-    return parseNormalizedNamed(s);
+    ref = parseNormalizedNamed(s);
   } catch {
     return undefined;
   }
+  const out: RowName = { repository: familiarName(ref) };
+  if (ref.tag !== undefined) out.tag = ref.tag;
+  if (ref.digest !== undefined) out.digest = ref.digest;
+  return out;
 }
+
+// docker's reference grammar (distribution/reference regexp.go), for names already in normalized
+// form: a domain (with a dot or a port, or `localhost`), a lower-case path, then a tag or a digest
+// (the two algorithms whose encoding the parser checks; other digests go to the parser).
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `(?:localhost|${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})+)(?::[0-9]+)?|${DOMAIN_COMPONENT}:[0-9]+`;
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const NORMALIZED_NAME = new RegExp(
+  `^((?:${DOMAIN})/${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::([\\w][\\w.-]{0,127})|@(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128}))$`,
+);
+
+/**
+ * Splits a name for a row. Names as the store keeps them (normalized: `docker.io/library/busybox:latest`)
+ * are split by one regex test, without building a reference: a row needs only the familiar repository,
+ * which for a normalized name is the name minus `docker.io/` (and `library/` before a single path
+ * component). Any other text goes through the reference parser. Undefined for an invalid name.
+ */
+export function splitRowName(s: string): RowName | undefined {
+  const m = NORMALIZED_NAME.exec(s);
+  if (m === null || s.startsWith('index.docker.io/') || (m[1] as string).length > 255) return parsedRowName(s);
+  let repository = m[1] as string;
+  if (repository.startsWith('docker.io/')) {
+    repository = repository.slice('docker.io/'.length);
+    if (repository.startsWith('library/') && repository.indexOf('/', 'library/'.length) < 0) repository = repository.slice('library/'.length);
+  }
+  return m[2] !== undefined ? { repository, tag: m[2] } : { repository, digest: m[3] as string };
+}
+
+/** Appends `value` to the list `key` maps to, in first-seen key order. */
+function group(map: Map<string, string[]>, key: string, value: string): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
+}
+
+function row(img: ImageSummary, repository: string, tag: string, digest: string): ImageRow {
+  return {
+    id: img.id,
+    repository,
+    tag,
+    digest,
+    created: img.created,
+    size: img.size,
+    containers: img.containers ?? -1,
+    sharedSize: img.sharedSize ?? -1,
+    labels: img.labels ?? NO_LABELS,
+  };
+}
+const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
 
 /**
  * Expands images into printed rows. `showDigests` is `--digests`; `needDigest` is true when the
@@ -192,45 +309,34 @@ function tryParse(s: string): Reference | undefined {
  */
 export function imageRows(images: readonly ImageSummary[], showDigests: boolean, needDigest: boolean): ImageRow[] {
   const rows: ImageRow[] = [];
+  const repoTags = new Map<string, string[]>();
+  const repoDigests = new Map<string, string[]>();
   for (const img of images) {
-    const base = {
-      id: img.id,
-      created: img.created,
-      size: img.size,
-      containers: img.containers ?? -1,
-      sharedSize: img.sharedSize ?? -1,
-      labels: img.labels ?? {},
-    };
     if (isDanglingSummary(img)) {
-      rows.push({ ...base, repository: '<none>', tag: '<none>', digest: '<none>' });
+      rows.push(row(img, '<none>', '<none>', '<none>'));
       continue;
     }
-    const repoTags = new Map<string, string[]>();
-    const repoDigests = new Map<string, string[]>();
+    repoTags.clear();
+    repoDigests.clear();
     for (const s of img.repoTags) {
-      const ref = tryParse(s);
-      if (ref?.tag === undefined) continue;
-      const name = familiarName(ref);
-      repoTags.set(name, [...(repoTags.get(name) ?? []), ref.tag]);
+      const n = splitRowName(s);
+      if (n?.tag !== undefined) group(repoTags, n.repository, n.tag);
     }
     for (const s of img.repoDigests) {
-      const ref = tryParse(s);
-      if (ref?.digest === undefined) continue;
-      const name = familiarName(ref);
-      repoDigests.set(name, [...(repoDigests.get(name) ?? []), ref.digest]);
+      const n = splitRowName(s);
+      if (n?.digest !== undefined) group(repoDigests, n.repository, n.digest);
     }
     for (const [repo, tags] of repoTags) {
-      let digests = repoDigests.get(repo) ?? [];
+      const digests = repoDigests.get(repo);
       repoDigests.delete(repo); // digests of a tagged repository are not rows of their own
-      if (!needDigest) digests = [];
       for (const tag of tags) {
-        if (digests.length === 0) rows.push({ ...base, repository: repo, tag, digest: '<none>' });
-        else for (const digest of digests) rows.push({ ...base, repository: repo, tag, digest });
+        if (!needDigest || digests === undefined) rows.push(row(img, repo, tag, '<none>'));
+        else for (const digest of digests) rows.push(row(img, repo, tag, digest));
       }
     }
     for (const [repo, digests] of repoDigests) {
-      if (showDigests) for (const digest of digests) rows.push({ ...base, repository: repo, tag: '<none>', digest });
-      else rows.push({ ...base, repository: repo, tag: '<none>', digest: '' });
+      if (showDigests) for (const digest of digests) rows.push(row(img, repo, '<none>', digest));
+      else rows.push(row(img, repo, '<none>', ''));
     }
   }
   return rows;
@@ -245,7 +351,12 @@ export function formatImageList(images: readonly ImageSummary[], options: ImageL
   const format = imageFormat(source, options.quiet === true, options.digests === true);
   const needDigest = options.digests === true || format.includes('{{.Digest}}');
   const trunc = options.noTrunc !== true;
-  const rows = imageRows(images, options.digests === true, needDigest).map((r) => new ImageContext(r, trunc, options.now));
+  const rows: ImageContext[] = [];
+  let columns: ImageColumns | undefined;
+  for (const r of imageRows(images, options.digests === true, needDigest)) {
+    if (columns === undefined || !columns.fits(r)) columns = new ImageColumns(r, trunc, options.now);
+    rows.push(new ImageContext(r, trunc, options.now, columns));
+  }
   return writeFormatted(format, IMAGE_HEADERS, rows);
 }
 

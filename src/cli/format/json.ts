@@ -8,8 +8,22 @@ import { GoFloat, kindOf, mapEntries, numberOf, structFields, typeName } from '.
 
 export class JSONUnsupportedError extends Error {}
 
+/**
+ * Go's `json.Marshaler`: `marshalJSON()` returns the value's compact JSON text, which must be what
+ * goJSON makes of its `toJSON()` (the fast form of a value encoded many times, like a row).
+ */
+export interface JSONMarshaler {
+  marshalJSON(): string;
+}
+
+// Strings that encode as themselves between quotes: printable ASCII without `"` and `\\` (and,
+// when HTML is escaped, without `<`, `>` and `&`). Nearly every string a listing prints.
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+const PLAIN_HTML = /^[\x20\x21\x23-\x25\x27-\x3b\x3d\x3f-\x5b\x5d-\x7e]*$/;
+
 /** Go's JSON string encoding (`\u00XX` lower-case, U+2028/U+2029 escaped, lone surrogates → U+FFFD). */
 export function goJSONString(s: string, escapeHTML = false): string {
+  if ((escapeHTML ? PLAIN_HTML : PLAIN).test(s)) return `"${s}"`;
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -65,6 +79,10 @@ export function goJSON(v: unknown, indent = '', prefix = ''): string {
   const inner = prefix + indent;
   const nlInner = indent === '' ? '' : `\n${inner}`;
   const colon = indent === '' ? ':' : ': ';
+  // Go's json.Marshaler: a value that writes its own compact JSON (indented output takes its toJSON).
+  if (indent === '' && v !== null && typeof v === 'object' && typeof (v as Partial<JSONMarshaler>).marshalJSON === 'function') {
+    return (v as JSONMarshaler).marshalJSON();
+  }
   if (v !== null && typeof v === 'object' && !(v instanceof GoFloat) && typeof (v as { toJSON?: unknown }).toJSON === 'function' && !(v instanceof Date)) {
     return goJSON((v as { toJSON: () => unknown }).toJSON(), indent, prefix);
   }
@@ -86,6 +104,7 @@ export function goJSON(v: unknown, indent = '', prefix = ''): string {
       return `[${nlInner}${a.map((e) => goJSON(e, indent, inner)).join(`,${nlInner}`)}${nl}]`;
     }
     case 'map': {
+      if (!(v instanceof Map)) return objectJSON(v as Record<string, unknown>, indent, prefix);
       const e = mapEntries(v);
       if (e.length === 0) return '{}';
       return `{${nlInner}${e.map(([k, x]) => `${goJSONString(String(k))}${colon}${goJSON(x, indent, inner)}`).join(`,${nlInner}`)}${nl}}`;
@@ -99,4 +118,31 @@ export function goJSON(v: unknown, indent = '', prefix = ''): string {
     case 'func':
       throw new JSONUnsupportedError(`json: unsupported type: ${typeName(v)}`);
   }
+}
+
+/**
+ * A plain object as a Go map: keys sorted (Go's bytewise order, which for JS strings is the order
+ * of UTF-16 code units, as `sort()` compares them — the order mapEntries gives). Written without
+ * the entry arrays: `{{json .}}` encodes one object per row.
+ */
+function objectJSON(o: Record<string, unknown>, indent: string, prefix: string): string {
+  const keys = Object.keys(o);
+  if (keys.length === 0) return '{}';
+  let sorted = true;
+  for (let i = 1; i < keys.length; i++) {
+    if ((keys[i - 1] as string) > (keys[i] as string)) {
+      sorted = false;
+      break;
+    }
+  }
+  if (!sorted) keys.sort();
+  const inner = prefix + indent;
+  const nlInner = indent === '' ? '' : `\n${inner}`;
+  const colon = indent === '' ? ':' : ': ';
+  let out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    out += `${i === 0 ? '' : ','}${nlInner}${goJSONString(k)}${colon}${goJSON(o[k], indent, inner)}`;
+  }
+  return `${out}${indent === '' ? '' : `\n${prefix}`}}`;
 }

@@ -217,9 +217,52 @@ export function dockerTabWriter(): TabWriter {
   return new TabWriter({ minwidth: 10, tabwidth: 1, padding: 3, padchar: ' ' });
 }
 
+const DOCKER_TABLE: TabWriterOptions = { minwidth: 10, tabwidth: 1, padding: 3, padchar: ' ' };
+
 /** Aligns tab-separated text the way docker prints its tables. */
 export function alignTable(text: string): string {
+  const uniform = alignUniform(text, DOCKER_TABLE);
+  if (uniform !== undefined) return uniform;
   const tw = dockerTabWriter();
   tw.write(text);
   return tw.flush();
+}
+
+const PRINTABLE_ASCII_LINES = /^[\x20-\x7e\t\n]*$/;
+
+/**
+ * The common case of a table, laid out directly: complete lines (the text ends with a newline),
+ * every line with the same number of cells, no `\v` or `\f`, space padding, left-aligned. Then
+ * every column is one block in Go's algorithm (TabWriter.format above), as wide as its widest
+ * cell plus the padding (at least minwidth), and the last cell of each line is not padded: the
+ * same bytes TabWriter writes, without a cell object per cell. Undefined for any other text.
+ */
+export function alignUniform(text: string, o: TabWriterOptions): string | undefined {
+  if (o.padchar === '\t' || o.alignRight === true || o.debug === true || o.discardEmptyColumns === true) return undefined;
+  if (text.length === 0 || text.charCodeAt(text.length - 1) !== 10 || text.includes('\v') || text.includes('\f')) return undefined;
+  const lines = text.slice(0, -1).split('\n');
+  const cells = lines.map((l) => l.split('\t'));
+  const k = (cells[0] as string[]).length;
+  for (const c of cells) if (c.length !== k) return undefined;
+  if (k === 1) return text; // each line is a block of its own: printed as is
+  const ascii = PRINTABLE_ASCII_LINES.test(text);
+  const width = ascii ? (s: string): number => s.length : displayWidth;
+  const widths = new Array<number>(k - 1).fill(o.minwidth);
+  for (const c of cells) {
+    for (let j = 0; j < k - 1; j++) {
+      const w = width(c[j] as string) + o.padding;
+      if (w > (widths[j] as number)) widths[j] = w;
+    }
+  }
+  const pads: string[] = [];
+  const pad = (n: number): string => (pads[n] ??= o.padchar.repeat(n));
+  let out = '';
+  for (const c of cells) {
+    for (let j = 0; j < k - 1; j++) {
+      const cell = c[j] as string;
+      out += cell + pad(Math.max((widths[j] as number) - width(cell), 0));
+    }
+    out += `${c[k - 1] as string}\n`;
+  }
+  return out;
 }

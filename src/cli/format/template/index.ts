@@ -17,6 +17,7 @@
  * t.execute(['a', 'b']); // '0="a" 1="b" '
  * ```
  */
+import { BAIL, compileTemplate, type Compiled } from './compile.js';
 import { execute, type ExecTemplate, type MissingKey } from './exec.js';
 import { TemplateExecError } from './errors.js';
 import { BUILTINS } from './funcs.js';
@@ -34,6 +35,9 @@ export interface TemplateOptions {
 }
 
 export class Template {
+  /** The top-level tree compiled for the fast path (compile.ts); null when it does not compile. */
+  private compiled: Compiled | null | undefined;
+
   private constructor(
     readonly name: string,
     private readonly trees: TreeSet,
@@ -84,13 +88,42 @@ export class Template {
       }
       throw new TemplateExecError(`template: ${this.name}: "${this.name}" is an incomplete or empty template`);
     }
-    const set: ExecTemplate = {
+    if (templateName === undefined) {
+      // Rows of a `--format` run the same template thousands of times: compiled on first use.
+      const fast = this.fastPath(tree);
+      if (fast !== undefined) {
+        const out = fast(data === null ? undefined : data);
+        if (out !== BAIL) return out;
+      }
+    }
+    return execute(this.execTemplate(name), tree, data);
+  }
+
+  /** Whether the top-level template runs on the compiled fast path (compile.ts) when it can. */
+  get compiles(): boolean {
+    const tree = this.trees.get(this.name);
+    return tree !== undefined && this.fastPath(tree) !== undefined;
+  }
+
+  /** A copy that always runs the interpreter (tests compare both paths). */
+  interpreted(): Template {
+    const t = new Template(this.name, this.trees, this.funcMap, this.missingKey);
+    t.compiled = null;
+    return t;
+  }
+
+  private fastPath(tree: Tree): Compiled | undefined {
+    if (this.compiled === undefined) this.compiled = compileTemplate(this.execTemplate(this.name), tree.root) ?? null;
+    return this.compiled ?? undefined;
+  }
+
+  private execTemplate(name: string): ExecTemplate {
+    return {
       name,
       lookup: (n) => this.trees.get(n),
       func: (n) => this.funcMap.get(n),
       missingKey: this.missingKey,
     };
-    return execute(set, tree as Tree, data);
   }
 
   /** Executes and returns whatever was written, plus the error if execution failed midway. */

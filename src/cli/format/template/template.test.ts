@@ -426,25 +426,37 @@ const cases: Case[] = [
   {"name": "range $ inside", "tmpl": "{{range $i, $e := .arr}}{{$}}{{end}}", "out": "map[a:1 arr:[x y z] b:1.5 big:1000000 e: ea:[] em:map[] f:false html:<a href=\"x\">'&'</a> m:map[k1:v1 k2:v2] n:<nil> neg:-42 nested:map[deep:map[v:dv]] nums:[3 1 2] s:hello t:true uni:héllo wörld z:0]map[a:1 arr:[x y z] b:1.5 big:1000000 e: ea:[] em:map[] f:false html:<a href=\"x\">'&'</a> m:map[k1:v1 k2:v2] n:<nil> neg:-42 nested:map[deep:map[v:dv]] nums:[3 1 2] s:hello t:true uni:héllo wörld z:0]map[a:1 arr:[x y z] b:1.5 big:1000000 e: ea:[] em:map[] f:false html:<a href=\"x\">'&'</a> m:map[k1:v1 k2:v2] n:<nil> neg:-42 nested:map[deep:map[v:dv]] nums:[3 1 2] s:hello t:true uni:héllo wörld z:0]"},
 ];
 
+function run(c: Case, interpreted: boolean): { out: string; err: string | undefined; compiled: boolean } {
+  const data = c.data === 'struct' ? new S() : c.data === undefined ? structuredClone(D) : c.data;
+  try {
+    let t = parseDockerTemplate(c.tmpl);
+    if (c.missingKey !== undefined) t = t.withMissingKey(c.missingKey);
+    if (interpreted) t = t.interpreted();
+    const r = t.executePartial(data);
+    return { out: r.output, err: r.error?.message, compiled: t.compiles };
+  } catch (e) {
+    return { out: '', err: (e as Error).message, compiled: false };
+  }
+}
+
+let compiledCases = 0;
 for (const c of cases) {
   test(`template: ${c.name}`, () => {
-    const data = c.data === 'struct' ? new S() : c.data === undefined ? structuredClone(D) : c.data;
-    let out: string;
-    let err: string | undefined;
-    try {
-      let t = parseDockerTemplate(c.tmpl);
-      if (c.missingKey !== undefined) t = t.withMissingKey(c.missingKey);
-      const r = t.executePartial(data);
-      out = r.output;
-      err = r.error?.message;
-    } catch (e) {
-      out = '';
-      err = (e as Error).message;
+    // Once as a `--format` runs (the compiled fast path where the template allows it), once
+    // through the interpreter alone: both must give Go's output and error text.
+    for (const interpreted of [false, true]) {
+      const { out, err, compiled } = run(c, interpreted);
+      if (!interpreted && compiled) compiledCases++;
+      const path = interpreted ? 'interpreter' : compiled ? 'compiled' : 'interpreter (does not compile)';
+      assert.equal(err, c.err, `error text (${path})`);
+      assert.equal(out, c.out, `output (${path})`);
     }
-    assert.equal(err, c.err, 'error text');
-    assert.equal(out, c.out, 'output');
   });
 }
+
+test('the compiled fast path serves a good part of the table (field chains, if/else, functions)', () => {
+  assert.ok(compiledCases >= 60, `${compiledCases} of ${cases.length} cases compiled`);
+});
 
 test('the table holds at least 120 cases', () => {
   assert.ok(cases.length >= 120, String(cases.length));
