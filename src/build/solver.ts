@@ -37,6 +37,7 @@ import { download, isArchiveFile, isUrl, unpackArchive, type Download } from './
 import { removeStubs, runInRoot, type RunRuntime } from './run-step.js';
 import { cloneState, commitHistory, stageWorkdir, withShell, type StageState, type StateLayer } from './stage-state.js';
 import { Workspace } from './workspace.js';
+import { traced } from './trace.js';
 
 export interface SolveRequest {
   dockerfile: Dockerfile;
@@ -297,12 +298,12 @@ export class Solver {
   ): Promise<void> {
     const v = this.#startVertex(text);
     try {
-      const key = await keyOf();
-      let result = noCache ? undefined : await this.#cached(key);
+      const key = await traced(`key ${text}`, keyOf);
+      let result = noCache ? undefined : await traced('cache.lookup', () => this.#cached(key));
       if (result !== undefined) {
         this.#endVertex(v, { cached: true });
       } else {
-        result = { ...(await exec(key)), created: this.#created ?? new Date().toISOString() };
+        result = { ...(await traced(`exec ${text}`, () => exec(key))), created: this.#created ?? new Date().toISOString() };
         this.#record(key, text, result);
         this.#endVertex(v, {});
       }
@@ -525,10 +526,10 @@ export class Solver {
             if (sources.length === 0) return;
             const ctx = this.#requireContext();
             const entries = await ctx.entries();
-            await copyInto(
+            await traced('copy.files', () => copyInto(
               { ...common, srcRoot: ctx.root, sources, resetOwner: true, visible: (p) => entries.has(p) },
               async () => entries.keys(),
-            );
+            ));
           }
         });
         return change.layer === undefined ? {} : { layer: change.layer };
@@ -635,7 +636,8 @@ export class Solver {
       }
       if (matches.length === 0) throw new NotFoundError('COPY_SOURCE_NOT_FOUND', `failed to compute cache key: failed to calculate checksum of ref: "/${cleanSource(s)}": not found`);
     }
-    return ctx.checksum(selected, { ignoreOwner: true, ...(this.#req.signal === undefined ? {} : { signal: this.#req.signal }) });
+    await traced('context.walk', () => ctx.entries());
+    return traced('context.checksum', () => ctx.checksum(selected, { ignoreOwner: true, ...(this.#req.signal === undefined ? {} : { signal: this.#req.signal }) }));
   }
 
   async #stageSourceKey(state: StageState, from: string, sources: readonly string[]): Promise<string> {
