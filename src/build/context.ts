@@ -12,7 +12,7 @@ import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync } f
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Digest } from '../oci/index.js';
-import { StatCache, type StatKey } from './stat-cache.js';
+import type { StatCache } from './stat-cache.js';
 
 /** Decides which context paths the build may see (`.dockerignore`). Paths are relative, `/`-separated. */
 export interface ContextFilter {
@@ -56,6 +56,9 @@ export class BuildContext {
   readonly #statCache: StatCache | undefined;
   readonly #onFileRead: ((path: string) => void) | undefined;
   #entries: Map<string, ContextEntry> | undefined;
+  /** The entries in walk order, where a directory's tree is one contiguous run, and each one's index. */
+  #order: ContextEntry[] = [];
+  #index = new Map<string, number>();
 
   constructor(root: string, options: { filter?: ContextFilter; statCache?: StatCache; onFileRead?: (path: string) => void } = {}) {
     this.root = root;
@@ -103,7 +106,6 @@ export class BuildContext {
           };
           if (entry.type === 'symlink') entry.linkTarget = readlinkSync(join(dir, name));
           out.set(path, entry);
-          this.#statCache?.observe(path, statKey(st));
         }
         if (++sinceYield >= YIELD_ENTRIES) {
           sinceYield = 0;
@@ -114,19 +116,25 @@ export class BuildContext {
     };
     await walk('');
     this.#entries = out;
+    this.#order = [...out.values()];
+    this.#index = new Map(this.#order.map((e, i) => [e.path, i]));
+    this.#statCache?.observe(out);
     return out;
   }
 
   /** The entry at `path` and everything below it (a directory's contents), in path order. */
   async tree(path: string): Promise<ContextEntry[]> {
-    const all = await this.entries();
-    if (path === '' || path === '.') return [...all.values()];
-    const top = all.get(path);
-    if (top === undefined) return [];
+    await this.entries();
+    if (path === '' || path === '.') return this.#order.slice();
+    const at = this.#index.get(path);
+    if (at === undefined) return [];
+    const top = this.#order[at] as ContextEntry;
+    if (top.type !== 'dir') return [top];
+    // The walk is depth first, so everything below a directory directly follows it.
     const prefix = `${path}/`;
-    const out = [top];
-    if (top.type === 'dir') for (const [p, e] of all) if (p.startsWith(prefix)) out.push(e);
-    return out;
+    let end = at + 1;
+    while (end < this.#order.length && (this.#order[end] as ContextEntry).path.startsWith(prefix)) end++;
+    return this.#order.slice(at, end);
   }
 
   /**
@@ -148,9 +156,7 @@ export class BuildContext {
     const ignoreOwner = options.ignoreOwner === true;
     let fp: string | undefined;
     if (this.#statCache !== undefined) {
-      const f = createHash('sha256').update(ignoreOwner ? 'o0' : 'o1');
-      for (const e of selected) f.update(`${e.path}\0${e.type}\0${e.mode}\0${e.uid}:${e.gid}\0${e.linkTarget ?? ''}\0${e.size}\0${e.mtimeMs}\0${e.ctimeMs}\0${e.ino}\n`);
-      fp = f.digest('hex');
+      fp = fingerprint(selected, ignoreOwner);
       const known = this.#statCache.selection(fp);
       if (known !== undefined) return known as Digest;
     }
@@ -231,6 +237,27 @@ export class BuildContext {
   }
 }
 
-function statKey(st: { size: number; mtimeMs: number; ctimeMs: number; ino: number; mode: number }): StatKey {
-  return { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, mode: st.mode };
+/**
+ * What a selection's checksum depends on, cheaply: paths and link targets as one string, the stat
+ * fields as one array of doubles (no number is formatted as text), hashed together.
+ */
+function fingerprint(selected: readonly ContextEntry[], ignoreOwner: boolean): string {
+  const nums = new Float64Array(selected.length * 7);
+  const names: string[] = [];
+  let i = 0;
+  for (const e of selected) {
+    names.push(`${e.path}\0${e.linkTarget ?? ''}`); // no path or target holds a NUL
+    nums[i++] = e.mode;
+    nums[i++] = e.uid;
+    nums[i++] = e.gid;
+    nums[i++] = e.size;
+    nums[i++] = e.mtimeMs;
+    nums[i++] = e.ctimeMs;
+    nums[i++] = e.ino;
+  }
+  return createHash('sha256')
+    .update(ignoreOwner ? 'v1 owner-ignored\n' : 'v1\n')
+    .update(names.join('\0'))
+    .update(new Uint8Array(nums.buffer))
+    .digest('hex');
 }

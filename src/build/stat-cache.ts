@@ -33,10 +33,10 @@ const MAX_SELECTIONS = 64;
 
 export class StatCache {
   readonly #file: string | undefined;
-  /** The per-file part of the file, parsed on first need. */
-  #body: string | undefined;
+  /** The per-file part of the file, decoded and parsed on first need. */
+  #body: Buffer | undefined;
   #stored: Map<string, Record_> | undefined;
-  readonly #observed = new Map<string, StatKey>();
+  #observed: ReadonlyMap<string, StatKey> = new Map();
   readonly #fresh = new Map<string, Record_>();
   /** fingerprint → checksum, most recently used last. */
   readonly #selections = new Map<string, string>();
@@ -48,27 +48,30 @@ export class StatCache {
     this.#file = file;
     if (file === undefined) return;
     try {
-      const text = readFileSync(file, 'utf8');
-      const nl = text.indexOf('\n');
-      const header = JSON.parse(nl < 0 ? text : text.slice(0, nl)) as { version: number; selections?: [string, string][] };
+      const data = readFileSync(file);
+      const nl = data.indexOf(10);
+      const header = JSON.parse(data.toString('utf8', 0, nl < 0 ? data.length : nl)) as { version: number; selections?: [string, string][] };
       if (header.version !== VERSION) return;
       for (const [fp, digest] of header.selections ?? []) this.#selections.set(fp, digest);
-      this.#body = nl < 0 ? '' : text.slice(nl + 1);
+      this.#body = nl < 0 ? undefined : data.subarray(nl + 1);
     } catch {
       // A missing or corrupt cache only costs re-reading the files.
     }
   }
 
-  /** Notes the current stat of a path (called by the walker). */
-  observe(path: string, key: StatKey): void {
-    this.#observed.set(path, key);
+  /**
+   * Takes the current stat of every path of the context (the walker's map, kept by reference, not
+   * copied): lookups compare against it and `save` keeps only these paths.
+   */
+  observe(current: ReadonlyMap<string, StatKey>): void {
+    this.#observed = current;
   }
 
   /** The checksum recorded for a selection whose fingerprint (paths and stat fields) is `fp`. */
   selection(fp: string): string | undefined {
     const d = this.#selections.get(fp);
-    if (d !== undefined && this.#selections.size > 1) {
-      this.#selections.delete(fp); // most recently used last
+    if (d !== undefined && [...this.#selections.keys()].at(-1) !== fp) {
+      this.#selections.delete(fp); // most recently used last (a hit on the last one writes nothing)
       this.#selections.set(fp, d);
       this.#selectionsDirty = true;
     }
@@ -107,7 +110,7 @@ export class StatCache {
     if (!this.#dirty && !this.#selectionsDirty) return;
     let body: string;
     if (!this.#dirty && this.#stored === undefined) {
-      body = this.#body ?? ''; // only the selections changed: the records stay as they were
+      body = this.#body?.toString('utf8') ?? ''; // only the selections changed: the records stay as they were
     } else {
       const stored = this.#records();
       const parts: string[] = [];
@@ -127,7 +130,7 @@ export class StatCache {
   #records(): Map<string, Record_> {
     if (this.#stored !== undefined) return this.#stored;
     const m = new Map<string, Record_>();
-    const body = this.#body ?? '';
+    const body = this.#body?.toString('utf8') ?? '';
     this.#body = undefined;
     if (body !== '') {
       for (const rec of body.split('\0')) {
