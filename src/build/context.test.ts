@@ -135,3 +135,14 @@ test('BuildContext.tree() of a directory is it and what is below it, not sibling
   assert.deepEqual((await ctx.tree('nope')).map((e) => e.path), []);
   assert.deepEqual((await ctx.tree('.')).map((e) => e.path), ['a', 'a/b', 'a/b/f', 'a.c', 'ab', 'ab/g']);
 });
+
+test('BuildContext with `only` walks the named paths alone, never through a symlinked parent, and checksums as the full walk', async (t) => {
+  const dir = tempDir(t);
+  fixture(dir);
+  const outside = tempDir(t);
+  writeFileSync(join(outside, 'x'), 'outside');
+  symlinkSync(outside, join(dir, 'out'));
+  const only = new BuildContext(dir, { only: ['src/sub', 'README', 'out/x', 'missing'] });
+  assert.deepEqual([...(await only.entries()).keys()], ['README', 'src/sub', 'src/sub/b.c']);
+  assert.equal(await only.checksum(['src/sub', 'README']), await new BuildContext(dir).checksum(['src/sub', 'README']));
+});

@@ -8,7 +8,7 @@
  * the key because a write always moves it, even when a tool restores mtime and size.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Digest } from '../oci/index.js';
@@ -60,8 +60,16 @@ export class BuildContext {
   #order: ContextEntry[] = [];
   #index = new Map<string, number>();
 
-  constructor(root: string, options: { filter?: ContextFilter; statCache?: StatCache; onFileRead?: (path: string) => void } = {}) {
+  readonly #only: readonly string[] | undefined;
+
+  /**
+   * `only` limits the walk to these paths (relative, clean, no wildcards) and what is below them:
+   * for a few sources in a big tree (a stage's root filesystem). A path is found only through real
+   * directories, as the full walk would find it (never through a symlink).
+   */
+  constructor(root: string, options: { filter?: ContextFilter; statCache?: StatCache; onFileRead?: (path: string) => void; only?: readonly string[] } = {}) {
     this.root = root;
+    this.#only = options.only;
     this.#onFileRead = options.onFileRead;
     this.#filter = options.filter ?? includeEverything;
     this.#statCache = options.statCache;
@@ -93,19 +101,7 @@ export class BuildContext {
         const isDir = st.isDirectory();
         const excluded = this.#filter.excluded(path);
         if (!excluded) {
-          const entry: ContextEntry = {
-            path,
-            type: isDir ? 'dir' : st.isFile() ? 'file' : st.isSymbolicLink() ? 'symlink' : 'other',
-            mode: st.mode,
-            uid: st.uid,
-            gid: st.gid,
-            size: isDir ? 0 : st.size,
-            mtimeMs: st.mtimeMs,
-            ctimeMs: st.ctimeMs,
-            ino: st.ino,
-          };
-          if (entry.type === 'symlink') entry.linkTarget = readlinkSync(join(dir, name));
-          out.set(path, entry);
+          out.set(path, entryOf(path, st, () => readlinkSync(join(dir, name))));
         }
         if (++sinceYield >= YIELD_ENTRIES) {
           sinceYield = 0;
@@ -114,12 +110,46 @@ export class BuildContext {
         if (isDir && (!excluded || this.#filter.mayIncludeBelow(path))) await walk(path);
       }
     };
-    await walk('');
+    if (this.#only === undefined) await walk('');
+    else {
+      for (const p of [...new Set(this.#only)].sort()) {
+        if (p === '' || p === '.') {
+          if (out.size === 0) await walk('');
+          continue;
+        }
+        if (out.has(p)) continue; // below a path walked already
+        const st = this.#lstatThroughDirs(p);
+        if (st === undefined) continue;
+        const excluded = this.#filter.excluded(p);
+        if (!excluded) out.set(p, entryOf(p, st, (l) => readlinkSync(join(this.root, l))));
+        if (st.isDirectory() && (!excluded || this.#filter.mayIncludeBelow(p))) await walk(p);
+      }
+    }
     this.#entries = out;
     this.#order = [...out.values()];
     this.#index = new Map(this.#order.map((e, i) => [e.path, i]));
     this.#statCache?.observe(out);
     return out;
+  }
+
+  /** The lstat of `path` when every parent on the way is a real directory (not a symlink). */
+  #lstatThroughDirs(path: string): Stats | undefined {
+    const parts = path.split('/');
+    let host = this.root;
+    for (let i = 0; i < parts.length; i++) {
+      host = join(host, parts[i] as string);
+      let st: Stats | undefined;
+      try {
+        st = lstatSync(host);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+        throw err;
+      }
+      if (i === parts.length - 1) return st;
+      if (!st.isDirectory()) return undefined;
+      if (this.#filter.excluded(parts.slice(0, i + 1).join('/')) && !this.#filter.mayIncludeBelow(parts.slice(0, i + 1).join('/'))) return undefined;
+    }
+    return undefined;
   }
 
   /** The entry at `path` and everything below it (a directory's contents), in path order. */
@@ -235,6 +265,23 @@ export class BuildContext {
     }
     return out;
   }
+}
+
+function entryOf(path: string, st: Stats, readLink: (path: string) => string): ContextEntry {
+  const isDir = st.isDirectory();
+  const entry: ContextEntry = {
+    path,
+    type: isDir ? 'dir' : st.isFile() ? 'file' : st.isSymbolicLink() ? 'symlink' : 'other',
+    mode: st.mode,
+    uid: st.uid,
+    gid: st.gid,
+    size: isDir ? 0 : st.size,
+    mtimeMs: st.mtimeMs,
+    ctimeMs: st.ctimeMs,
+    ino: st.ino,
+  };
+  if (entry.type === 'symlink') entry.linkTarget = readLink(path);
+  return entry;
 }
 
 /**
