@@ -87,13 +87,15 @@ export class BuildContext {
     const out = new Map<string, ContextEntry>();
     let sinceYield = 0;
     const walk = async (rel: string): Promise<void> => {
+      // Names from readdir hold no `/` and are never `.` or `..`: plain concatenation is a join
+      // (path.join normalizes, which costs more than the lstat on a 20,000-file walk).
       const dir = rel === '' ? this.root : join(this.root, rel);
       const names = readdirSync(dir).sort();
       for (const name of names) {
         const path = rel === '' ? name : `${rel}/${name}`;
         let st;
         try {
-          st = lstatSync(join(dir, name));
+          st = lstatSync(`${dir}/${name}`);
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // removed while we walked
           throw err;
@@ -101,7 +103,7 @@ export class BuildContext {
         const isDir = st.isDirectory();
         const excluded = this.#filter.excluded(path);
         if (!excluded) {
-          out.set(path, entryOf(path, st, () => readlinkSync(join(dir, name))));
+          out.set(path, entryOf(path, st, () => readlinkSync(`${dir}/${name}`)));
         }
         if (++sinceYield >= YIELD_ENTRIES) {
           sinceYield = 0;

@@ -257,7 +257,7 @@ class TreeCopier {
     for (const name of names) {
       const childRel = rel === '' ? name : `${rel}/${name}`;
       if (this.#req.visible !== undefined && !this.#req.visible(childRel)) continue;
-      await this.#copyEntry(join(srcDir, name), destHost, name, childRel, false, fresh);
+      await this.#copyEntry(`${srcDir}/${name}`, destHost, name, childRel, false, fresh); // a readdir name: no normalizing needed
     }
   }
 
@@ -273,7 +273,7 @@ class TreeCopier {
     const mode = this.#req.chmod ?? st.mode & 0o7777;
     // Under a directory this copy created, only names it wrote itself can exist, and each name is
     // copied once: nothing to look at. Elsewhere whatever is there (a symlink above all) goes first.
-    const host = join(destHost, name);
+    const host = `${destHost}/${name}`;
     const existing = freshParent ? undefined : lstatIfAny(host);
     if (st.isDirectory()) {
       let fresh = false;
