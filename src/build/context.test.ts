@@ -146,3 +146,25 @@ test('BuildContext with `only` walks the named paths alone, never through a syml
   assert.deepEqual([...(await only.entries()).keys()], ['README', 'src/sub', 'src/sub/b.c']);
   assert.equal(await only.checksum(['src/sub', 'README']), await new BuildContext(dir).checksum(['src/sub', 'README']));
 });
+
+test('file digests are the sha256 of the whole file at every size, and of what a file holds when read', async (t) => {
+  const { createHash, randomBytes } = await import('node:crypto');
+  const { appendFileSync } = await import('node:fs');
+  const dir = tempDir(t);
+  const sizes = [0, 1, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 3 << 20];
+  const data = new Map<string, Buffer>();
+  for (const n of sizes) {
+    const b = randomBytes(n);
+    data.set(`f${n}`, b);
+    writeFileSync(join(dir, `f${n}`), b);
+  }
+  const ctx = new BuildContext(dir);
+  const entries = await ctx.entries();
+  // A small file that grew past the one-read size after the walk is still read whole.
+  const grown = Buffer.concat([data.get('f1') as Buffer, randomBytes(2 << 20)]);
+  appendFileSync(join(dir, 'f1'), grown.subarray(1));
+  data.set('f1', grown);
+  for (const [name, b] of data) {
+    assert.equal(await ctx.fileDigest(entries.get(name)!), createHash('sha256').update(b).digest('hex'), name);
+  }
+});

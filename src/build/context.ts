@@ -7,7 +7,7 @@
  * mtime, ctime, inode → digest), so a rebuild that changed nothing reads no file again: ctime is in
  * the key because a write always moves it, even when a tool restores mtime and size.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -229,22 +229,34 @@ export class BuildContext {
       }
       signal?.throwIfAborted();
       this.#onFileRead?.(e.path);
-      buf ??= Buffer.allocUnsafe(SMALL_FILE);
-      const h = createHash('sha256');
+      buf ??= Buffer.allocUnsafe(SMALL_FILE + 1);
       const file = join(this.root, e.path);
+      let digest: string | undefined;
       if (e.size <= SMALL_FILE) {
         const fd = openSync(file, 'r');
         try {
+          // One read gets a small file whole (the extra byte tells a file that grew since the
+          // walk); a one-shot hash of it makes no Hash object per file.
+          let len = 0;
           for (;;) {
-            const n = readSync(fd, buf, 0, buf.length, null);
-            if (n === 0) break;
-            h.update(buf.subarray(0, n));
-            sinceYield += n;
+            const n = readSync(fd, buf, len, buf.length - len, null);
+            if (n === 0 || (len += n) === buf.length) break;
+          }
+          sinceYield += len;
+          if (len <= SMALL_FILE) digest = hash('sha256', buf.subarray(0, len), 'hex');
+          else {
+            const h = createHash('sha256').update(buf.subarray(0, len));
+            for (let n = readSync(fd, buf, 0, buf.length, null); n > 0; n = readSync(fd, buf, 0, buf.length, null)) {
+              h.update(buf.subarray(0, n));
+              sinceYield += n;
+            }
+            digest = h.digest('hex');
           }
         } finally {
           closeSync(fd);
         }
       } else {
+        const h = createHash('sha256');
         const fh = await open(file, 'r');
         try {
           for (;;) {
@@ -253,11 +265,11 @@ export class BuildContext {
             h.update(buf.subarray(0, bytesRead));
             signal?.throwIfAborted();
           }
+          digest = h.digest('hex');
         } finally {
           await fh.close();
         }
       }
-      const digest = h.digest('hex');
       this.#statCache?.record(e.path, digest);
       out.set(e.path, digest);
       if (sinceYield >= YIELD_BYTES) {
