@@ -12,6 +12,7 @@ import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, ty
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Digest } from '../oci/index.js';
+import { sys } from '../native/index.js';
 import type { StatCache } from './stat-cache.js';
 
 /** Decides which context paths the build may see (`.dockerignore`). Paths are relative, `/`-separated. */
@@ -90,17 +91,10 @@ export class BuildContext {
       // Names from readdir hold no `/` and are never `.` or `..`: plain concatenation is a join
       // (path.join normalizes, which costs more than the lstat on a 20,000-file walk).
       const dir = rel === '' ? this.root : join(this.root, rel);
-      const names = readdirSync(dir).sort();
-      for (const name of names) {
+      for (const st of listDir(dir)) {
+        const name = st.name;
         const path = rel === '' ? name : `${rel}/${name}`;
-        let st;
-        try {
-          st = lstatSync(`${dir}/${name}`);
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // removed while we walked
-          throw err;
-        }
-        const isDir = st.isDirectory();
+        const isDir = (st.mode & S_IFMT) === S_IFDIR;
         const excluded = this.#filter.excluded(path);
         if (!excluded) {
           out.set(path, entryOf(path, st, () => readlinkSync(`${dir}/${name}`)));
@@ -124,7 +118,7 @@ export class BuildContext {
         if (st === undefined) continue;
         const excluded = this.#filter.excluded(p);
         if (!excluded) out.set(p, entryOf(p, st, (l) => readlinkSync(join(this.root, l))));
-        if (st.isDirectory() && (!excluded || this.#filter.mayIncludeBelow(p))) await walk(p);
+        if ((st.mode & S_IFMT) === S_IFDIR && (!excluded || this.#filter.mayIncludeBelow(p))) await walk(p);
       }
     }
     this.#entries = out;
@@ -281,11 +275,87 @@ export class BuildContext {
   }
 }
 
-function entryOf(path: string, st: Stats, readLink: (path: string) => string): ContextEntry {
-  const isDir = st.isDirectory();
+/** What the walk keeps of an lstat. */
+interface DirEntryStat {
+  name: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+}
+
+const S_IFMT = 0o170000;
+const S_IFDIR = 0o040000;
+const S_IFREG = 0o100000;
+const S_IFLNK = 0o120000;
+
+type LstatDir = (dir: string) => { names: string[]; stats: Float64Array };
+let nativeLstatDir: LstatDir | null | undefined;
+
+/**
+ * A directory's entries with their lstat, sorted by name (as `readdirSync().sort()` sorts). The
+ * native addon's `lstatDir` does a directory in one call; without it (not built, or built before
+ * it had that call), node:fs does it entry by entry. Entries removed meanwhile are left out.
+ */
+function listDir(dir: string): DirEntryStat[] {
+  if (nativeLstatDir === undefined) {
+    try {
+      nativeLstatDir = sys().lstatDir?.bind(undefined) ?? null;
+    } catch {
+      nativeLstatDir = null;
+    }
+  }
+  const out: DirEntryStat[] = [];
+  if (nativeLstatDir !== null) {
+    const { names, stats } = nativeLstatDir(dir);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string;
+      // A name that is not UTF-8 cannot be opened by the name node gives it: node:fs decides.
+      if (name.includes('\uFFFD')) {
+        const e = lstatEntry(dir, name);
+        if (e !== undefined) out.push(e);
+        continue;
+      }
+      const o = i * 7;
+      out.push({
+        name,
+        mode: stats[o] as number,
+        uid: stats[o + 1] as number,
+        gid: stats[o + 2] as number,
+        size: stats[o + 3] as number,
+        mtimeMs: stats[o + 4] as number,
+        ctimeMs: stats[o + 5] as number,
+        ino: stats[o + 6] as number,
+      });
+    }
+  } else {
+    for (const name of readdirSync(dir)) {
+      const e = lstatEntry(dir, name);
+      if (e !== undefined) out.push(e);
+    }
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function lstatEntry(dir: string, name: string): DirEntryStat | undefined {
+  try {
+    const st = lstatSync(`${dir}/${name}`);
+    return { name, mode: st.mode, uid: st.uid, gid: st.gid, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // removed while we walked
+    throw err;
+  }
+}
+
+function entryOf(path: string, st: Omit<DirEntryStat, 'name'>, readLink: (path: string) => string): ContextEntry {
+  const fmt = st.mode & S_IFMT;
+  const isDir = fmt === S_IFDIR;
   const entry: ContextEntry = {
     path,
-    type: isDir ? 'dir' : st.isFile() ? 'file' : st.isSymbolicLink() ? 'symlink' : 'other',
+    type: isDir ? 'dir' : fmt === S_IFREG ? 'file' : fmt === S_IFLNK ? 'symlink' : 'other',
     mode: st.mode,
     uid: st.uid,
     gid: st.gid,

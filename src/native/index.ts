@@ -31,6 +31,12 @@ export interface GantrySys {
   mkfifo(path: string, mode: number): void;
   /** Splits a `stat().rdev` into [major, minor] with glibc's encoding. */
   devNumbers(rdev: number): [number, number];
+  /**
+   * One directory's entries (no `.`/`..`, readdir order) with their lstat: per entry 7 numbers
+   * in `stats` — mode, uid, gid, size, mtimeMs, ctimeMs, ino (times as fs.Stats computes them).
+   * Absent from addons built before it (callers fall back to node:fs).
+   */
+  lstatDir?(dir: string): { names: string[]; stats: Float64Array };
 }
 
 export class NativeAddonMissingError extends FailedPreconditionError {
