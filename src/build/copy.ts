@@ -207,7 +207,7 @@ const YIELD_EVERY = 256;
 class TreeCopier {
   readonly #req: CopyRequest;
   readonly #exclude: PatternMatcher | undefined;
-  readonly #dirMeta: { path: string; mode: number; atime: Date; mtime: Date; uid: number; gid: number }[] = [];
+  readonly #dirMeta: { path: string; mode: number; atime: number; mtime: number; uid: number; gid: number }[] = [];
   readonly #uid = process.geteuid?.() ?? 0;
   readonly #gid = process.getegid?.() ?? 0;
   #sinceYield = 0;
@@ -283,7 +283,7 @@ class TreeCopier {
         fresh = true;
       }
       await this.#copyChildren(src, host, rel, fresh);
-      this.#dirMeta.push({ path: host, mode, atime: st.atime, mtime: st.mtime, uid: owner.uid, gid: owner.gid });
+      this.#dirMeta.push({ path: host, mode, atime: st.atimeMs / 1000, mtime: st.mtimeMs / 1000, uid: owner.uid, gid: owner.gid });
       return;
     }
     if (existing !== undefined) {
@@ -293,7 +293,7 @@ class TreeCopier {
     if (st.isSymbolicLink()) {
       symlinkSync(readlinkSync(src), host);
       if (owner.uid !== this.#uid || owner.gid !== this.#gid) lchownSync(host, owner.uid, owner.gid);
-      lutimesSync(host, st.atime, st.mtime);
+      lutimesSync(host, st.atimeMs / 1000, st.mtimeMs / 1000); // seconds as numbers: no Date per file, and finer than a Date's ms
       return;
     }
     if (!st.isFile()) return; // sockets, fifos and devices are not copied from a context (as docker)
@@ -306,7 +306,7 @@ class TreeCopier {
     if (chown) lchownSync(host, owner.uid, owner.gid);
     // chown clears setuid/setgid bits, so the mode goes after it when those are wanted.
     if (mode !== (st.mode & 0o7777) || (chown && (mode & 0o6000) !== 0)) chmodSync(host, mode);
-    lutimesSync(host, st.atime, st.mtime);
+    lutimesSync(host, st.atimeMs / 1000, st.mtimeMs / 1000); // seconds as numbers: no Date per file, and finer than a Date's ms
   }
 
   async flush(): Promise<void> {
