@@ -7,7 +7,8 @@
  * mtime, ctime, inode → digest), so a rebuild that changed nothing reads no file again: ctime is in
  * the key because a write always moves it, even when a tool restores mtime and size.
  */
-import { createHash, hash } from 'node:crypto';
+import * as nodeCrypto from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -43,6 +44,10 @@ export interface ContextEntry {
   ino: number;
   linkTarget?: string;
 }
+
+/** `crypto.hash` (one-shot, no Hash object) where this Node has it (20.12+), else a Hash per call. */
+const cryptoHash = (nodeCrypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'hex') => string }).hash;
+const sha256Hex = (data: Uint8Array): string => (cryptoHash !== undefined ? cryptoHash('sha256', data, 'hex') : createHash('sha256').update(data).digest('hex'));
 
 /** Files up to this size are hashed with synchronous reads into one shared buffer. */
 const SMALL_FILE = 1 << 20;
@@ -237,7 +242,7 @@ export class BuildContext {
             if (n === 0 || (len += n) === buf.length) break;
           }
           sinceYield += len;
-          if (len <= SMALL_FILE) digest = hash('sha256', buf.subarray(0, len), 'hex');
+          if (len <= SMALL_FILE) digest = sha256Hex(buf.subarray(0, len));
           else {
             const h = createHash('sha256').update(buf.subarray(0, len));
             for (let n = readSync(fd, buf, 0, buf.length, null); n > 0; n = readSync(fd, buf, 0, buf.length, null)) {
