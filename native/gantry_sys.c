@@ -20,6 +20,8 @@
 #include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/xattr.h>
+#include <dirent.h>
+#include <fcntl.h>
 
 #define PATH_BUF 4096
 #define NAME_BUF 256
@@ -319,6 +321,89 @@ static napi_value js_umount2(napi_env env, napi_callback_info info) {
     return NULL;
   }
   return promise;
+ * lstatDir(dir) -> { names: string[], stats: Float64Array }: one directory's entries (without "."
+ * and "..", in readdir order) and, 7 numbers per entry, what lstat gives: mode, uid, gid, size,
+ * mtimeMs, ctimeMs, ino, with the times computed as node's fs.Stats computes them. One call per
+ * directory instead of an fs.Stats object (and its Dates) per entry: a build context walk of
+ * 20,000 files spends most of its time there. Entries that vanish between readdir and lstat are
+ * left out.
+ */
+#define LSTAT_FIELDS 7
+static napi_value js_lstat_dir(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  char path[PATH_BUF];
+  if (!get_args(env, info, 1, argv) || !get_string(env, argv[0], path, sizeof path, "path")) return NULL;
+  DIR *d = opendir(path);
+  if (d == NULL) return throw_errno(env, errno, "opendir", path);
+  int dfd = dirfd(d);
+  size_t cap = 64, n = 0;
+  double *nums = malloc(cap * LSTAT_FIELDS * sizeof(double));
+  napi_value names;
+  if (nums == NULL || napi_create_array(env, &names) != napi_ok) {
+    free(nums);
+    closedir(d);
+    return nums == NULL ? throw_errno(env, ENOMEM, "lstatDir", path) : NULL;
+  }
+  struct dirent *de;
+  int err = 0;
+  for (;;) {
+    errno = 0;
+    de = readdir(d);
+    if (de == NULL) {
+      err = errno;
+      break;
+    }
+    const char *nm = de->d_name;
+    if (nm[0] == '.' && (nm[1] == 0 || (nm[1] == '.' && nm[2] == 0))) continue;
+    struct stat st;
+    if (fstatat(dfd, nm, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT) continue;
+      err = errno;
+      break;
+    }
+    if (n == cap) {
+      double *more = realloc(nums, cap * 2 * LSTAT_FIELDS * sizeof(double));
+      if (more == NULL) {
+        err = ENOMEM;
+        break;
+      }
+      nums = more;
+      cap *= 2;
+    }
+    double *o = nums + n * LSTAT_FIELDS;
+    o[0] = (double)st.st_mode;
+    o[1] = (double)st.st_uid;
+    o[2] = (double)st.st_gid;
+    o[3] = (double)st.st_size;
+    o[4] = (double)st.st_mtim.tv_sec * 1000.0 + (double)st.st_mtim.tv_nsec / 1000000.0;
+    o[5] = (double)st.st_ctim.tv_sec * 1000.0 + (double)st.st_ctim.tv_nsec / 1000000.0;
+    o[6] = (double)st.st_ino;
+    napi_value v;
+    if (napi_create_string_utf8(env, nm, NAPI_AUTO_LENGTH, &v) != napi_ok || napi_set_element(env, names, (uint32_t)n, v) != napi_ok) {
+      free(nums);
+      closedir(d);
+      return NULL;
+    }
+    n++;
+  }
+  closedir(d);
+  if (err != 0) {
+    free(nums);
+    return throw_errno(env, err, "lstatDir", path);
+  }
+  void *data;
+  napi_value ab, ta, result;
+  size_t bytes = n * LSTAT_FIELDS * sizeof(double);
+  if (napi_create_arraybuffer(env, bytes, &data, &ab) != napi_ok) {
+    free(nums);
+    return NULL;
+  }
+  if (bytes > 0) memcpy(data, nums, bytes);
+  free(nums);
+  if (napi_create_typedarray(env, napi_float64_array, n * LSTAT_FIELDS, ab, 0, &ta) != napi_ok) return NULL;
+  if (napi_create_object(env, &result) != napi_ok || napi_set_named_property(env, result, "names", names) != napi_ok ||
+      napi_set_named_property(env, result, "stats", ta) != napi_ok) return NULL;
+  return result;
 }
 
 static napi_value init(napi_env env, napi_value exports) {
@@ -332,6 +417,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"devNumbers", NULL, js_dev_numbers, NULL, NULL, NULL, napi_enumerable, NULL},
     {"mount", NULL, js_mount, NULL, NULL, NULL, napi_enumerable, NULL},
     {"umount2", NULL, js_umount2, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"lstatDir", NULL, js_lstat_dir, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

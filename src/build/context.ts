@@ -7,12 +7,14 @@
  * mtime, ctime, inode → digest), so a rebuild that changed nothing reads no file again: ctime is in
  * the key because a write always moves it, even when a tool restores mtime and size.
  */
+import * as nodeCrypto from 'node:crypto';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, type Stats } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Digest } from '../oci/index.js';
-import { StatCache, type StatKey } from './stat-cache.js';
+import { sys } from '../native/index.js';
+import type { StatCache } from './stat-cache.js';
 
 /** Decides which context paths the build may see (`.dockerignore`). Paths are relative, `/`-separated. */
 export interface ContextFilter {
@@ -38,8 +40,21 @@ export interface ContextEntry {
   gid: number;
   size: number;
   mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
   linkTarget?: string;
 }
+
+/** `crypto.hash` (one-shot, no Hash object) where this Node has it (20.12+), else a Hash per call. */
+const cryptoHash = (nodeCrypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'hex') => string }).hash;
+const sha256Hex = (data: Uint8Array): string => (cryptoHash !== undefined ? cryptoHash('sha256', data, 'hex') : createHash('sha256').update(data).digest('hex'));
+
+/** Files up to this size are hashed with synchronous reads into one shared buffer. */
+const SMALL_FILE = 1 << 20;
+/** The event loop gets a turn after this many entries walked or bytes hashed synchronously. */
+const YIELD_ENTRIES = 4096;
+const YIELD_BYTES = 32 << 20;
+const yieldLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export class BuildContext {
   readonly root: string;
@@ -47,99 +62,338 @@ export class BuildContext {
   readonly #statCache: StatCache | undefined;
   readonly #onFileRead: ((path: string) => void) | undefined;
   #entries: Map<string, ContextEntry> | undefined;
+  /** The entries in walk order, where a directory's tree is one contiguous run, and each one's index. */
+  #order: ContextEntry[] = [];
+  #index = new Map<string, number>();
 
-  constructor(root: string, options: { filter?: ContextFilter; statCache?: StatCache; onFileRead?: (path: string) => void } = {}) {
+  readonly #only: readonly string[] | undefined;
+
+  /**
+   * `only` limits the walk to these paths (relative, clean, no wildcards) and what is below them:
+   * for a few sources in a big tree (a stage's root filesystem). A path is found only through real
+   * directories, as the full walk would find it (never through a symlink).
+   */
+  constructor(root: string, options: { filter?: ContextFilter; statCache?: StatCache; onFileRead?: (path: string) => void; only?: readonly string[] } = {}) {
     this.root = root;
+    this.#only = options.only;
     this.#onFileRead = options.onFileRead;
     this.#filter = options.filter ?? includeEverything;
     this.#statCache = options.statCache;
   }
 
-  /** Every included path, walked once (lstat only; no file is read). Sorted by path. */
+  /**
+   * Every included path, walked once (lstat only; no file is read), in path order (each
+   * directory's names sorted, a directory before its contents).
+   *
+   * Synchronous calls, with a turn for the event loop every few thousand entries: on a context
+   * of 20,000 files a promise per lstat costs several times the system calls themselves.
+   */
   async entries(): Promise<Map<string, ContextEntry>> {
     if (this.#entries) return this.#entries;
     const out = new Map<string, ContextEntry>();
+    let sinceYield = 0;
     const walk = async (rel: string): Promise<void> => {
+      // Names from readdir hold no `/` and are never `.` or `..`: plain concatenation is a join
+      // (path.join normalizes, which costs more than the lstat on a 20,000-file walk).
       const dir = rel === '' ? this.root : join(this.root, rel);
-      const names = (await readdir(dir)).sort();
-      const stats = await Promise.all(names.map((n) => lstat(join(dir, n))));
-      for (let i = 0; i < names.length; i++) {
-        const name = names[i] as string;
-        const st = stats[i];
-        if (st === undefined) continue;
+      for (const st of listDir(dir)) {
+        const name = st.name;
         const path = rel === '' ? name : `${rel}/${name}`;
-        const isDir = st.isDirectory();
+        const isDir = (st.mode & S_IFMT) === S_IFDIR;
         const excluded = this.#filter.excluded(path);
         if (!excluded) {
-          const entry: ContextEntry = {
-            path,
-            type: isDir ? 'dir' : st.isFile() ? 'file' : st.isSymbolicLink() ? 'symlink' : 'other',
-            mode: st.mode,
-            uid: st.uid,
-            gid: st.gid,
-            size: isDir ? 0 : st.size,
-            mtimeMs: st.mtimeMs,
-          };
-          if (entry.type === 'symlink') entry.linkTarget = await readlink(join(dir, name));
-          out.set(path, entry);
-          this.#statCache?.observe(path, statKey(st));
+          out.set(path, entryOf(path, st, () => readlinkSync(`${dir}/${name}`)));
+        }
+        if (++sinceYield >= YIELD_ENTRIES) {
+          sinceYield = 0;
+          await yieldLoop();
         }
         if (isDir && (!excluded || this.#filter.mayIncludeBelow(path))) await walk(path);
       }
     };
-    await walk('');
+    if (this.#only === undefined) await walk('');
+    else {
+      for (const p of [...new Set(this.#only)].sort()) {
+        if (p === '' || p === '.') {
+          if (out.size === 0) await walk('');
+          continue;
+        }
+        if (out.has(p)) continue; // below a path walked already
+        const st = this.#lstatThroughDirs(p);
+        if (st === undefined) continue;
+        const excluded = this.#filter.excluded(p);
+        if (!excluded) out.set(p, entryOf(p, st, (l) => readlinkSync(join(this.root, l))));
+        if ((st.mode & S_IFMT) === S_IFDIR && (!excluded || this.#filter.mayIncludeBelow(p))) await walk(p);
+      }
+    }
     this.#entries = out;
+    this.#order = [...out.values()];
+    this.#index = new Map(this.#order.map((e, i) => [e.path, i]));
+    this.#statCache?.observe(out);
     return out;
+  }
+
+  /** The lstat of `path` when every parent on the way is a real directory (not a symlink). */
+  #lstatThroughDirs(path: string): Stats | undefined {
+    const parts = path.split('/');
+    let host = this.root;
+    for (let i = 0; i < parts.length; i++) {
+      host = join(host, parts[i] as string);
+      let st: Stats | undefined;
+      try {
+        st = lstatSync(host);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+        throw err;
+      }
+      if (i === parts.length - 1) return st;
+      if (!st.isDirectory()) return undefined;
+      if (this.#filter.excluded(parts.slice(0, i + 1).join('/')) && !this.#filter.mayIncludeBelow(parts.slice(0, i + 1).join('/'))) return undefined;
+    }
+    return undefined;
   }
 
   /** The entry at `path` and everything below it (a directory's contents), in path order. */
   async tree(path: string): Promise<ContextEntry[]> {
-    const all = await this.entries();
-    if (path === '' || path === '.') return [...all.values()];
-    const top = all.get(path);
-    if (top === undefined) return [];
+    await this.entries();
+    if (path === '' || path === '.') return this.#order.slice();
+    const at = this.#index.get(path);
+    if (at === undefined) return [];
+    const top = this.#order[at] as ContextEntry;
+    if (top.type !== 'dir') return [top];
+    // The walk is depth first, so everything below a directory directly follows it.
     const prefix = `${path}/`;
-    const out = [top];
-    if (top.type === 'dir') for (const [p, e] of all) if (p.startsWith(prefix)) out.push(e);
-    return out;
+    let end = at + 1;
+    while (end < this.#order.length && (this.#order[end] as ContextEntry).path.startsWith(prefix)) end++;
+    return this.#order.slice(at, end);
   }
 
   /**
    * The digest of a selection of context paths and everything below them: what a COPY step's cache
-   * key depends on. Unchanged files' data digests come from the stat cache.
+   * key depends on. A selection whose paths and stat fields are all as last time takes its digest
+   * from the stat cache whole; otherwise unchanged files' data digests come from it one by one and
+   * only the others are read.
    */
   async checksum(paths: readonly string[], options: { signal?: AbortSignal; ignoreOwner?: boolean } = {}): Promise<Digest> {
-    const h = createHash('sha256');
+    const selected: ContextEntry[] = [];
     const seen = new Set<string>();
     for (const p of paths) {
       for (const e of await this.tree(p)) {
         if (seen.has(e.path)) continue;
         seen.add(e.path);
-        options.signal?.throwIfAborted();
-        const data = e.type === 'file' ? await this.fileDigest(e) : '';
-        // Permission bits and type, owner, link target, content: what ends up in the image. A COPY
-        // from the build context resets owners to 0:0 (docker's client sends them so), so there
-        // the owner is left out and a chown in the context keeps the step cached, as with docker.
-        const owner = options.ignoreOwner === true ? '' : `${e.uid}:${e.gid}`;
-        h.update(`${e.path}\0${e.type}\0${(e.mode & 0o7777).toString(8)}\0${owner}\0${e.linkTarget ?? ''}\0${data}\n`);
+        selected.push(e);
       }
     }
-    return `sha256:${h.digest('hex')}` as Digest;
+    const ignoreOwner = options.ignoreOwner === true;
+    let fp: string | undefined;
+    if (this.#statCache !== undefined) {
+      fp = fingerprint(selected, ignoreOwner);
+      const known = this.#statCache.selection(fp);
+      if (known !== undefined) return known as Digest;
+    }
+    const digests = await this.#fileDigests(selected.filter((e) => e.type === 'file'), options.signal);
+    const h = createHash('sha256');
+    for (const e of selected) {
+      // Permission bits and type, owner, link target, content: what ends up in the image. A COPY
+      // from the build context resets owners to 0:0 (docker's client sends them so), so there
+      // the owner is left out and a chown in the context keeps the step cached, as with docker.
+      const owner = ignoreOwner ? '' : `${e.uid}:${e.gid}`;
+      const data = e.type === 'file' ? (digests.get(e.path) as string) : '';
+      h.update(`${e.path}\0${e.type}\0${(e.mode & 0o7777).toString(8)}\0${owner}\0${e.linkTarget ?? ''}\0${data}\n`);
+    }
+    const digest = `sha256:${h.digest('hex')}` as Digest;
+    if (fp !== undefined) this.#statCache?.recordSelection(fp, digest);
+    return digest;
   }
 
   /** The sha256 of one regular file's data, from the stat cache when the file is unchanged. */
   async fileDigest(e: ContextEntry): Promise<string> {
-    const cached = this.#statCache?.lookup(e.path);
-    if (cached !== undefined) return cached;
-    this.#onFileRead?.(e.path);
-    const h = createHash('sha256');
-    for await (const chunk of createReadStream(join(this.root, e.path))) h.update(chunk as Buffer);
-    const digest = h.digest('hex');
-    this.#statCache?.record(e.path, digest);
-    return digest;
+    return (await this.#fileDigests([e])).get(e.path) as string;
+  }
+
+  /**
+   * The data digests of regular files: from the stat cache where it knows them, else read. Small
+   * files are read synchronously into one reused buffer (a stream or promise per file costs far
+   * more than reading 10 KiB), large ones in 1 MiB reads: memory stays bounded either way.
+   */
+  async #fileDigests(files: readonly ContextEntry[], signal?: AbortSignal): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    let buf: Buffer | undefined;
+    let sinceYield = 0;
+    for (const e of files) {
+      const cached = this.#statCache?.lookup(e.path);
+      if (cached !== undefined) {
+        out.set(e.path, cached);
+        continue;
+      }
+      signal?.throwIfAborted();
+      this.#onFileRead?.(e.path);
+      buf ??= Buffer.allocUnsafe(SMALL_FILE + 1);
+      const file = join(this.root, e.path);
+      let digest: string | undefined;
+      if (e.size <= SMALL_FILE) {
+        const fd = openSync(file, 'r');
+        try {
+          // One read gets a small file whole (the extra byte tells a file that grew since the
+          // walk); a one-shot hash of it makes no Hash object per file.
+          let len = 0;
+          for (;;) {
+            const n = readSync(fd, buf, len, buf.length - len, null);
+            if (n === 0 || (len += n) === buf.length) break;
+          }
+          sinceYield += len;
+          if (len <= SMALL_FILE) digest = sha256Hex(buf.subarray(0, len));
+          else {
+            const h = createHash('sha256').update(buf.subarray(0, len));
+            for (let n = readSync(fd, buf, 0, buf.length, null); n > 0; n = readSync(fd, buf, 0, buf.length, null)) {
+              h.update(buf.subarray(0, n));
+              sinceYield += n;
+            }
+            digest = h.digest('hex');
+          }
+        } finally {
+          closeSync(fd);
+        }
+      } else {
+        const h = createHash('sha256');
+        const fh = await open(file, 'r');
+        try {
+          for (;;) {
+            const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+            if (bytesRead === 0) break;
+            h.update(buf.subarray(0, bytesRead));
+            signal?.throwIfAborted();
+          }
+          digest = h.digest('hex');
+        } finally {
+          await fh.close();
+        }
+      }
+      this.#statCache?.record(e.path, digest);
+      out.set(e.path, digest);
+      if (sinceYield >= YIELD_BYTES) {
+        sinceYield = 0;
+        await yieldLoop();
+      }
+    }
+    return out;
   }
 }
 
-function statKey(st: { size: number; mtimeMs: number; ctimeMs: number; ino: number; mode: number }): StatKey {
-  return { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, mode: st.mode };
+/** What the walk keeps of an lstat. */
+interface DirEntryStat {
+  name: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+}
+
+const S_IFMT = 0o170000;
+const S_IFDIR = 0o040000;
+const S_IFREG = 0o100000;
+const S_IFLNK = 0o120000;
+
+type LstatDir = (dir: string) => { names: string[]; stats: Float64Array };
+let nativeLstatDir: LstatDir | null | undefined;
+
+/**
+ * A directory's entries with their lstat, sorted by name (as `readdirSync().sort()` sorts). The
+ * native addon's `lstatDir` does a directory in one call; without it (not built, or built before
+ * it had that call), node:fs does it entry by entry. Entries removed meanwhile are left out.
+ */
+function listDir(dir: string): DirEntryStat[] {
+  if (nativeLstatDir === undefined) {
+    try {
+      nativeLstatDir = sys().lstatDir?.bind(undefined) ?? null;
+    } catch {
+      nativeLstatDir = null;
+    }
+  }
+  const out: DirEntryStat[] = [];
+  if (nativeLstatDir !== null) {
+    const { names, stats } = nativeLstatDir(dir);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string;
+      // A name that is not UTF-8 cannot be opened by the name node gives it: node:fs decides.
+      if (name.includes('\uFFFD')) {
+        const e = lstatEntry(dir, name);
+        if (e !== undefined) out.push(e);
+        continue;
+      }
+      const o = i * 7;
+      out.push({
+        name,
+        mode: stats[o] as number,
+        uid: stats[o + 1] as number,
+        gid: stats[o + 2] as number,
+        size: stats[o + 3] as number,
+        mtimeMs: stats[o + 4] as number,
+        ctimeMs: stats[o + 5] as number,
+        ino: stats[o + 6] as number,
+      });
+    }
+  } else {
+    for (const name of readdirSync(dir)) {
+      const e = lstatEntry(dir, name);
+      if (e !== undefined) out.push(e);
+    }
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function lstatEntry(dir: string, name: string): DirEntryStat | undefined {
+  try {
+    const st = lstatSync(`${dir}/${name}`);
+    return { name, mode: st.mode, uid: st.uid, gid: st.gid, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // removed while we walked
+    throw err;
+  }
+}
+
+function entryOf(path: string, st: Omit<DirEntryStat, 'name'>, readLink: (path: string) => string): ContextEntry {
+  const fmt = st.mode & S_IFMT;
+  const isDir = fmt === S_IFDIR;
+  const entry: ContextEntry = {
+    path,
+    type: isDir ? 'dir' : fmt === S_IFREG ? 'file' : fmt === S_IFLNK ? 'symlink' : 'other',
+    mode: st.mode,
+    uid: st.uid,
+    gid: st.gid,
+    size: isDir ? 0 : st.size,
+    mtimeMs: st.mtimeMs,
+    ctimeMs: st.ctimeMs,
+    ino: st.ino,
+  };
+  if (entry.type === 'symlink') entry.linkTarget = readLink(path);
+  return entry;
+}
+
+/**
+ * What a selection's checksum depends on, cheaply: paths and link targets as one string, the stat
+ * fields as one array of doubles (no number is formatted as text), hashed together.
+ */
+function fingerprint(selected: readonly ContextEntry[], ignoreOwner: boolean): string {
+  const nums = new Float64Array(selected.length * 7);
+  const names: string[] = [];
+  let i = 0;
+  for (const e of selected) {
+    names.push(`${e.path}\0${e.linkTarget ?? ''}`); // no path or target holds a NUL
+    nums[i++] = e.mode;
+    nums[i++] = e.uid;
+    nums[i++] = e.gid;
+    nums[i++] = e.size;
+    nums[i++] = e.mtimeMs;
+    nums[i++] = e.ctimeMs;
+    nums[i++] = e.ino;
+  }
+  return createHash('sha256')
+    .update(ignoreOwner ? 'v1 owner-ignored\n' : 'v1\n')
+    .update(names.join('\0'))
+    .update(new Uint8Array(nums.buffer))
+    .digest('hex');
 }

@@ -24,6 +24,7 @@ import { Solver } from './solver.js';
 import type { StageState } from './stage-state.js';
 import { StatCache } from './stat-cache.js';
 import { Workspace } from './workspace.js';
+import { traced, traceLine } from './trace.js';
 import { createHash } from 'node:crypto';
 
 export { BuildStepError, BaseImageNotFoundError } from './solver.js';
@@ -104,11 +105,12 @@ export function formatChecks(checks: readonly BuildCheck[]): string {
  * @throws {BuildStepError} naming the failing instruction; {DockerfileSyntaxError}
  */
 export async function build(store: Store, options: BuildOptions): Promise<BuildResult> {
+  traceLine('build.start');
   const progress = options.progress ?? discardProgress;
   const df = parseDockerfile(options.dockerfile.text, { filename: options.dockerfile.filename });
   const checks = buildChecks(options);
   const lease = store.leases.create({ expiresAt: Date.now() + 6 * 3600_000, labels: { 'gantry.build': randomBytes(6).toString('hex') } });
-  const statCache = options.contextDir === undefined ? undefined : new StatCache(statCachePath(store, options.contextDir));
+  const statCache = options.contextDir === undefined ? undefined : await traced('statcache.load', async () => new StatCache(statCachePath(store, options.contextDir as string)));
   try {
     const snapshotter = openSnapshotter(store, options.storageDriver === undefined ? {} : { driver: options.storageDriver });
     const workspace = new Workspace(store, snapshotter, lease.id, options.sourceDateEpoch === undefined ? {} : { sourceDateEpoch: options.sourceDateEpoch });
@@ -141,10 +143,10 @@ export async function build(store: Store, options: BuildOptions): Promise<BuildR
       pull: options.pull === true,
       ...(options.platform === undefined ? {} : { platform: options.platform }),
     });
-    const { state, warnings } = await solver.solve();
+    const { state, warnings } = await traced('solve', () => solver.solve());
     const exportVertex = `export-${randomBytes(4).toString('hex')}`;
     progress.emit({ type: 'vertex', vertex: { id: exportVertex, name: 'exporting to image', started: Date.now() } });
-    const result = await exportImage(store, state, lease.id, options);
+    const result = await traced('export', () => exportImage(store, state, lease.id, options));
     progress.emit({ type: 'status', status: { id: 'write', vertex: exportVertex, name: `writing image ${result.imageId}`, current: 0, started: Date.now(), completed: Date.now() } });
     for (const t of options.tags ?? []) {
       progress.emit({ type: 'status', status: { id: `name-${t}`, vertex: exportVertex, name: `naming to ${fullName(t)}`, current: 0, started: Date.now(), completed: Date.now() } });
@@ -152,8 +154,9 @@ export async function build(store: Store, options: BuildOptions): Promise<BuildR
     progress.emit({ type: 'vertex', vertex: { id: exportVertex, name: 'exporting to image', completed: Date.now() } });
     return { ...result, warnings, checks };
   } finally {
-    statCache?.save();
+    await traced('statcache.save', async () => statCache?.save());
     store.leases.delete(lease.id);
+    traceLine('build.end');
   }
 }
 

@@ -38,6 +38,7 @@ import { removeStubs, runInRoot, type RunRuntime } from './run-step.js';
 import { cloneState, commitHistory, stageWorkdir, withShell, type StageState, type StateLayer } from './stage-state.js';
 import { Workspace } from './workspace.js';
 import { resolveBuildPlatform } from './platform.js';
+import { traced } from './trace.js';
 
 export interface SolveRequest {
   dockerfile: Dockerfile;
@@ -104,6 +105,10 @@ interface StepResult {
 }
 
 const RESULT_TYPE = 'regular';
+/** BuildKit's record type for its own bookkeeping; here the content checksums of stage sources. */
+const CHECKSUM_TYPE = 'internal';
+/** Go's filepath.Match metacharacters: a source with one is a pattern, not a path. */
+const WILDCARD_SOURCE = /[*?[\\]/;
 
 export class Solver {
   readonly #store: Store;
@@ -317,12 +322,12 @@ export class Solver {
   ): Promise<void> {
     const v = this.#startVertex(text);
     try {
-      const key = await keyOf();
-      let result = noCache ? undefined : await this.#cached(key);
+      const key = await traced(`key ${text}`, keyOf);
+      let result = noCache ? undefined : await traced('cache.lookup', () => this.#cached(key));
       if (result !== undefined) {
         this.#endVertex(v, { cached: true });
       } else {
-        result = { ...(await exec(key)), created: this.#created ?? new Date().toISOString() };
+        result = { ...(await traced(`exec ${text}`, () => exec(key))), created: this.#created ?? new Date().toISOString() };
         this.#record(key, text, result);
         this.#endVertex(v, {});
       }
@@ -545,10 +550,10 @@ export class Solver {
             if (sources.length === 0) return;
             const ctx = this.#requireContext();
             const entries = await ctx.entries();
-            await copyInto(
+            await traced('copy.files', () => copyInto(
               { ...common, srcRoot: ctx.root, sources, resetOwner: true, visible: (p) => entries.has(p) },
               async () => entries.keys(),
-            );
+            ));
           }
         });
         return change.layer === undefined ? {} : { layer: change.layer };
@@ -655,19 +660,33 @@ export class Solver {
       }
       if (matches.length === 0) throw new NotFoundError('COPY_SOURCE_NOT_FOUND', `failed to compute cache key: failed to calculate checksum of ref: "/${cleanSource(s)}": not found`);
     }
-    return ctx.checksum(selected, { ignoreOwner: true, ...(this.#req.signal === undefined ? {} : { signal: this.#req.signal }) });
+    await traced('context.walk', () => ctx.entries());
+    return traced('context.checksum', () => ctx.checksum(selected, { ignoreOwner: true, ...(this.#req.signal === undefined ? {} : { signal: this.#req.signal }) }));
   }
 
   async #stageSourceKey(state: StageState, from: string, sources: readonly string[]): Promise<string> {
     const src = await this.#fromState(from, state);
     // The source stage's content under the selected paths: a rebuilt stage that yields the same
-    // files keeps this step cached, as BuildKit's content checksums do.
-    return this.#ws.view(src.layers, async (root) => {
-      const ctx = new BuildContext(root);
-      const all = await ctx.entries();
-      const selected = sources.flatMap((s) => matchSources(s, all.keys())).map((m) => (m === '.' ? '' : m));
-      return ctx.checksum(selected);
-    });
+    // files keeps this step cached, as BuildKit's content checksums do. Layers are content
+    // addressed, so the checksum of given sources in given layers never changes: it is kept as an
+    // internal cache record, and a rebuild mounts and walks nothing to find it again.
+    const memoKey = hashKey({ op: 'source-checksum', diffIds: src.layers.map((l) => l.diffId), sources });
+    for (const rec of this.#store.buildCache.findByKey(memoKey)) {
+      if (rec.type === CHECKSUM_TYPE && rec.description.startsWith('checksum:')) return rec.description.slice('checksum:'.length);
+    }
+    const checksum = await traced('source.checksum', () =>
+      this.#ws.view(src.layers, async (root) => {
+        // Named sources are walked alone; a wildcard needs the whole tree to match against.
+        const cleaned = sources.map(cleanSource);
+        const named = cleaned.every((s) => !WILDCARD_SOURCE.test(s));
+        const ctx = new BuildContext(root, named ? { only: cleaned.map((s) => (s === '.' ? '' : s)) } : {});
+        const all = await ctx.entries();
+        const selected = sources.flatMap((s) => matchSources(s, all.keys())).map((m) => (m === '.' ? '' : m));
+        return ctx.checksum(selected);
+      }),
+    );
+    this.#store.buildCache.put({ id: randomBytes(16).toString('hex'), type: CHECKSUM_TYPE, description: `checksum:${checksum}`, cacheKey: memoKey, size: 0, resources: [] });
+    return checksum;
   }
 
   /** The state a `--from` names: a stage (by name or index) or an image. */

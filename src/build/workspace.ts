@@ -15,6 +15,7 @@ import { chainIds, type Digest } from '../oci/index.js';
 import { mountAll, unmount, unpackLayers, type Snapshotter } from '../snapshot/index.js';
 import type { LayerRecord, Store } from '../store/index.js';
 import type { StateLayer } from './stage-state.js';
+import { traced } from './trace.js';
 
 /** A tar with no entries: the end-of-archive marker only. */
 /** The diffIDs of an empty tar (end-of-archive blocks only, bare or padded to a 10 KiB record): a
@@ -83,28 +84,28 @@ export class Workspace {
     fn: (rootfs: string) => Promise<T>,
     options: { signal?: AbortSignal; cleanup?: (upper: string) => Promise<void> } = {},
   ): Promise<StepChange<T>> {
-    const parent = await this.unpack(layers, options.signal);
+    const parent = await traced('unpack', () => this.unpack(layers, options.signal));
     const key = `build-${randomBytes(8).toString('hex')}`;
-    const mounts = await this.#snapshotter.prepare(key, parent, { lease: this.#lease });
+    const mounts = await traced('snapshot.prepare', () => this.#snapshotter.prepare(key, parent, { lease: this.#lease }));
     let committed = false;
     try {
       const rootfs = await this.#mountPoint();
       let result: T;
-      await mountAll(mounts, rootfs, options.signal === undefined ? {} : { signal: options.signal });
+      await traced('mount', () => mountAll(mounts, rootfs, options.signal === undefined ? {} : { signal: options.signal }));
       try {
-        result = await fn(rootfs);
+        result = await traced('step.body', () => fn(rootfs));
       } finally {
-        await unmount(rootfs);
+        await traced('unmount', () => unmount(rootfs));
         await rmdir(rootfs).catch(() => {});
       }
       await options.cleanup?.(this.#snapshotter.upperDir(key));
       if (this.#snapshotter.driver === 'overlay' && (await readdir(this.#snapshotter.upperDir(key))).length === 0) {
         return { result };
       }
-      const layer = await this.#writeLayer(key, options.signal);
+      const layer = await traced('layer.write', () => this.#writeLayer(key, options.signal));
       if (layer === undefined) return { result };
       const chain = chainIds([...layers.map((l) => l.diffId), layer.diffId]);
-      await this.#snapshotter.commit(chain[chain.length - 1] as string, key);
+      await traced('snapshot.commit', () => this.#snapshotter.commit(chain[chain.length - 1] as string, key));
       committed = true;
       return { result, layer };
     } finally {

@@ -35,6 +35,12 @@ export interface GantrySys {
   mount(source: string, target: string, fstype: string, flags: number, data: string): void;
   /** umount2(2) on the thread pool (an overlay's unmount syncs its disk); `flags` are MNT_* bits (see `MNT`). */
   umount2(target: string, flags: number): Promise<void>;
+  /**
+   * One directory's entries (no `.`/`..`, readdir order) with their lstat: per entry 7 numbers
+   * in `stats` — mode, uid, gid, size, mtimeMs, ctimeMs, ino (times as fs.Stats computes them).
+   * Absent from addons built before it (callers fall back to node:fs).
+   */
+  lstatDir?(dir: string): { names: string[]; stats: Float64Array };
 }
 
 /** mount(2) flags gantry uses (linux/mount.h). */

@@ -186,7 +186,7 @@ const handler: Handler<BuildFlags> = async (args, opts, io, globals) => {
       ...(globals.storageDriver === undefined ? {} : { storageDriver: globals.storageDriver }),
       progress: renderer,
       signal: io.signal,
-      fetchImage: await imageFetcher(store, io, opts.pull === true),
+      fetchImage: lazyFetcher(() => imageFetcher(store, io, opts.pull === true)),
       pull: opts.pull === true,
       ...(platform === undefined ? {} : { platform }),
     });
@@ -215,6 +215,15 @@ const handler: Handler<BuildFlags> = async (args, opts, io, globals) => {
     if (stdinContext !== undefined) rmSync(stdinContext, { recursive: true, force: true });
   }
 };
+
+/**
+ * The registry client loads only when a build really pulls: most builds find their bases in the
+ * store, and loading the client (HTTP, auth, credential helpers) is a cost every no-op build paid.
+ */
+function lazyFetcher(make: () => Promise<(reference: string) => Promise<import('../../oci/index.js').Digest>>) {
+  let fetcher: Promise<(reference: string) => Promise<import('../../oci/index.js').Digest>> | undefined;
+  return async (reference: string) => (await (fetcher ??= make()))(reference);
+}
 
 /**
  * FROM/--from images missing from the store are pulled through the registry client; with `--pull`

@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmodSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, utimesSync, writeFileSync, chownSync } from 'node:fs';
+import { join } from 'node:path';
+import { copyInto } from './copy.js';
+import { tempDir } from '../../test/helpers/paths.js';
+
+const base = { workdir: '/', command: 'COPY', resetOwner: true } as const;
+const list = (paths: string[]) => async () => paths;
+
+test('copyInto keeps modes (setuid too) and mtimes, resets owners to 0:0, and creates missing parents', async (t) => {
+  const src = tempDir(t);
+  const dest = tempDir(t);
+  mkdirSync(join(src, 'd/e'), { recursive: true });
+  writeFileSync(join(src, 'd/e/tool'), 'bin');
+  chmodSync(join(src, 'd/e/tool'), 0o4755);
+  writeFileSync(join(src, 'd/secret'), 's');
+  chmodSync(join(src, 'd/secret'), 0o600);
+  chownSync(join(src, 'd/secret'), 1234, 1234);
+  symlinkSync('e/tool', join(src, 'd/link'));
+  utimesSync(join(src, 'd/e/tool'), new Date(1_000_000), new Date(2_000_000));
+  await copyInto({ ...base, srcRoot: src, sources: ['d'], dest: '/x/y/', destRoot: dest }, list([]));
+  const tool = statSync(join(dest, 'x/y/e/tool'));
+  assert.equal(tool.mode & 0o7777, 0o4755);
+  assert.equal(tool.mtimeMs, 2_000_000);
+  const secret = statSync(join(dest, 'x/y/secret'));
+  assert.equal(secret.mode & 0o7777, 0o600);
+  assert.deepEqual([secret.uid, secret.gid], [0, 0]);
+  assert.equal(readlinkSync(join(dest, 'x/y/link')), 'e/tool');
+  assert.equal(statSync(join(dest, 'x')).mode & 0o7777, 0o755);
+});
+
+test('copyInto with an owner keeps setuid bits after the chown, and --chmod sets every mode', async (t) => {
+  const src = tempDir(t);
+  const dest = tempDir(t);
+  writeFileSync(join(src, 'tool'), 'bin');
+  chmodSync(join(src, 'tool'), 0o4755);
+  await copyInto({ ...base, srcRoot: src, sources: ['tool'], dest: '/a', destRoot: dest, owner: { uid: 7, gid: 8 } }, list([]));
+  const a = statSync(join(dest, 'a'));
+  assert.deepEqual([a.uid, a.gid, a.mode & 0o7777], [7, 8, 0o4755]);
+  await copyInto({ ...base, srcRoot: src, sources: ['tool'], dest: '/b', destRoot: dest, chmod: 0o640 }, list([]));
+  assert.equal(statSync(join(dest, 'b')).mode & 0o7777, 0o640);
+});
+
+test('copyInto replaces a symlink or a directory already at a destination instead of writing through or into it', async (t) => {
+  const src = tempDir(t);
+  const dest = tempDir(t);
+  const outside = tempDir(t);
+  mkdirSync(join(src, 'tree'));
+  writeFileSync(join(src, 'tree/f'), 'new');
+  writeFileSync(join(src, 'tree/g'), 'new-g');
+  writeFileSync(join(outside, 'victim'), 'old');
+  mkdirSync(join(dest, 'app'));
+  symlinkSync(join(outside, 'victim'), join(dest, 'app/f'));
+  mkdirSync(join(dest, 'app/g'));
+  writeFileSync(join(dest, 'app/keep'), 'kept');
+  await copyInto({ ...base, srcRoot: src, sources: ['tree'], dest: '/app/', destRoot: dest }, list([]));
+  assert.equal(readFileSync(join(outside, 'victim'), 'utf8'), 'old', 'nothing written through the link');
+  assert.ok(lstatSync(join(dest, 'app/f')).isFile());
+  assert.equal(readFileSync(join(dest, 'app/f'), 'utf8'), 'new');
+  assert.equal(readFileSync(join(dest, 'app/g'), 'utf8'), 'new-g');
+  assert.equal(readFileSync(join(dest, 'app/keep'), 'utf8'), 'kept', 'what was there and not copied stays');
+});
