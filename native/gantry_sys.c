@@ -321,6 +321,9 @@ static napi_value js_umount2(napi_env env, napi_callback_info info) {
     return NULL;
   }
   return promise;
+}
+
+/*
  * lstatDir(dir) -> { names: string[], stats: Float64Array }: one directory's entries (without "."
  * and "..", in readdir order) and, 7 numbers per entry, what lstat gives: mode, uid, gid, size,
  * mtimeMs, ctimeMs, ino, with the times computed as node's fs.Stats computes them. One call per
