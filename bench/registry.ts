@@ -1,12 +1,12 @@
 /**
- * Push and pull of the W2 (many files) and W3 (one big, half-compressible file) images to and from
+ * Push and pull of the W2 (many files), W3 (one big, half-compressible file) and a 500-layer image to and from
  * a local distribution registry (`docker-registry`, no blob-descriptor cache, fresh storage for each
  * push), for gantry beside skopeo, buildah and docker (when `DOCKER_HOST` answers), in one run.
  * Wall time and CPU time (user+sys of the command and its children) are printed per contender, since
  * the machine is shared.
  *
  *   npm run build && node dist/bench/registry.js
- *   W2_FILES=20000 W2_BYTES=209715200 W3_MIB=1024 RUNS=3 ONLY=w3 node dist/bench/registry.js
+ *   W2_FILES=20000 W2_BYTES=209715200 W3_MIB=1024 LAYERS=500 RUNS=3 ONLY=w3|w2|l500 node dist/bench/registry.js
  *
  * Contenders run round-robin within each run, so machine noise hits them alike; each line carries
  * the 1-minute load average, and a summary per workload gives medians and minima over the runs.
@@ -35,6 +35,7 @@ const W2_FILES = Number(process.env['W2_FILES'] ?? 20000);
 const W2_BYTES = Number(process.env['W2_BYTES'] ?? 200 * 1024 * 1024);
 const W3_MIB = Number(process.env['W3_MIB'] ?? 1024);
 const ONLY = process.env['ONLY'];
+const LAYERS = Number(process.env['LAYERS'] ?? 500);
 const DOCKER = '/usr/bin/docker';
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '..', '..');
@@ -105,27 +106,34 @@ interface Workload {
   gantryRoot: string;
   buildahRoot: string;
   layerBytes: number;
+  layerCount: number;
 }
 
-/** Builds a workload's image from a directory tree: layer, config, manifest; three sources. */
-async function prepare(work: string, name: string, tree: string): Promise<Workload> {
+/** Builds a workload's image from directory trees (one layer each): layers, config, manifest; three sources. */
+async function prepare(work: string, name: string, trees: readonly string[]): Promise<Workload> {
   const layout = join(work, `${name}-oci`);
   mkdirSync(join(layout, 'blobs', 'sha256'), { recursive: true });
-  const layerFile = join(work, `${name}.tar.gz`);
-  const tarCmd = `tar -C ${tree} --sort=name --mtime=@0 --owner=0 --group=0 -cf - .`;
-  sh(`${tarCmd} | pigz -6 > ${layerFile}`);
-  // Untimed preparation: a second tar pass for the diffID is simpler than teeing the first.
-  const diffId = `sha256:${spawnSync('bash', ['-c', `${tarCmd} | sha256sum`], { encoding: 'utf8', maxBuffer: 1 << 20 }).stdout.split(' ')[0]}`;
-  const layerDigest = `sha256:${spawnSync('sha256sum', [layerFile], { encoding: 'utf8' }).stdout.split(' ')[0]}`;
-  const size = statSync(layerFile).size;
-  linkSync(layerFile, join(layout, 'blobs', 'sha256', layerDigest.slice(7)));
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['/bin/sh'] }, rootfs: { type: 'layers', diff_ids: [diffId] } }));
+  const layers: { file: string; digest: string; diffId: string; size: number }[] = [];
+  for (const [i, tree] of trees.entries()) {
+    const file = join(work, `${name}-${i}.tar.gz`);
+    const tarCmd = `tar -C ${tree} --sort=name --mtime=@0 --owner=0 --group=0 -cf - .`;
+    sh(`${tarCmd} | pigz -6 > ${file}`);
+    // Untimed preparation: a second tar pass for the diffID is simpler than teeing the first.
+    const diffId = `sha256:${spawnSync('bash', ['-c', `${tarCmd} | sha256sum`], { encoding: 'utf8', maxBuffer: 1 << 20 }).stdout.split(' ')[0]}`;
+    const digest = `sha256:${spawnSync('sha256sum', [file], { encoding: 'utf8' }).stdout.split(' ')[0]}`;
+    const size = statSync(file).size;
+    if (!existsSync(join(layout, 'blobs', 'sha256', digest.slice(7)))) linkSync(file, join(layout, 'blobs', 'sha256', digest.slice(7)));
+    layers.push({ file, digest, diffId, size });
+  }
+  const config = Buffer.from(
+    JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['/bin/sh'] }, rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) } }),
+  );
   const manifest = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
       mediaType: MediaType.OciManifest,
       config: { mediaType: MediaType.OciConfig, digest: digestOf(config), size: config.length },
-      layers: [{ mediaType: MediaType.OciLayerGzip, digest: layerDigest, size }],
+      layers: layers.map((l) => ({ mediaType: MediaType.OciLayerGzip, digest: l.digest, size: l.size })),
     }),
   );
   for (const b of [config, manifest]) writeFileSync(join(layout, 'blobs', 'sha256', digestOf(b).slice(7)), b);
@@ -135,7 +143,9 @@ async function prepare(work: string, name: string, tree: string): Promise<Worklo
   const store = openStore({ root: gantryRoot });
   try {
     await withLease(store.leases, async (lease) => {
-      await writeBlob(store.content, `bench-${name}`, createReadStream(layerFile), { digest: layerDigest as never, size }, { lease: lease.id });
+      for (const l of layers) {
+        await writeBlob(store.content, `bench-${l.digest}`, createReadStream(l.file), { digest: l.digest as never, size: l.size }, { lease: lease.id });
+      }
       for (const b of [config, manifest]) await writeBlob(store.content, `bench-${digestOf(b)}`, b, { digest: digestOf(b), size: b.length }, { lease: lease.id });
       await store.images.putManifest({ mediaType: MediaType.OciManifest, digest: digestOf(manifest), size: manifest.length }, { names: [`bench/${name}:latest`] });
     });
@@ -144,7 +154,7 @@ async function prepare(work: string, name: string, tree: string): Promise<Worklo
   }
   const buildahRoot = join(work, `${name}-buildah`);
   sh(`buildah --root ${buildahRoot}/root --runroot ${buildahRoot}/run --storage-driver overlay pull -q oci:${layout} >/dev/null`);
-  return { name, layout, gantryRoot, buildahRoot, layerBytes: size };
+  return { name, layout, gantryRoot, buildahRoot, layerBytes: layers.reduce((n, l) => n + l.size, 0), layerCount: layers.length };
 }
 
 function fmt(t: Timing): string {
@@ -173,7 +183,7 @@ function dockerAnswers(): boolean {
 }
 
 async function bench(work: string, w: Workload): Promise<void> {
-  console.log(`\n## ${w.name} (layer ${(w.layerBytes / 1048576).toFixed(1)} MiB compressed)`);
+  console.log(`\n## ${w.name} (${w.layerCount} layer${w.layerCount === 1 ? '' : 's'}, ${(w.layerBytes / 1048576).toFixed(1)} MiB compressed)`);
   const env = { GANTRY_CONFIG: join(work, 'none.json'), DOCKER_CONFIG: join(work, 'docker') };
   mkdirSync(env.DOCKER_CONFIG, { recursive: true });
   writeFileSync(join(env.DOCKER_CONFIG, 'config.json'), '{}');
@@ -245,9 +255,24 @@ async function main(): Promise<void> {
     mkdirSync(w3tree);
     if (ONLY !== 'w2') sh(`yes 'The quick brown fox jumps over the lazy dog 0123456789 lorem ipsum dolor sit amet' | head -c 524288 > ${work}/t; for i in $(seq ${W3_MIB}); do head -c 524288 /dev/urandom; cat ${work}/t; done > ${w3tree}/big.bin`);
     console.log(`# registry push/pull: W2 ${W2_FILES} files ${(W2_BYTES / 1048576).toFixed(0)} MiB, W3 ${W3_MIB} MiB; runs ${RUNS}`);
-    for (const [name, tree] of ([['w2', w2tree], ['w3', w3tree]] as const).filter(([n]) => ONLY === undefined || ONLY === n)) {
-      const w = await prepare(work, name, tree);
-      rmSync(tree, { recursive: true, force: true });
+    // 500 small layers (one file each, distinct contents): per-layer round trips, not bytes.
+    const manyTrees: string[] = [];
+    if (ONLY === undefined || ONLY === 'l500') {
+      for (let i = 0; i < LAYERS; i++) {
+        const t = join(work, 'l500', String(i));
+        mkdirSync(join(t, 'layers'), { recursive: true });
+        writeFileSync(join(t, 'layers', `l${String(i).padStart(3, '0')}`), `layer ${i}\n`);
+        manyTrees.push(t);
+      }
+    }
+    const workloads: [string, string[]][] = [
+      ['w2', [w2tree]],
+      ['w3', [w3tree]],
+      ['l500', manyTrees],
+    ];
+    for (const [name, trees] of workloads.filter(([n]) => ONLY === undefined || ONLY === n)) {
+      const w = await prepare(work, name, trees);
+      for (const t of trees) rmSync(t, { recursive: true, force: true });
       await bench(work, w);
     }
   } finally {
