@@ -230,6 +230,10 @@ async function bench(work: string, w: Workload): Promise<void> {
         mkdirSync(d);
         try {
           record(name, timed(cmd(reg.host, d), env));
+        } catch (err) {
+          // A contender that cannot do it (docker refuses images deeper than 125 layers) is
+          // reported and the others go on.
+          console.log(`${name.padEnd(36)} failed: ${(err as Error).message.split('\n').filter((l) => l.trim() !== '').slice(-1)[0] ?? ''}`);
         } finally {
           cleanup?.(reg.host);
           sh(`rm -rf ${d} 2>/dev/null || (umount -R ${d}/cs/overlay 2>/dev/null; rm -rf ${d})`);

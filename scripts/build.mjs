@@ -36,6 +36,24 @@ function requireBuiltins() {
   writeFileSync(file, text.replace(/\bimport\("(node:[a-z_/]+)"\)/g, 'Promise.resolve(require("$1"))'));
 }
 
+/**
+ * commander requires node:child_process at load for its executable subcommands, which gantry
+ * does not use; loading it (with net, dgram and the stream stack behind it) was a measurable part of
+ * `gantry --version`. commander gets an object that loads the module on first property access.
+ */
+const lazyChildProcessForCommander = {
+  name: 'lazy-child-process-for-commander',
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      /[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'gantry-lazy-builtin' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'gantry-lazy-builtin' }, () => ({
+      contents: "let m; module.exports = new Proxy({}, { get: (_, k) => (m ??= require('node:child_process'))[k] });",
+      loader: 'js',
+    }));
+  },
+};
+
 await Promise.all([
   // The CLI is one CommonJS file, started by bin/gantry through V8's code cache (see there): Node 20
   // keeps no compile cache for ES modules, and compiling our code was the largest part of a no-op
@@ -57,6 +75,7 @@ await Promise.all([
     // The few modules that locate files next to themselves (the native addon, better-sqlite3) ask
     // import.meta.url, which a CommonJS file does not have.
     define: { 'import.meta.url': '__gantryBundleUrl' },
+    plugins: [lazyChildProcessForCommander],
     banner: { js: "var __gantryBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
     logLevel: 'warning',
   }).then(requireBuiltins),
