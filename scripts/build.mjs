@@ -97,6 +97,9 @@ await Promise.all([
 const warmRoot = mkdtempSync(join(tmpdir(), 'gantry-warm-'));
 try {
   execFileSync(process.execPath, [join(root, 'bin', 'gantry'), '--root', warmRoot, 'image', 'ls'], { stdio: 'ignore' });
+} catch (err) {
+  // No cache is only slower: the first command run writes one.
+  console.warn(`warning: no code cache made (${err.message.split('\n')[0]})`);
 } finally {
   rmSync(warmRoot, { recursive: true, force: true });
 }
