@@ -6,39 +6,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkStore, isMountedUnder, openStore } from '../../src/store/index.js';
 import { openSnapshotter } from '../../src/snapshot/index.js';
-import { putBusyboxImage } from '../helpers/busybox-image.js';
-import { gantryBin, tempDir } from '../helpers/paths.js';
-import { buildSkipReason } from './harness.js';
+import { gantryBin } from '../helpers/paths.js';
+import { buildSkipReason, cliBuildEnv } from './harness.js';
 
 const skip = buildSkipReason();
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-async function setup(t: Parameters<typeof tempDir>[0]): Promise<{ root: string; ctx: string; gantry: (args: string[], env?: Record<string, string>) => Run }> {
-  const dir = tempDir(t, 'gantry-cli-build-');
-  const root = join(dir, 'root');
-  const ctx = join(dir, 'ctx');
-  mkdirSync(ctx);
-  const store = openStore({ root });
-  await putBusyboxImage(store);
-  store.close();
-  return {
-    root,
-    ctx,
-    gantry: (args, env = {}) => {
-      const r = spawnSync(process.execPath, [gantryBin, '--root', root, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
-      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-    },
-  };
-}
 
 /** Every file under `dir` whose bytes contain `needle`. */
 function grepTree(dir: string, needle: Buffer): string[] {
@@ -57,7 +34,7 @@ function grepTree(dir: string, needle: Buffer): string[] {
 }
 
 test('a failing RUN shows the instruction, its line, the exit code and its last output, and leaves the store as before', { skip }, async (t) => {
-  const { root, ctx, gantry } = await setup(t);
+  const { root, ctx, gantry } = await cliBuildEnv(t, 'gantry-cli-build-');
   writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nRUN echo kept > /k\nRUN echo out-1 && echo out-2 >&2 && exit 7\nCMD ["x"]\n');
   const r = gantry(['build', '--progress', 'plain', '-t', 'bad:1', ctx]);
   assert.equal(r.status, 1, r.stderr);
@@ -82,7 +59,7 @@ test('a failing RUN shows the instruction, its line, the exit code and its last 
 });
 
 test('a --secret value is in the one RUN that mounts it and nowhere else: layers, config, history, cache, output', { skip }, async (t) => {
-  const { root, ctx, gantry } = await setup(t);
+  const { root, ctx, gantry } = await cliBuildEnv(t, 'gantry-cli-build-');
   const value = 'xyzzy-secret-7c1f';
   writeFileSync(join(ctx, 'sec'), value);
   writeFileSync(
@@ -111,7 +88,7 @@ test('a --secret value is in the one RUN that mounts it and nowhere else: layers
 });
 
 test('SecretsUsedInArgOrEnv is printed after the build; --check prints the checks and builds nothing', { skip }, async (t) => {
-  const { ctx, gantry } = await setup(t);
+  const { ctx, gantry } = await cliBuildEnv(t, 'gantry-cli-build-');
   writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nARG API_TOKEN\nENV DB_PASSWORD=x\nRUN true\n');
   const r = gantry(['build', '--progress', 'plain', ctx]);
   assert.equal(r.status, 0, r.stderr);
@@ -121,8 +98,8 @@ test('SecretsUsedInArgOrEnv is printed after the build; --check prints the check
 });
 
 test('SOURCE_DATE_EPOCH makes two builds on two clean stores give the same digest; --iidfile and -q give the ID', { skip }, async (t) => {
-  const a = await setup(t);
-  const b = await setup(t);
+  const a = await cliBuildEnv(t, 'gantry-cli-build-');
+  const b = await cliBuildEnv(t, 'gantry-cli-build-');
   const df = 'FROM busybox\nRUN echo hi > /hi && mkdir -p /d && touch /d/f\nCOPY f.txt /f\nWORKDIR /w\nENV X=1\n';
   for (const s of [a, b]) {
     writeFileSync(join(s.ctx, 'Dockerfile'), df);
@@ -139,7 +116,7 @@ test('SOURCE_DATE_EPOCH makes two builds on two clean stores give the same diges
 });
 
 test('--output local/tar/docker, a context tarball on stdin, -f -, and builder prune with system df', { skip }, async (t) => {
-  const { root, ctx, gantry } = await setup(t);
+  const { root, ctx, gantry } = await cliBuildEnv(t, 'gantry-cli-build-');
   writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nCOPY f.txt /f\nRUN echo made > /m\n');
   writeFileSync(join(ctx, 'f.txt'), 'F');
   const out = join(ctx, '..', 'out');

@@ -5,40 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildablePlatforms } from '../../src/build/index.js';
-import { openStore } from '../../src/store/index.js';
-import { putBusyboxImage } from '../helpers/busybox-image.js';
-import { gantryBin, tempDir } from '../helpers/paths.js';
-import { buildSkipReason } from './harness.js';
+import { buildSkipReason, cliBuildEnv } from './harness.js';
 
 const skip = buildSkipReason();
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-async function setup(t: Parameters<typeof tempDir>[0]): Promise<{ root: string; ctx: string; gantry: (args: string[]) => Run }> {
-  const dir = tempDir(t, 'gantry-build-flags-');
-  const root = join(dir, 'root');
-  const ctx = join(dir, 'ctx');
-  mkdirSync(ctx);
-  const store = openStore({ root });
-  await putBusyboxImage(store);
-  store.close();
-  return {
-    root,
-    ctx,
-    gantry: (args) => {
-      const r = spawnSync(process.execPath, [gantryBin, '--root', root, ...args], { encoding: 'utf8' });
-      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-    },
-  };
-}
 
 /** Plain progress → each step's name and whether it was CACHED (`#N name` … `#N CACHED`). */
 function stepStates(plain: string): Map<string, 'cached' | 'ran'> {
@@ -55,7 +29,7 @@ function stepStates(plain: string): Map<string, 'cached' | 'ran'> {
 }
 
 test('--platform takes this machine\'s platform as BuildKit normalizes it, sets the platform args, and refuses others in one line', { skip }, async (t) => {
-  const { ctx, gantry } = await setup(t);
+  const { ctx, gantry } = await cliBuildEnv(t, 'gantry-build-flags-');
   writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nARG TARGETPLATFORM\nARG TARGETARCH\nARG TARGETVARIANT\nARG BUILDPLATFORM\nRUN echo "T=$TARGETPLATFORM A=$TARGETARCH V=$TARGETVARIANT B=$BUILDPLATFORM"\n');
   for (const p of ['linux/amd64', 'linux/amd64/v1', 'amd64', 'x86_64']) {
     const r = gantry(['build', '--progress', 'plain', '--no-cache', '--platform', p, '-t', 'p:1', ctx]);
@@ -85,7 +59,7 @@ test('--platform takes this machine\'s platform as BuildKit normalizes it, sets 
 });
 
 test('FROM --platform: $BUILDPLATFORM and the host\'s platform build; another platform fails at its FROM line', { skip }, async (t) => {
-  const { ctx, gantry } = await setup(t);
+  const { ctx, gantry } = await cliBuildEnv(t, 'gantry-build-flags-');
   writeFileSync(join(ctx, 'Dockerfile'), 'FROM --platform=$BUILDPLATFORM busybox AS tools\nRUN echo tools > /t\nFROM --platform=linux/amd64 busybox\nCOPY --from=tools /t /t\nRUN cat /t\n');
   const ok = gantry(['build', '--progress', 'plain', ctx]);
   assert.equal(ok.status, 0, ok.stderr);
@@ -100,7 +74,7 @@ test('FROM --platform: $BUILDPLATFORM and the host\'s platform build; another pl
 });
 
 test('--shm-size, --ulimit and --add-host are seen from inside a RUN', { skip }, async (t) => {
-  const { ctx, gantry } = await setup(t);
+  const { ctx, gantry } = await cliBuildEnv(t, 'gantry-build-flags-');
   writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nRUN df -k /dev/shm | tail -n 1; echo "nofile=$(ulimit -n)"; grep myhost /etc/hosts\n');
   const r = gantry(['build', '--progress', 'plain', '--shm-size', '96m', '--ulimit', 'nofile=1024:2048', '--add-host', 'myhost:10.1.2.3', ctx]);
   assert.equal(r.status, 0, r.stderr);
@@ -114,7 +88,7 @@ test('--shm-size, --ulimit and --add-host are seen from inside a RUN', { skip },
 });
 
 test('--no-cache-filter STAGE reruns only that stage\'s steps; the other stage stays CACHED', { skip }, async (t) => {
-  const { ctx, gantry } = await setup(t);
+  const { ctx, gantry } = await cliBuildEnv(t, 'gantry-build-flags-');
   writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox AS deps\nRUN echo deps > /d\nRUN echo more >> /d\nFROM busybox\nRUN echo app > /a\nCOPY --from=deps /d /d\nRUN cat /d /a\n');
   const first = gantry(['build', '--progress', 'plain', ctx]);
   assert.equal(first.status, 0, first.stderr);
@@ -135,7 +109,7 @@ test('--no-cache-filter STAGE reruns only that stage\'s steps; the other stage s
 });
 
 test('a Dockerfile without FROM, or with an instruction before FROM other than ARG, fails with docker\'s error naming the line', { skip }, async (t) => {
-  const { ctx, gantry } = await setup(t);
+  const { ctx, gantry } = await cliBuildEnv(t, 'gantry-build-flags-');
   const cases: Array<[string, RegExp]> = [
     ['ARG V=1\nRUN echo hi\nFROM busybox\n', /^Dockerfile:2\n-{20}\n   1 \|     ARG V=1\n   2 \| >>> RUN echo hi\n   3 \|     FROM busybox\n-{20}\nError: Dockerfile:2: no build stage in current context\n$/],
     ['# comment\nENV A=b\n', /\n   2 \| >>> ENV A=b\n-{20}\nError: Dockerfile:2: no build stage in current context\n$/],
@@ -151,7 +125,7 @@ test('a Dockerfile without FROM, or with an instruction before FROM other than A
 });
 
 test('RUN --mount=type=cache storage counts in system df\'s Build Cache and goes with builder prune (no -a needed, as BuildKit; type!= keeps it)', { skip }, async (t) => {
-  const { root, ctx, gantry } = await setup(t);
+  const { root, ctx, gantry } = await cliBuildEnv(t, 'gantry-build-flags-');
   writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nRUN --mount=type=cache,target=/cache dd if=/dev/zero of=/cache/blob bs=1024 count=3072 2>/dev/null && echo filled\n');
   const b = gantry(['build', '--progress', 'plain', ctx]);
   assert.equal(b.status, 0, b.stderr);

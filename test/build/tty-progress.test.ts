@@ -8,12 +8,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openStore } from '../../src/store/index.js';
-import { putBusyboxImage } from '../helpers/busybox-image.js';
-import { gantryBin, tempDir } from '../helpers/paths.js';
-import { buildSkipReason } from './harness.js';
+import { gantryBin } from '../helpers/paths.js';
+import { buildSkipReason, cliBuildEnv } from './harness.js';
 
 function pythonSkip(): string | undefined {
   try {
@@ -52,16 +50,6 @@ _, status = os.waitpid(pid, 0)
 print(json.dumps({'out': out.decode('utf8', 'replace'), 'status': os.waitstatus_to_exitcode(status)}))
 `;
 
-async function setup(t: Parameters<typeof tempDir>[0]): Promise<{ root: string; ctx: string }> {
-  const dir = tempDir(t, 'gantry-build-tty-');
-  const root = join(dir, 'root');
-  const ctx = join(dir, 'ctx');
-  mkdirSync(ctx);
-  const store = openStore({ root });
-  await putBusyboxImage(store);
-  store.close();
-  return { root, ctx };
-}
 
 function onPty(args: string[], env: Record<string, string> = {}): { out: string; status: number } {
   const r = spawnSync('python3', ['-c', PTY_DRIVER, process.execPath, gantryBin, ...args], {
@@ -89,7 +77,7 @@ function screenLines(paint: string): { text: string; sgr: string }[] {
 }
 
 test('tty view: repaints in place with the running step\'s last output lines, timers, blue finished steps and a FINISHED summary', { skip }, async (t) => {
-  const { root, ctx } = await setup(t);
+  const { root, ctx } = await cliBuildEnv(t, 'gantry-build-tty-');
   writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nRUN for i in 1 2 3 4 5 6 7 8 9; do echo "line $i"; sleep 0.25; done\nRUN echo second\n');
   const r = onPty(['--root', root, 'build', '--progress', 'tty', '-t', 'ttyview:1', ctx]);
   assert.equal(r.status, 0, r.out);
@@ -122,7 +110,7 @@ test('tty view: repaints in place with the running step\'s last output lines, ti
 });
 
 test('tty view: a failed step is red under an ERROR summary, then the failure box; NO_COLOR drops the colours', { skip }, async (t) => {
-  const { root, ctx } = await setup(t);
+  const { root, ctx } = await cliBuildEnv(t, 'gantry-build-tty-');
   writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nRUN echo about to fail && exit 3\n');
   const colored = onPty(['--root', root, 'build', '--progress', 'tty', ctx]);
   assert.equal(colored.status, 1);
