@@ -6,70 +6,28 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { conformancePath, tempDir } from '../helpers/paths.js';
 import { Authorizer } from '../../src/registry/client/authorizer.js';
 import { repositoryScope, type Scope } from '../../src/registry/client/auth-challenge.js';
 import { DockerConfig } from '../../src/registry/client/credentials.js';
 import { registryErrorFromResponse } from '../../src/registry/client/http-error.js';
-import { retry } from '../../src/registry/client/retry.js';
 import { SecretSet } from '../../src/registry/client/redact.js';
 import { parseManifest } from '../../src/oci/validate.js';
 import { MediaType } from '../../src/oci/media-types.js';
 import { digestOf } from '../../src/oci/digest.js';
-import { freePort } from '../helpers/net.js';
+import { startDistribution } from './distribution.js';
 
 const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const missing = ['docker-registry', 'htpasswd', 'skopeo'].filter((c) => !have(c));
 const skip = missing.length > 0 ? `missing ${missing.join(', ')}` : false;
 
 
-/** Starts distribution's registry with htpasswd auth (alice / hunter22) on loopback. */
+/** distribution's registry with htpasswd auth (alice / hunter22) on loopback. */
 async function startRegistry(t: TestContext): Promise<string> {
-  const dir = tempDir(t, 'gantry-distribution-');
-  const hash = spawnSync('htpasswd', ['-Bbn', 'alice', 'hunter22'], { encoding: 'utf8' }).stdout.trim();
-  writeFileSync(join(dir, 'htpasswd'), `${hash}\n`);
-  const port = await freePort();
-  writeFileSync(
-    join(dir, 'config.yml'),
-    [
-      'version: 0.1',
-      'log:',
-      '  level: error',
-      'storage:',
-      '  filesystem:',
-      `    rootdirectory: ${join(dir, 'data')}`,
-      'http:',
-      `  addr: 127.0.0.1:${port}`,
-      'auth:',
-      '  htpasswd:',
-      '    realm: test-realm',
-      `    path: ${join(dir, 'htpasswd')}`,
-      '',
-    ].join('\n'),
-  );
-  const child: ChildProcess = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-  t.after(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const closed = new Promise((resolve) => child.once('close', resolve));
-      child.kill('SIGTERM');
-      await closed;
-    }
-  });
-  const host = `127.0.0.1:${port}`;
-  // Wait until it answers: a refused connection is transient for retry().
-  await retry(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`docker-registry exited: ${stderr}`);
-      await fetch(`http://${host}/v2/`);
-    },
-    { maxAttempts: 60, minTimeout: 50, maxTimeout: 250, jitter: 0 },
-  );
-  return host;
+  return (await startDistribution(t, { auth: true })).host;
 }
 
 /** One request with the challenge/retry dance the pull layer uses. */
