@@ -7,17 +7,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { startRegistry, MemoryDriver } from '../../src/registry/server/index.js';
 import { openStore } from '../../src/store/index.js';
-import { gantryBin, tempDir } from '../helpers/paths.js';
+import { tempDir } from '../helpers/paths.js';
 import { freePort } from '../helpers/net.js';
 import { tarOf } from '../helpers/store-images.js';
 import { pushBlob, pushManifest, sha256 } from './serve.js';
+import { runGantry } from '../helpers/cli.js';
 
 /** A registry whose request log is kept as `GET /v2/…` lines, to see which mirror was asked what. */
 async function logged(): Promise<{ url: string; host: string; requests: string[]; close: () => Promise<void> }> {
@@ -54,16 +54,6 @@ async function putImage(base: string, repo: string, text: string): Promise<strin
   return sha256(manifest);
 }
 
-function gantry(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [gantryBin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.once('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 function setup(dir: string, mirrors: string[]): Record<string, string> {
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ 'registry-mirrors': mirrors, 'max-download-attempts': 1 }));
@@ -87,7 +77,7 @@ test('docker.io pulls go to the mirrors in order: a dead one and one without the
   const env = setup(dir, [dead, empty.url, good.url, spare.url]);
   for (const reg of [good, spare]) reg.requests.length = 0; // forget the set-up pushes
 
-  const r = await gantry(['pull', 'busybox'], env);
+  const r = await runGantry(['pull', 'busybox'], env);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`^Digest: ${digest}$`, 'm'));
   assert.match(r.stdout, /^Status: Downloaded newer image for busybox:latest$/m);
@@ -112,7 +102,7 @@ test('when every mirror fails the pull falls back to docker.io, and docker.io\'s
   const dead = `http://127.0.0.1:${await freePort()}`;
   const env = setup(dir, [empty.url, dead]);
   // A repository that exists nowhere: offline docker.io cannot be reached, online it refuses.
-  const r = await gantry(['pull', 'gantry-test-nonexistent/mirror-fallback'], env);
+  const r = await runGantry(['pull', 'gantry-test-nonexistent/mirror-fallback'], env);
   assert.equal(r.status, 1);
   assert.equal(empty.requests.filter((q) => q.startsWith('GET /v2/gantry-test-nonexistent/mirror-fallback/manifests/')).length, 1);
   assert.doesNotMatch(r.stderr, /127\.0\.0\.1/, `the mirrors' errors are not the one reported: ${r.stderr}`);

@@ -19,29 +19,14 @@ import { serve } from './serve.js';
 import { openStore, writeBlob } from '../../src/store/index.js';
 import { digestOf, MediaType } from '../../src/oci/index.js';
 import { startDistribution } from './distribution.js';
+import { runGantry } from '../helpers/cli.js';
 
 const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const missing = ['docker-registry', 'htpasswd', 'skopeo', 'openssl', 'tar'].filter((c) => !have(c));
 const skip = missing.length > 0 ? `missing ${missing.join(', ')}` : false;
 
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function gantry(args: string[], env: Record<string, string>, input?: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [gantryBin, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.stdin.end(input ?? '');
-    child.once('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 /** A tar.gz layer holding `files`, made with tar(1). */
 function makeLayer(dir: string, files: Record<string, Buffer | string>): { gz: Buffer; diffId: string } {
@@ -114,13 +99,13 @@ test('login, push over TLS with htpasswd, skopeo reads the same digests; wrong p
   const reg = await startDistribution(t, { tls: true, auth: true });
   const dir = tempDir(t, 'gantry-pp-');
   const env = { GANTRY_ROOT: join(dir, 'root'), DOCKER_CONFIG: join(dir, 'docker'), GANTRY_CERTS_D: reg.certsDir!, GANTRY_CONFIG: join(dir, 'none.json') };
-  const bad = await gantry(['login', reg.host, '-u', 'alice', '--password-stdin'], env, 'wrong-secret-pw\n');
+  const bad = await runGantry(['login', reg.host, '-u', 'alice', '--password-stdin'], env, 'wrong-secret-pw\n');
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /^Error response from daemon: Get "https:\/\/127\.0\.0\.1:\d+\/v2\/": unauthorized/);
   assert.doesNotMatch(bad.stdout + bad.stderr, /wrong-secret-pw/);
   assert.equal(existsSync(join(dir, 'docker', 'config.json')), false);
 
-  const good = await gantry(['login', reg.host, '-u', 'alice', '--password-stdin'], env, 'hunter22\n');
+  const good = await runGantry(['login', reg.host, '-u', 'alice', '--password-stdin'], env, 'hunter22\n');
   assert.equal(good.status, 0, good.stderr);
   assert.match(good.stdout, /^Login Succeeded$/m);
   assert.match(good.stderr, /WARNING! Your password will be stored unencrypted in .*config\.json/);
@@ -129,7 +114,7 @@ test('login, push over TLS with htpasswd, skopeo reads the same digests; wrong p
 
   const img = makeImage(dir, { 'hello.txt': 'hello from gantry\n', 'data.bin': randomBytes(200_000) });
   await putImage(env.GANTRY_ROOT, img, [`${reg.host}/team/app:1`]);
-  const push = await gantry(['push', `${reg.host}/team/app:1`], env);
+  const push = await runGantry(['push', `${reg.host}/team/app:1`], env);
   assert.equal(push.status, 0, push.stderr);
   assert.match(push.stdout, new RegExp(`^The push refers to repository \\[${reg.host}/team/app\\]$`, 'm'));
   assert.match(push.stdout, new RegExp(`^${digestOf(img.layer).slice(7, 19)}: Pushed$`, 'm'));
@@ -146,23 +131,23 @@ test('login, push over TLS with htpasswd, skopeo reads the same digests; wrong p
   assert.equal(index.manifests[0]!.digest, img.digest);
 
   // A second push finds everything there; another repository gets the layer by mount.
-  const again = await gantry(['push', `${reg.host}/team/app:1`], env);
+  const again = await runGantry(['push', `${reg.host}/team/app:1`], env);
   assert.match(again.stdout, /: Layer already exists$/m);
-  assert.equal((await gantry(['tag', `${reg.host}/team/app:1`, `${reg.host}/team/other:2`], env)).status, 0);
-  const mounted = await gantry(['push', `${reg.host}/team/other:2`], env);
+  assert.equal((await runGantry(['tag', `${reg.host}/team/app:1`, `${reg.host}/team/other:2`], env)).status, 0);
+  const mounted = await runGantry(['push', `${reg.host}/team/other:2`], env);
   assert.equal(mounted.status, 0, mounted.stderr);
   assert.match(mounted.stdout, /: Mounted from team\/app$/m);
 
   // Without the certificate, TLS verification fails; --tls-verify=false gets through.
   const noCa = { ...env, GANTRY_CERTS_D: join(dir, 'empty-certs') };
-  const refused = await gantry(['pull', `${reg.host}/team/app:1`], noCa);
+  const refused = await runGantry(['pull', `${reg.host}/team/app:1`], noCa);
   assert.notEqual(refused.status, 0);
-  const insecure = await gantry(['pull', '--tls-verify=false', '-q', `${reg.host}/team/app:1`], noCa);
+  const insecure = await runGantry(['pull', '--tls-verify=false', '-q', `${reg.host}/team/app:1`], noCa);
   assert.equal(insecure.status, 0, insecure.stderr);
 
-  const out = await gantry(['logout', reg.host], env);
+  const out = await runGantry(['logout', reg.host], env);
   assert.equal(out.stdout, `Removing login credentials for ${reg.host}\n`);
-  const anon = await gantry(['pull', '-q', `${reg.host}/team/app:1`], { ...env, GANTRY_ROOT: join(dir, 'root3') });
+  const anon = await runGantry(['pull', '-q', `${reg.host}/team/app:1`], { ...env, GANTRY_ROOT: join(dir, 'root3') });
   assert.equal(anon.status, 1);
   assert.match(anon.stderr, /unauthorized/);
 });
@@ -174,7 +159,7 @@ test('skopeo push, then gantry pull: the image and its files are in the store; a
   const img = makeImage(dir, { 'hello.txt': 'hello from skopeo\n' });
   const push = spawnSync('skopeo', ['copy', '-q', '--dest-tls-verify=false', `oci:${ociLayout(dir, img)}`, `docker://${reg.host}/lib/hello:v1`], { encoding: 'utf8' });
   assert.equal(push.status, 0, push.stderr);
-  const pulled = await gantry(['pull', `${reg.host}/lib/hello:v1`], env);
+  const pulled = await runGantry(['pull', `${reg.host}/lib/hello:v1`], env);
   assert.equal(pulled.status, 0, pulled.stderr);
   const short = digestOf(img.layer).slice(7, 19);
   assert.equal(
@@ -202,12 +187,12 @@ test('skopeo push, then gantry pull: the image and its files are in the store; a
   } finally {
     store.close();
   }
-  const second = await gantry(['pull', `${reg.host}/lib/hello:v1`], env);
+  const second = await runGantry(['pull', `${reg.host}/lib/hello:v1`], env);
   assert.match(second.stdout, new RegExp(`^${short}: Already exists$`, 'm'));
   assert.match(second.stdout, /^Status: Image is up to date for /m);
-  const byDigest = await gantry(['pull', '-q', `${reg.host}/lib/hello@${img.digest}`], env);
+  const byDigest = await runGantry(['pull', '-q', `${reg.host}/lib/hello@${img.digest}`], env);
   assert.equal(byDigest.stdout, `${reg.host}/lib/hello@${img.digest}\n`);
-  const unknown = await gantry(['pull', `${reg.host}/lib/hello:nope`], env);
+  const unknown = await runGantry(['pull', `${reg.host}/lib/hello:nope`], env);
   assert.equal(unknown.status, 1);
   assert.match(unknown.stderr, /manifest for .*lib\/hello:nope not found: manifest unknown/);
 });
@@ -222,17 +207,17 @@ test('gantry registry serve with TLS and htpasswd: login (wrong, then right), pu
   mkdirSync(join(certsDir, host), { recursive: true });
   copyFileSync(cert, join(certsDir, host, 'ca.crt'));
   const env = { GANTRY_ROOT: join(dir, 'root'), DOCKER_CONFIG: join(dir, 'docker'), GANTRY_CONFIG: join(dir, 'none.json'), GANTRY_CERTS_D: certsDir };
-  const bad = await gantry(['login', host, '-u', 'bob', '--password-stdin'], env, 'not-the-pw');
+  const bad = await runGantry(['login', host, '-u', 'bob', '--password-stdin'], env, 'not-the-pw');
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /^Error response from daemon: .*unauthorized/);
   assert.doesNotMatch(bad.stderr, /not-the-pw/);
-  const good = await gantry(['login', host, '-u', 'bob', '-p', 's3cret-pw'], env);
+  const good = await runGantry(['login', host, '-u', 'bob', '-p', 's3cret-pw'], env);
   assert.equal(good.status, 0, good.stderr);
   assert.match(good.stderr, /^WARNING! Using --password via the CLI is insecure\. Use --password-stdin\.$/m);
   assert.match(good.stdout, /^Login Succeeded$/m);
   const img = makeImage(dir, { 'a.txt': 'a\n', 'b.bin': randomBytes(50_000) });
   await putImage(env.GANTRY_ROOT, img, [`${host}/x/y:latest`]);
-  const push = await gantry(['push', `${host}/x/y`], env);
+  const push = await runGantry(['push', `${host}/x/y`], env);
   assert.equal(push.status, 0, push.stderr);
   const out = join(dir, 'out');
   const copy = spawnSync('skopeo', ['copy', '-q', '--src-cert-dir', join(certsDir, host), '--src-creds', 'bob:s3cret-pw', `docker://${host}/x/y:latest`, `oci:${out}:y`], { encoding: 'utf8' });
@@ -244,9 +229,9 @@ test('gantry registry serve with TLS and htpasswd: login (wrong, then right), pu
     if (p.status === 0) assert.equal(p.stdout.trim(), digestOf(img.config).slice(7));
     else t.diagnostic(`podman pull did not run here: ${p.stderr.trim().split('\n').pop() ?? ''}`);
   }
-  const logout = await gantry(['logout', host], env);
+  const logout = await runGantry(['logout', host], env);
   assert.equal(logout.stdout, `Removing login credentials for ${host}\n`);
-  const again = await gantry(['logout', host], env);
+  const again = await runGantry(['logout', host], env);
   assert.equal(again.stdout, `Not logged in to ${host}\n`);
 });
 
@@ -291,7 +276,7 @@ test('a pull whose connection drops mid-layer resumes with Range and verifies th
   const layer = digestOf(img.layer);
   const proxy = await cuttingProxy(t, reg.host, (req) => req.method === 'GET' && (req.url ?? '').endsWith(`/blobs/${layer}`), 1024 * 1024);
   const env = { GANTRY_ROOT: join(dir, 'root'), DOCKER_CONFIG: join(dir, 'docker'), GANTRY_CONFIG: join(dir, 'none.json') };
-  const pulled = await gantry(['pull', '-q', `${proxy.host}/lib/big:1`], env);
+  const pulled = await runGantry(['pull', '-q', `${proxy.host}/lib/big:1`], env);
   assert.equal(pulled.status, 0, pulled.stderr);
   const gets = proxy.seen.filter((s) => s.url.endsWith(`/blobs/${layer}`));
   assert.equal(gets.length, 2, JSON.stringify(gets));
@@ -349,7 +334,7 @@ test('a push killed mid-blob (SIGKILL) leaves no partial blob, and a re-run comp
   assert.equal(child.signalCode, 'SIGKILL', `the push finished before it could be killed (exit ${child.exitCode}, ${sent} bytes): ${childErr}`);
   assertNoPartialBlobs(reg.data);
   assert.equal(existsSync(join(reg.data, 'docker', 'registry', 'v2', 'blobs', 'sha256', digestOf(img.layer).slice(7, 9), digestOf(img.layer).slice(7))), false);
-  const again = await gantry(['push', `${proxyHost}/lib/up:1`], env);
+  const again = await runGantry(['push', `${proxyHost}/lib/up:1`], env);
   assert.equal(again.status, 0, again.stderr);
   assert.ok(assertNoPartialBlobs(reg.data) >= 3);
   const inspect = spawnSync('skopeo', ['inspect', '--tls-verify=false', `docker://${reg.host}/lib/up:1`], { encoding: 'utf8' });

@@ -5,32 +5,23 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { digestOf, MediaType } from '../../src/oci/index.js';
-import { gantryBin, tempDir } from '../helpers/paths.js';
+import { tempDir } from '../helpers/paths.js';
 import { haveBusybox, makeBusyboxRootfs } from '../helpers/fixtures.js';
 import { runtimeSkipReason } from '../runtime/harness.js';
 import { startDistribution } from './distribution.js';
+import { runGantry } from '../helpers/cli.js';
 
 const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const missing = ['docker-registry', 'skopeo', 'buildah', 'tar'].filter((c) => !have(c));
 const skip = missing.length > 0 ? `missing ${missing.join(', ')}` : !haveBusybox() ? 'busybox-static missing' : (runtimeSkipReason() ?? false);
 
-function gantry(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [gantryBin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.once('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 /** A busybox image with a marker file, as an OCI layout (skopeo's and buildah's source). */
 function busyboxLayout(dir: string): string {
@@ -84,13 +75,13 @@ test('skopeo and buildah push a busybox image; gantry pulls each and runs a cont
 
   for (const tag of ['skopeo', 'buildah']) {
     const ref = `${reg.host}/rt/busybox:${tag}`;
-    const pulled = await gantry(['pull', '-q', ref], env);
+    const pulled = await runGantry(['pull', '-q', ref], env);
     assert.equal(pulled.status, 0, `${tag}: ${pulled.stderr}`);
     assert.equal(pulled.stdout, `${ref}\n`);
-    const run = await gantry(['run', '--rm', ref, 'sh', '-c', 'cat /etc/roundtrip.txt; echo $((6 * 7))'], env);
+    const run = await runGantry(['run', '--rm', ref, 'sh', '-c', 'cat /etc/roundtrip.txt; echo $((6 * 7))'], env);
     assert.equal(run.status, 0, `${tag}: ${run.stderr}`);
     assert.equal(run.stdout, 'pushed by a peer\n42\n', tag);
   }
-  const inspect = await gantry(['image', 'inspect', '--format', '{{.Id}}', `${reg.host}/rt/busybox:buildah`], env);
+  const inspect = await runGantry(['image', 'inspect', '--format', '{{.Id}}', `${reg.host}/rt/busybox:buildah`], env);
   assert.equal(inspect.status, 0, inspect.stderr);
 });
