@@ -44,6 +44,16 @@ export function streamBodyOf(res: Response): StreamedBody | undefined {
 
 const DEFAULT_CERTS_DIR = '/etc/docker/certs.d';
 const MAX_REDIRECTS = 10;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** The request after a redirect to `location`: credentials are not sent on to another origin. */
+function redirected<I extends { headers?: unknown }>(init: I, from: URL, location: string): { init: I; url: URL } {
+  const url = new URL(location, from);
+  if (url.origin === from.origin) return { init, url };
+  const headers = new Headers(init.headers as ConstructorParameters<typeof Headers>[0]);
+  headers.delete('authorization');
+  return { init: { ...init, headers }, url };
+}
 
 /** The TLS material docker would use for a host: `*.crt` as CAs, `*.cert` + `*.key` as client pair. */
 export function certsFor(certsDir: string, host: string): { ca?: string[]; cert?: string; key?: string } {
@@ -137,15 +147,9 @@ export function createTransport(opts: TransportOptions = {}): RegistryFetch {
         new Headers(current.headers as ConstructorParameters<typeof Headers>[0]).forEach((v, k) => (headers[k] = v));
         const r = await raw.get(u, { headers, idleMs: idle, ...(current.signal ? { signal: current.signal } : {}) });
         const location = r.headers.get('location');
-        if ([301, 302, 303, 307, 308].includes(r.status) && location !== null && hop < MAX_REDIRECTS) {
+        if (REDIRECTS.has(r.status) && location !== null && hop < MAX_REDIRECTS) {
           r.body.destroy();
-          const next = new URL(location, u);
-          if (next.origin !== u.origin) {
-            const h = new Headers(current.headers as ConstructorParameters<typeof Headers>[0]);
-            h.delete('authorization');
-            current = { ...current, headers: h };
-          }
-          u = next;
+          ({ init: current, url: u } = redirected(current, u, location));
           continue;
         }
         const ok = r.status >= 200 && r.status < 300;
@@ -157,15 +161,9 @@ export function createTransport(opts: TransportOptions = {}): RegistryFetch {
       const { res } = await once(u, current);
       const method = (current.method ?? 'GET').toUpperCase();
       const location = res.headers.location;
-      if ([301, 302, 303, 307, 308].includes(res.statusCode ?? 0) && location !== undefined && (method === 'GET' || method === 'HEAD') && hop < MAX_REDIRECTS) {
+      if (REDIRECTS.has(res.statusCode ?? 0) && location !== undefined && (method === 'GET' || method === 'HEAD') && hop < MAX_REDIRECTS) {
         res.resume();
-        const next = new URL(location, u);
-        if (next.origin !== u.origin) {
-          const h = new Headers(current.headers as ConstructorParameters<typeof Headers>[0]);
-          h.delete('authorization');
-          current = { ...current, headers: h };
-        }
-        u = next;
+        ({ init: current, url: u } = redirected(current, u, location));
         continue;
       }
       const headers = new Headers();
