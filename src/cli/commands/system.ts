@@ -187,8 +187,9 @@ const prune: Handler<{ all?: boolean; force?: boolean; filter?: string[] }> = as
     out += deletedImagesBlock(report.records);
     reclaimed += report.reclaimed;
     // Build cache: unused records (all of them with -a; else those no other record builds on).
-    const records = store.buildCache.list().filter((b) => !b.inUse);
-    const parents = new Set(store.buildCache.list().flatMap((b) => b.parents));
+    const cache = store.buildCache.list();
+    const records = cache.filter((b) => !b.inUse);
+    const parents = new Set(cache.flatMap((b) => b.parents));
     const doomed = all ? records : records.filter((b) => !parents.has(b.id) && !b.shared);
     // Unused RUN cache mounts go with or without -a (BuildKit keeps only internal, frontend and shared records).
     const { listCacheMounts, removeCacheMounts } = await import('./_cache-mounts.js');
