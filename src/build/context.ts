@@ -280,17 +280,8 @@ export class BuildContext {
   }
 }
 
-/** What the walk keeps of an lstat. */
-interface DirEntryStat {
-  name: string;
-  mode: number;
-  uid: number;
-  gid: number;
-  size: number;
-  mtimeMs: number;
-  ctimeMs: number;
-  ino: number;
-}
+/** What the walk keeps of an lstat: an entry's stat fields under its name. */
+type DirEntryStat = { name: string } & Pick<ContextEntry, 'mode' | 'uid' | 'gid' | 'size' | 'mtimeMs' | 'ctimeMs' | 'ino'>;
 
 const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;
