@@ -11,10 +11,11 @@ import { findGantryError } from '../../errors.js';
 import type { RunOptions } from './run.js';
 import { withContainers } from './_containers.js';
 
-const EXIT_CANNOT_RUN = 125;
+/** docker's exit code when the CLI or daemon cannot run the container. */
+export const EXIT_CANNOT_RUN = 125;
 
 export async function runImage(image: string, cmd: string[], opts: RunOptions, io: CommandIO, globals: GlobalOptions): Promise<number> {
-  const { ContainerCommandError, markPhase } = await import('../../runtime/index.js');
+  const { markPhase } = await import('../../runtime/index.js');
   markPhase('cli: run handler loaded');
   // The container part's modules load (file reads, compiles) while the store opens; withContainers
   // imports the same module and gets this one.
@@ -65,14 +66,24 @@ export async function runImage(image: string, cmd: string[], opts: RunOptions, i
     markPhase('cli: store closed');
     return code;
   } catch (err) {
-    if (err instanceof ContainerCommandError) {
-      await write(io.stderr, `gantry: Error: ${err.message}\n`);
-      return err.exitCode;
-    }
-    if (findGantryError(err) !== undefined) {
-      await write(io.stderr, formatError(err, globals.debug === true));
-      return EXIT_CANNOT_RUN;
-    }
-    throw err;
+    return runFailureStatus(err, io, globals);
   }
+}
+
+/**
+ * docker's exit status for a run that failed: the command's own when it could not be executed
+ * (126, 127), 125 when the container could not be created or started, whatever the reason. What is
+ * not gantry's error is thrown on.
+ */
+export async function runFailureStatus(err: unknown, io: CommandIO, globals: GlobalOptions): Promise<number> {
+  const { ContainerCommandError } = await import('../../runtime/index.js');
+  if (err instanceof ContainerCommandError) {
+    await write(io.stderr, `gantry: Error: ${err.message}\n`);
+    return err.exitCode;
+  }
+  if (findGantryError(err) !== undefined) {
+    await write(io.stderr, formatError(err, globals.debug === true));
+    return EXIT_CANNOT_RUN;
+  }
+  throw err;
 }

@@ -14,8 +14,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Groups } from './index.js';
 import { collect, type Cli, type Handler } from '../context.js';
-import { formatError, UsageError } from '../errors.js';
-import { findGantryError } from '../../errors.js';
+import { UsageError } from '../errors.js';
 import { write } from '../io.js';
 import type { DockerRunFlags } from '../../runtime/index.js';
 
@@ -29,9 +28,6 @@ export interface RunOptions extends DockerRunFlags {
   label?: string[];
 }
 
-/** docker's exit code when the CLI or daemon cannot run the container. */
-const EXIT_CANNOT_RUN = 125;
-
 const handler: Handler<RunOptions> = async (args, opts, io, globals) => {
   if (opts.rootfs === undefined) {
     if (args.length === 0) throw new UsageError('"gantry run" requires at least 1 argument.\nUsage:  gantry run [OPTIONS] IMAGE [COMMAND] [ARG...]', 'gantry run');
@@ -42,6 +38,7 @@ const handler: Handler<RunOptions> = async (args, opts, io, globals) => {
   if (args.length === 0) throw new UsageError('"gantry run" requires a command to run with --rootfs', 'gantry run');
   const rt = await import('../../runtime/index.js');
   const { resolveRoot } = await import('../../store/index.js');
+  const { runFailureStatus, EXIT_CANNOT_RUN } = await import('./_container-run.js');
   const id = opts.name ?? randomBytes(32).toString('hex');
   const gantryRoot = resolveRoot({ ...(globals.root === undefined ? {} : { root: globals.root }), env: io.env });
   let ctx: import('../../runtime/index.js').RuntimeContext;
@@ -67,16 +64,7 @@ const handler: Handler<RunOptions> = async (args, opts, io, globals) => {
       throw err;
     });
   } catch (err) {
-    if (err instanceof rt.ContainerCommandError) {
-      await write(io.stderr, `gantry: Error: ${err.message}\n`);
-      return err.exitCode;
-    }
-    // docker: 125 when the container cannot be created, whatever the reason.
-    if (findGantryError(err) !== undefined) {
-      await write(io.stderr, formatError(err, globals.debug === true));
-      return EXIT_CANNOT_RUN;
-    }
-    throw err;
+    return runFailureStatus(err, io, globals);
   }
   try {
     if (opts.detach === true) {
