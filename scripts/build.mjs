@@ -3,7 +3,7 @@
 // file-by-file transpile of src/ and test/ for the test runner and the library exports.
 // Type checking is separate (`npm run typecheck`): esbuild strips types without reading them.
 import { build } from 'esbuild';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,29 +26,25 @@ rmSync(dist, { recursive: true, force: true });
 const external = ['better-sqlite3', 'zstd-napi', 'bcryptjs'];
 
 /**
- * bin/gantry runs the bundle as a vm.Script, which has no loader for a real `import()`; esbuild
- * resolves every `import()` of our own modules, and leaves those of node's builtins (the lazy
- * `await import('node:fs')` in command handlers). A builtin is the same object either way.
+ * How the bundle gets node's builtins. bin/gantry runs it as a vm.Script, which has no loader for a
+ * real `import()`: esbuild resolves every `import()` of our own modules, but would leave those of
+ * builtins (the lazy `await import('node:fs')` in command handlers) as they are, so each becomes a
+ * tiny CommonJS module around `require` (a builtin is the same object either way). And commander
+ * requires node:child_process at load for executable subcommands, which gantry does not use;
+ * loading it (with net, dgram and the stream stack behind it) was a measurable part of
+ * `gantry --version`: commander gets an object that loads it on first property access.
  */
-function requireBuiltins() {
-  const file = join(dist, 'bundle', 'gantry.cjs');
-  const text = readFileSync(file, 'latin1');
-  writeFileSync(file, text.replace(/\bimport\("(node:[a-z_/]+)"\)/g, 'Promise.resolve(require("$1"))'));
-}
-
-/**
- * commander requires node:child_process at load for its executable subcommands, which gantry
- * does not use; loading it (with net, dgram and the stream stack behind it) was a measurable part of
- * `gantry --version`. commander gets an object that loads the module on first property access.
- */
-const lazyChildProcessForCommander = {
-  name: 'lazy-child-process-for-commander',
+const builtinsForVmScript = {
+  name: 'builtins-for-vm-script',
   setup(b) {
-    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
-      /[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'gantry-lazy-builtin' } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'gantry-lazy-builtin' }, () => ({
-      contents: "let m; module.exports = new Proxy({}, { get: (_, k) => (m ??= require('node:child_process'))[k] });",
+    b.onResolve({ filter: /^node:/ }, (args) => {
+      if (args.kind === 'dynamic-import') return { path: args.path, namespace: 'gantry-builtin' };
+      if (args.path === 'node:child_process' && /[\\/]commander[\\/]/.test(args.importer)) return { path: args.path, namespace: 'gantry-lazy-builtin' };
+      return undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'gantry-builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+    b.onLoad({ filter: /.*/, namespace: 'gantry-lazy-builtin' }, (args) => ({
+      contents: `let m; module.exports = new Proxy({}, { get: (_, k) => (m ??= require(${JSON.stringify(args.path)}))[k] });`,
       loader: 'js',
     }));
   },
@@ -75,10 +71,10 @@ await Promise.all([
     // The few modules that locate files next to themselves (the native addon, better-sqlite3) ask
     // import.meta.url, which a CommonJS file does not have.
     define: { 'import.meta.url': '__gantryBundleUrl' },
-    plugins: [lazyChildProcessForCommander],
+    plugins: [builtinsForVmScript],
     banner: { js: "var __gantryBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
     logLevel: 'warning',
-  }).then(requireBuiltins),
+  }),
   build({
     entryPoints: [...walk(join(root, 'src')), ...walk(join(root, 'test')), ...walk(join(root, 'bench'))],
     outdir: dist,
