@@ -2,9 +2,9 @@
  * gantry_sys: the few Linux system calls Node does not expose and that layer extraction and
  * diffing need: extended attributes on the link itself (l*xattr) and special files (mknod, mkfifo),
  * and mount(2)/umount2(2) for the snapshots' overlay mounts (a mount(8) process per container start
- * and per build step costs more than the system call itself).
+ * and per build step costs more than the system call itself), and syncfs(2).
  *
- * Every call is synchronous and small; errors are thrown as Error objects shaped like Node's
+ * Calls are synchronous and small, except umount2 and syncfs (promises, on the thread pool); errors are thrown as Error objects shaped like Node's
  * system errors (`code` = "ENOENT", `errno` = negative number, `syscall`, `path`), so callers can
  * use the same errno checks they use for node:fs.
  */
@@ -22,6 +22,7 @@
 #include <sys/xattr.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <unistd.h>
 
 #define PATH_BUF 4096
 #define NAME_BUF 256
@@ -265,26 +266,42 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
 }
 
 /*
- * umount2(target, flags) -> Promise<void>, run on libuv's thread pool: unmounting a writable overlay
- * syncs the filesystem under it, which can take hundreds of milliseconds on a busy disk, and must
- * not stop the event loop (other build stages, progress output) meanwhile.
+ * umount2(target, flags) and syncfs(path) -> Promise<void>, run on libuv's thread pool: unmounting a
+ * writable overlay syncs the filesystem under it, and syncfs writes back every dirty page of a
+ * filesystem; either can take hundreds of milliseconds on a busy disk and must not stop the event
+ * loop (other build stages, progress output) meanwhile.
  */
+typedef enum { JOB_UMOUNT2, JOB_SYNCFS } path_op;
+
 typedef struct {
   napi_async_work work;
   napi_deferred deferred;
-  char target[PATH_BUF];
+  path_op op;
+  char path[PATH_BUF];
   int flags;
   int err;
-} umount_job;
+} path_job;
 
-static void umount_execute(napi_env env, void *data) {
+static const char *job_syscall(const path_job *job) { return job->op == JOB_UMOUNT2 ? "umount2" : "syncfs"; }
+
+static void path_job_execute(napi_env env, void *data) {
   (void)env;
-  umount_job *job = data;
-  job->err = umount2(job->target, job->flags) == 0 ? 0 : errno;
+  path_job *job = data;
+  if (job->op == JOB_UMOUNT2) {
+    job->err = umount2(job->path, job->flags) == 0 ? 0 : errno;
+    return;
+  }
+  int fd = open(job->path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    job->err = errno;
+    return;
+  }
+  job->err = syncfs(fd) == 0 ? 0 : errno;
+  close(fd);
 }
 
-static void umount_complete(napi_env env, napi_status status, void *data) {
-  umount_job *job = data;
+static void path_job_complete(napi_env env, napi_status status, void *data) {
+  path_job *job = data;
   napi_value undefined;
   if (status == napi_ok && job->err == 0) {
     napi_get_undefined(env, &undefined);
@@ -293,7 +310,7 @@ static void umount_complete(napi_env env, napi_status status, void *data) {
     /* Build the error as throw_errno does, but reject with it instead of throwing. */
     napi_value exc;
     bool pending = false;
-    throw_errno(env, job->err ? job->err : EIO, "umount2", job->target);
+    throw_errno(env, job->err ? job->err : EIO, job_syscall(job), job->path);
     if (napi_is_exception_pending(env, &pending) == napi_ok && pending &&
         napi_get_and_clear_last_exception(env, &exc) == napi_ok)
       napi_reject_deferred(env, job->deferred, exc);
@@ -302,26 +319,32 @@ static void umount_complete(napi_env env, napi_status status, void *data) {
   free(job);
 }
 
-static napi_value js_umount2(napi_env env, napi_callback_info info) {
+/* Queues `op` on `path` (argv[0]) with optional flags (argv[1] when `nargs` is 2). */
+static napi_value queue_path_job(napi_env env, napi_callback_info info, path_op op, size_t nargs) {
   napi_value argv[2], promise, name;
-  uint32_t flags;
-  umount_job *job = calloc(1, sizeof *job);
-  if (job == NULL) return throw_errno(env, ENOMEM, "umount2", NULL);
-  if (!get_args(env, info, 2, argv) || !get_string(env, argv[0], job->target, sizeof job->target, "target") ||
-      !get_u32(env, argv[1], &flags, "flags")) {
+  uint32_t flags = 0;
+  path_job *job = calloc(1, sizeof *job);
+  if (job == NULL) return throw_errno(env, ENOMEM, op == JOB_UMOUNT2 ? "umount2" : "syncfs", NULL);
+  job->op = op;
+  if (!get_args(env, info, nargs, argv) || !get_string(env, argv[0], job->path, sizeof job->path, "path") ||
+      (nargs > 1 && !get_u32(env, argv[1], &flags, "flags"))) {
     free(job);
     return NULL;
   }
   job->flags = (int)flags;
   if (napi_create_promise(env, &job->deferred, &promise) != napi_ok ||
-      napi_create_string_utf8(env, "gantry:umount2", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_create_async_work(env, NULL, name, umount_execute, umount_complete, job, &job->work) != napi_ok ||
+      napi_create_string_utf8(env, op == JOB_UMOUNT2 ? "gantry:umount2" : "gantry:syncfs", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_async_work(env, NULL, name, path_job_execute, path_job_complete, job, &job->work) != napi_ok ||
       napi_queue_async_work(env, job->work) != napi_ok) {
     free(job);
     return NULL;
   }
   return promise;
 }
+
+static napi_value js_umount2(napi_env env, napi_callback_info info) { return queue_path_job(env, info, JOB_UMOUNT2, 2); }
+
+static napi_value js_syncfs(napi_env env, napi_callback_info info) { return queue_path_job(env, info, JOB_SYNCFS, 1); }
 
 /*
  * lstatDir(dir) -> { names: string[], stats: Float64Array }: one directory's entries (without "."
@@ -420,6 +443,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"devNumbers", NULL, js_dev_numbers, NULL, NULL, NULL, napi_enumerable, NULL},
     {"mount", NULL, js_mount, NULL, NULL, NULL, napi_enumerable, NULL},
     {"umount2", NULL, js_umount2, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"syncfs", NULL, js_syncfs, NULL, NULL, NULL, napi_enumerable, NULL},
     {"lstatDir", NULL, js_lstat_dir, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;

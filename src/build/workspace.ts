@@ -12,7 +12,7 @@ import { mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createLayer } from '../layer/index.js';
 import { chainIds, type Digest } from '../oci/index.js';
-import { mountAll, unmount, unpackLayers, type Snapshotter } from '../snapshot/index.js';
+import { mountAll, syncFilesystem, unmount, unpackLayers, volatileMounts, type Snapshotter } from '../snapshot/index.js';
 import type { LayerRecord, Store } from '../store/index.js';
 import type { StateLayer } from './stage-state.js';
 import { traced } from './trace.js';
@@ -91,7 +91,9 @@ export class Workspace {
     try {
       const rootfs = await this.#mountPoint();
       let result: T;
-      await traced('mount', () => mountAll(mounts, rootfs, options.signal === undefined ? {} : { signal: options.signal }));
+      // Volatile: the step's own syncs (dpkg fsyncs every file it unpacks, the unmount syncs the
+      // whole disk) are skipped; one syncfs below makes the upper directory durable instead.
+      await traced('mount', () => mountAll(volatileMounts(mounts), rootfs, options.signal === undefined ? {} : { signal: options.signal }));
       try {
         result = await traced('step.body', () => fn(rootfs));
       } finally {
@@ -102,7 +104,12 @@ export class Workspace {
       if (this.#snapshotter.driver === 'overlay' && (await readdir(this.#snapshotter.upperDir(key))).length === 0) {
         return { result };
       }
+      // The upper directory becomes a committed snapshot that later steps mount as a lower layer:
+      // it must be on disk before the DB names it. Its writeback overlaps the layer write.
+      const synced = traced('syncfs', () => syncFilesystem(this.#snapshotter.upperDir(key)));
+      synced.catch(() => {}); // awaited below, after the layer write, which may fail first
       const layer = await traced('layer.write', () => this.#writeLayer(key, options.signal));
+      await synced;
       if (layer === undefined) return { result };
       const chain = chainIds([...layers.map((l) => l.diffId), layer.diffId]);
       await traced('snapshot.commit', () => this.#snapshotter.commit(chain[chain.length - 1] as string, key));

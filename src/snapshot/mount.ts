@@ -10,7 +10,7 @@ import { rmSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { MNT, MS, sys, type GantrySys } from '../native/index.js';
-import { MountError } from './errors.js';
+import { MountError, SyncError } from './errors.js';
 import type { Mount } from './snapshotter.js';
 
 const run = promisify(execFile);
@@ -30,6 +30,23 @@ export function volatileMounts(mounts: readonly Mount[]): Mount[] {
       ? { ...m, options: [...m.options, 'volatile'] }
       : m,
   );
+}
+
+/**
+ * Writes back every dirty page of the filesystem that holds `path` (syncfs(2)): what unmounting a
+ * non-volatile overlay does, for a caller that mounted volatile to spare the processes inside their
+ * own syncs (dpkg fsyncs every file it unpacks) and still wants the upper directory durable once,
+ * at a moment of its choosing. Through the addon on the thread pool; `sync -f` where it is missing.
+ */
+export async function syncFilesystem(path: string): Promise<void> {
+  const native = addon();
+  try {
+    if (native?.syncfs !== undefined) await native.syncfs(path);
+    else await run('sync', ['-f', path]);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { stderr?: string };
+    throw new SyncError(path, e.stderr?.trim() || e.message, { cause: err });
+  }
 }
 
 /**

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mountAll, unmount } from '../../src/snapshot/index.js';
+import { mountAll, SyncError, syncFilesystem, unmount } from '../../src/snapshot/index.js';
 import { tempDir } from '../helpers/paths.js';
 
 function mounted(target: string): boolean {
@@ -70,4 +70,15 @@ test('a failing mount is a MountError naming the target', async (t) => {
     (err: Error) => err.constructor.name === 'MountError' && err.message.includes(target),
   );
   assert.equal(mounted(target), false);
+});
+
+test('syncFilesystem writes back the filesystem of a path and names a missing one', async (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'dirty'), 'x'.repeat(1 << 16));
+  await syncFilesystem(dir);
+  await assert.rejects(syncFilesystem(join(dir, 'missing')), (err: unknown) => {
+    assert.ok(err instanceof SyncError);
+    assert.match((err as Error).message, /^Cannot sync the filesystem of ".*missing": ENOENT/);
+    return true;
+  });
 });
