@@ -17,6 +17,15 @@ import { resolveInRoot } from '../layer/index.js';
 import type { Spec } from '../runtime/index.js';
 import { findMountStubs, mountAll, RUNTIME_MOUNT_TARGETS, unmount } from '../snapshot/index.js';
 
+/**
+ * Holds on cache mount directories, by name, across processes: `use` keeps prune away while a RUN
+ * has it mounted; `lock` is `sharing=locked`'s exclusive hold. Both wait when they must.
+ */
+export interface CacheMountGuard {
+  use(name: string, options?: { signal?: AbortSignal }): Promise<() => void>;
+  lock(name: string, options?: { signal?: AbortSignal }): Promise<() => void>;
+}
+
 /** What the solver hands a RUN besides the instruction. */
 export interface RunContext {
   args: string[];
@@ -37,6 +46,8 @@ export interface RunContext {
   secrets: ReadonlyMap<string, Uint8Array>;
   /** Host directory for cache mounts. */
   cacheDir: string;
+  /** Marks on the cache mounts this RUN uses (see store/cache-mount-locks.ts). */
+  cacheMounts: CacheMountGuard;
   addHosts: readonly string[];
   shmSize?: number;
   ulimits?: readonly string[];
@@ -146,27 +157,24 @@ async function tempDir(base: string, kind: string): Promise<string> {
   return dir;
 }
 
-// Serializes `sharing=locked` cache mounts within this process.
-const cacheLocks = new Map<string, Promise<void>>();
-
 async function prepareMounts(ctx: RunContext, out: Prepared): Promise<void> {
+  const signal = ctx.signal === undefined ? {} : { signal: ctx.signal };
   for (const m of ctx.mounts) {
     switch (m.type) {
       case 'cache': {
         const id = m.id !== '' ? m.id : m.target;
-        const dir = join(ctx.cacheDir, createHash('sha256').update(id).digest('hex').slice(0, 32));
-        let source = dir;
+        const name = createHash('sha256').update(id).digest('hex').slice(0, 32);
+        let source = join(ctx.cacheDir, name);
         if (m.sharing === 'locked') {
-          const prev = cacheLocks.get(dir) ?? Promise.resolve();
-          let release!: () => void;
-          const mine = new Promise<void>((r) => (release = r));
-          cacheLocks.set(dir, prev.then(() => mine));
-          await prev;
+          const release = await ctx.cacheMounts.lock(name, signal);
           out.cleanups.push(async () => release());
         } else if (m.sharing === 'private') {
-          source = `${dir}-${randomBytes(4).toString('hex')}`;
-          out.cleanups.push(() => rm(source, { recursive: true, force: true }));
+          source = `${source}-${randomBytes(4).toString('hex')}`;
         }
+        // Marked in use before it is made, so a prune never takes it from under the RUN.
+        const release = await ctx.cacheMounts.use(posix.basename(source), signal);
+        out.cleanups.push(async () => release());
+        if (m.sharing === 'private') out.cleanups.push(() => rm(source, { recursive: true, force: true }));
         if (!existsDir(source)) {
           mkdirSync(source, { recursive: true, mode: m.mode ?? 0o755 });
           chownSync(source, m.uid ?? 0, m.gid ?? 0);

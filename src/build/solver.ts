@@ -119,13 +119,15 @@ export class Solver {
   readonly #buildArgs: BuildArgs;
   readonly #warnings: string[] = [];
   readonly #created: string | undefined;
+  /** The build's lease: what the build reads or writes is added to it, so a concurrent prune leaves it. */
+  readonly #lease: string;
   #vertex = 0;
   readonly #vertexNames = new Map<string, { name: string; started: number }>();
 
   constructor(store: Store, workspace: Workspace, lease: string, runtime: () => Promise<RunRuntime>, req: SolveRequest) {
     this.#store = store;
     this.#ws = workspace;
-    void lease;
+    this.#lease = lease;
     this.#runtime = runtime;
     this.#req = req;
     this.#created = req.sourceDateEpoch === undefined ? undefined : new Date(req.sourceDateEpoch * 1000).toISOString().replace('.000Z', 'Z');
@@ -252,7 +254,14 @@ export class Solver {
     return this.#imageStateOf(record);
   }
 
+  /** Adds blobs the build will read to its lease: a prune running meanwhile must not collect them. */
+  #hold(digests: readonly Digest[]): void {
+    for (const id of digests) this.#store.leases.addResource(this.#lease, { type: 'content', id });
+  }
+
   async #imageStateOf(record: ReturnType<Store['images']['get']>): Promise<StageState> {
+    // Held before they are read: `system prune -a` may untag the base image while the build runs.
+    this.#hold([record.config.digest, ...record.layers.map((l) => l.digest)]);
     const config = JSON.parse(Buffer.from(await readBlob(this.#store.content, record.config)).toString('utf8')) as ImageConfig;
     const image = structuredClone(config) as StageState['image'];
     delete image.created;
@@ -358,6 +367,8 @@ export class Solver {
       }
       if (parsed.layer !== undefined) {
         if (layerRes === undefined) continue;
+        // Held, then checked: from here on a concurrent `builder prune` cannot take the layer.
+        this.#hold([parsed.layer.descriptor.digest]);
         try {
           await this.#store.content.info(parsed.layer.descriptor.digest);
         } catch {
@@ -469,6 +480,7 @@ export class Solver {
             contextDir: this.#req.context?.root,
             secrets: this.#req.secrets,
             cacheDir: join(this.#store.root, 'cache-mounts'),
+            cacheMounts: this.#store.cacheMounts,
             addHosts: this.#req.addHosts,
             ...(this.#req.shmSize === undefined ? {} : { shmSize: this.#req.shmSize }),
             ...(this.#req.ulimits === undefined ? {} : { ulimits: this.#req.ulimits }),

@@ -12,6 +12,7 @@ import { ContainerStore } from './containers.js';
 import { openDatabase, type MetadataDb } from './db.js';
 import { collect, type CollectOptions, type GcReport } from './gc.js';
 import { ImageStore } from './images.js';
+import { CacheMountLocks } from './cache-mount-locks.js';
 import { DbIngestLocker } from './ingest-lock.js';
 import { LeaseManager } from './leases.js';
 import { resolveRoot, storeLayout, type RootOptions, type StoreLayout } from './paths.js';
@@ -33,6 +34,8 @@ export interface Store {
   readonly buildCache: BuildCacheStore;
   readonly leases: LeaseManager;
   readonly locker: DbIngestLocker;
+  /** Marks on `RUN --mount=type=cache` directories in use, across processes. */
+  readonly cacheMounts: CacheMountLocks;
   /** Removes what nothing refers to (gc.ts). */
   collect(options?: CollectOptions): Promise<GcReport>;
   close(): void;
@@ -80,6 +83,7 @@ export function openStore(options: OpenStoreOptions = {}): Store {
     buildCache: new BuildCacheStore(db),
     leases,
     locker,
+    cacheMounts: new CacheMountLocks(db),
     collect: gc,
     close: () => db.close(),
   };

@@ -5,9 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { buildablePlatforms } from '../../src/build/index.js';
+import { runGantry } from '../helpers/cli.js';
 import { buildSkipReason, cliBuildEnv } from './harness.js';
 
 const skip = buildSkipReason();
@@ -122,6 +123,39 @@ test('a Dockerfile without FROM, or with an instruction before FROM other than A
     assert.equal(r.status, 1, text);
     assert.match(r.stderr, want, text);
   }
+});
+
+test('a cache mount a running build has mounted survives builder prune and system prune, and goes once the build ends', { skip }, async (t) => {
+  const { root, ctx, gantry } = await cliBuildEnv(t, 'gantry-build-cachelock-');
+  // The RUN fills its cache mount, then waits for the test's go-ahead (a file dropped into the mount).
+  writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nRUN --mount=type=cache,target=/cache echo kept > /cache/f && while [ ! -e /cache/go ]; do sleep 0.1; done && cat /cache/f\n');
+  const build = runGantry(['--root', root, 'build', '--progress', 'plain', ctx], {});
+  const mountsDir = join(root, 'cache-mounts');
+  const filled = async (): Promise<string> => {
+    for (let i = 0; i < 600; i++) {
+      const dirs = existsSync(mountsDir) ? readdirSync(mountsDir) : [];
+      if (dirs.length === 1 && existsSync(join(mountsDir, dirs[0]!, 'f'))) return join(mountsDir, dirs[0]!);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('the RUN never filled its cache mount');
+  };
+  const mount = await filled();
+  const df = gantry(['system', 'df']);
+  assert.match(df.stdout, /^Build Cache\s+1\s+1\s/m, 'the mount counts as active');
+  for (const prune of [['builder', 'prune', '-af'], ['system', 'prune', '-af']]) {
+    const p = gantry(prune);
+    assert.equal(p.status, 0, p.stderr);
+    assert.doesNotMatch(p.stdout, new RegExp(basename(mount)), `${prune.join(' ')} lists the mount in use`);
+    assert.equal(readFileSync(join(mount, 'f'), 'utf8'), 'kept\n', `${prune.join(' ')} took the mount in use`);
+  }
+  writeFileSync(join(mount, 'go'), '');
+  const b = await build;
+  assert.equal(b.status, 0, b.stderr);
+  assert.match(b.stderr, /^#\d+ [0-9.]+ kept$/m);
+  const p = gantry(['builder', 'prune', '-f']);
+  assert.equal(p.status, 0, p.stderr);
+  assert.match(p.stdout, new RegExp(`^${basename(mount)}$`, 'm'));
+  assert.equal(existsSync(mount), false);
 });
 
 test('RUN --mount=type=cache storage counts in system df\'s Build Cache and goes with builder prune (no -a needed, as BuildKit; type!= keeps it)', { skip }, async (t) => {

@@ -9,7 +9,7 @@
  */
 import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BuildCacheRecord } from '../../store/index.js';
+import type { BuildCacheRecord, CacheMountLocks } from '../../store/index.js';
 
 export const CACHE_MOUNT_TYPE = 'exec.cachemount';
 
@@ -43,15 +43,15 @@ export async function listCacheMounts(root: string): Promise<CacheMount[]> {
   return out;
 }
 
-/** A cache mount in the shape `system df` prints (never shared; a build's use of it is not tracked). */
-export function cacheMountRecord(m: CacheMount): BuildCacheRecord {
+/** A cache mount in the shape `system df` prints (never shared; in use while a RUN has it mounted). */
+export function cacheMountRecord(m: CacheMount, locks: CacheMountLocks): BuildCacheRecord {
   return {
     id: m.id,
     type: CACHE_MOUNT_TYPE,
     description: 'cache mount',
     parents: [],
     size: m.size,
-    inUse: false,
+    inUse: locks.inUse(m.id),
     shared: false,
     createdAt: m.createdAt,
     lastUsedAt: m.lastUsedAt,
@@ -60,14 +60,25 @@ export function cacheMountRecord(m: CacheMount): BuildCacheRecord {
   };
 }
 
-/** Removes the cache mounts; returns the bytes freed. */
-export async function removeCacheMounts(mounts: readonly CacheMount[]): Promise<number> {
+/**
+ * Removes the cache mounts no running build uses (one that a RUN holds now is left alone);
+ * returns those removed and the bytes freed.
+ */
+export async function removeCacheMounts(mounts: readonly CacheMount[], locks: CacheMountLocks): Promise<{ removed: CacheMount[]; freed: number }> {
+  const removed: CacheMount[] = [];
   let freed = 0;
   for (const m of mounts) {
-    await rm(m.path, { recursive: true, force: true });
+    const release = locks.tryRemove(m.id);
+    if (release === undefined) continue;
+    try {
+      await rm(m.path, { recursive: true, force: true });
+    } finally {
+      release();
+    }
+    removed.push(m);
     freed += m.size;
   }
-  return freed;
+  return { removed, freed };
 }
 
 async function treeUsage(p: string): Promise<{ size: number; newest: number }> {

@@ -45,7 +45,8 @@ const handler: Handler<Options> = async (_args, opts, io, globals) => {
   const store = await openCliStore(globals, io);
   try {
     const { listCacheMounts, removeCacheMounts, CACHE_MOUNT_TYPE } = await import('./_cache-mounts.js');
-    const mounts = await listCacheMounts(store.root);
+    // A cache mount a running build has mounted is in use: never a candidate.
+    const mounts = (await listCacheMounts(store.root)).filter((m) => !store.cacheMounts.inUse(m.id));
     const lastUse = (r: { lastUsedAt?: number; createdAt: number }): number => r.lastUsedAt ?? r.createdAt;
     const records = store.buildCache.list().filter((r) => !r.inUse);
     // Without -a, only records no other record builds on (BuildKit's "dangling" view); cache mounts
@@ -71,12 +72,13 @@ const handler: Handler<Options> = async (_args, opts, io, globals) => {
       }
       candidates = chosen;
     }
+    store.buildCache.remove(candidates.filter((r) => r.mount === undefined).map((r) => r.id));
+    // A build may have started to use a cache mount since the listing: that one stays.
+    const { removed, freed } = await removeCacheMounts(candidates.flatMap((r) => (r.mount === undefined ? [] : [r.mount])), store.cacheMounts);
+    const deleted = candidates.filter((r) => r.mount === undefined || removed.includes(r.mount));
     let out = '';
-    if (candidates.length > 0) {
-      store.buildCache.remove(candidates.filter((r) => r.mount === undefined).map((r) => r.id));
-      out += `Deleted build cache objects:\n${candidates.map((r) => `${r.id}\n`).join('')}\n`;
-    }
-    let reclaimed = await removeCacheMounts(candidates.flatMap((r) => (r.mount === undefined ? [] : [r.mount])));
+    if (deleted.length > 0) out += `Deleted build cache objects:\n${deleted.map((r) => `${r.id}\n`).join('')}\n`;
+    let reclaimed = freed;
     const gc = await store.collect();
     reclaimed += gc.reclaimed;
     out += `Total reclaimed space: ${humanSize(reclaimed)}\n`;

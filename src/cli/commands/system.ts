@@ -135,7 +135,7 @@ const df: Handler<{ verbose?: boolean }> = async (_args, opts, io, globals) => {
     const { listCacheMounts, cacheMountRecord } = await import('./_cache-mounts.js');
     const stored = diskUsage(store);
     // RUN cache mounts are build cache too (BuildKit's exec.cachemount records).
-    const u = { ...stored, buildCache: [...stored.buildCache, ...(await listCacheMounts(store.root)).map(cacheMountRecord)] };
+    const u = { ...stored, buildCache: [...stored.buildCache, ...(await listCacheMounts(store.root)).map((m) => cacheMountRecord(m, store.cacheMounts))] };
     if (opts.verbose === true) {
       const parts = dfVerbose(u, humanSize, familiarName, Date.now(), (ms, now) => createdSince(new Date(ms), new Date(now)), humanDuration);
       await write(io.stdout, parts.map((p) => (p.includes('\t') ? alignTable(p) : p)).join(''));
@@ -195,11 +195,13 @@ const prune: Handler<{ all?: boolean; force?: boolean; filter?: string[] }> = as
     const { listCacheMounts, removeCacheMounts } = await import('./_cache-mounts.js');
     const until = filters.until;
     const mounts = (await listCacheMounts(store.root)).filter((m) => until === undefined || m.lastUsedAt < until);
-    if (doomed.length > 0 || mounts.length > 0) {
-      store.buildCache.remove(doomed.map((b) => b.id));
-      out += `Deleted build cache objects:\n${[...doomed, ...mounts].map((b) => `${b.id}\n`).join('')}\n`;
+    store.buildCache.remove(doomed.map((b) => b.id));
+    // One a running build has mounted stays (removeCacheMounts leaves it alone).
+    const cacheMounts = await removeCacheMounts(mounts, store.cacheMounts);
+    if (doomed.length > 0 || cacheMounts.removed.length > 0) {
+      out += `Deleted build cache objects:\n${[...doomed, ...cacheMounts.removed].map((b) => `${b.id}\n`).join('')}\n`;
     }
-    reclaimed += await removeCacheMounts(mounts);
+    reclaimed += cacheMounts.freed;
     const gc = await store.collect();
     reclaimed += gc.reclaimed;
     out += `Total reclaimed space: ${humanSize(reclaimed)}\n`;

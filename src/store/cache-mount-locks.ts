@@ -1,0 +1,115 @@
+/**
+ * Who uses which `RUN --mount=type=cache` directory, across processes: so that `builder prune` and
+ * `system prune` never delete one under a running build (DESIGN's "a build and a prune" invariant),
+ * and so that `sharing=locked` holds between concurrent builds, as it does between BuildKit's builds
+ * in one daemon. With no daemon, the marks are rows of the metadata DB's process-lock table (the one
+ * content writers lock their ingest refs with): each names its process and that process's start time,
+ * so the marks of a killed build are stale at once and never wedge a cache mount.
+ *
+ * Refs, by cache mount directory name:
+ *   cache-mount-use:<name>:<token>   one per RUN that has it mounted (any number)
+ *   cache-mount-lock:<name>          the one `sharing=locked` holder
+ *   cache-mount-remove:<name>        a prune deleting it
+ */
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { MetadataDb } from './db.js';
+import { processAlive, processStartTime } from './ingest-lock.js';
+
+/** Ends a hold; safe to call twice. */
+export type Release = () => void;
+
+const SELF_START = processStartTime(process.pid) ?? '';
+/** Polling between tries while another process holds what we wait for: short, then patient. */
+const FIRST_WAIT_MS = 20;
+const MAX_WAIT_MS = 250;
+
+interface LockRow {
+  ref: string;
+  pid: number;
+  pid_start: string;
+}
+
+export class CacheMountLocks {
+  readonly #db: MetadataDb;
+  constructor(db: MetadataDb) {
+    this.#db = db;
+  }
+
+  /** Marks `name` in use until released; waits while a prune is deleting it. */
+  async use(name: string, options: { signal?: AbortSignal } = {}): Promise<Release> {
+    const ref = `cache-mount-use:${name}:${randomBytes(6).toString('hex')}`;
+    await this.#until(() => (this.#held(`cache-mount-remove:${name}`) ? false : (this.#insert(ref), true)), options.signal);
+    return this.#releaser(ref);
+  }
+
+  /** Holds `name` alone among `sharing=locked` users (of any process) until released; waits for it. */
+  async lock(name: string, options: { signal?: AbortSignal } = {}): Promise<Release> {
+    const ref = `cache-mount-lock:${name}`;
+    await this.#until(() => (this.#held(ref) ? false : (this.#insert(ref), true)), options.signal);
+    return this.#releaser(ref);
+  }
+
+  /**
+   * Claims `name` for deletion when no live process uses it: until released, `use` waits.
+   * @returns undefined when it is in use (the caller leaves it alone)
+   */
+  tryRemove(name: string): Release | undefined {
+    const ref = `cache-mount-remove:${name}`;
+    const claimed = this.#db.write(() => {
+      if (this.inUse(name) || this.#held(ref)) return false;
+      this.#insert(ref);
+      return true;
+    });
+    return claimed ? this.#releaser(ref) : undefined;
+  }
+
+  /** True when a live process has `name` mounted in a RUN. */
+  inUse(name: string): boolean {
+    const rows = this.#db.sqlite
+      .prepare("SELECT ref, pid, pid_start FROM ingest_locks WHERE ref >= ? AND ref < ?")
+      .all(`cache-mount-use:${name}:`, `cache-mount-use:${name};`) as LockRow[];
+    return rows.some((r) => processAlive(r.pid, r.pid_start));
+  }
+
+  #held(ref: string): boolean {
+    const row = this.#db.sqlite.prepare('SELECT ref, pid, pid_start FROM ingest_locks WHERE ref = ?').get(ref) as LockRow | undefined;
+    return row !== undefined && processAlive(row.pid, row.pid_start);
+  }
+
+  #insert(ref: string): void {
+    this.#db.sqlite
+      .prepare('INSERT OR REPLACE INTO ingest_locks (ref, pid, pid_start, locked_at) VALUES (?, ?, ?, ?)')
+      .run(ref, process.pid, SELF_START, Date.now());
+  }
+
+  /** Runs `tryOnce` in a write transaction until it returns true. */
+  async #until(tryOnce: () => boolean, signal: AbortSignal | undefined): Promise<void> {
+    let wait = FIRST_WAIT_MS;
+    for (;;) {
+      signal?.throwIfAborted();
+      if (this.#db.write(tryOnce)) return;
+      await sleep(wait, undefined, signal === undefined ? {} : { signal }).catch((err: unknown) => {
+        signal?.throwIfAborted(); // the signal's own reason, not the timer's AbortError
+        throw err;
+      });
+      wait = Math.min(MAX_WAIT_MS, wait * 2);
+    }
+  }
+
+  #releaser(ref: string): Release {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      try {
+        this.#db.write(() => {
+          this.#db.sqlite.prepare('DELETE FROM ingest_locks WHERE ref = ? AND pid = ? AND pid_start = ?').run(ref, process.pid, SELF_START);
+        });
+      } catch {
+        // Released in `finally` blocks: must not hide the error that got us there. A row left
+        // behind names this process and is stale as soon as it exits.
+      }
+    };
+  }
+}
