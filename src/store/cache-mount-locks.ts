@@ -14,12 +14,11 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MetadataDb } from './db.js';
-import { processAlive, processStartTime } from './ingest-lock.js';
+import { insertOwnLock, ownLockReleaser, processAlive } from './ingest-lock.js';
 
 /** Ends a hold; safe to call twice. */
 export type Release = () => void;
 
-const SELF_START = processStartTime(process.pid) ?? '';
 /** Polling between tries while another process holds what we wait for: short, then patient. */
 const FIRST_WAIT_MS = 20;
 const MAX_WAIT_MS = 250;
@@ -78,9 +77,7 @@ export class CacheMountLocks {
   }
 
   #insert(ref: string): void {
-    this.#db.sqlite
-      .prepare('INSERT OR REPLACE INTO ingest_locks (ref, pid, pid_start, locked_at) VALUES (?, ?, ?, ?)')
-      .run(ref, process.pid, SELF_START, Date.now());
+    insertOwnLock(this.#db, ref);
   }
 
   /** Runs `tryOnce` in a write transaction until it returns true. */
@@ -98,18 +95,6 @@ export class CacheMountLocks {
   }
 
   #releaser(ref: string): Release {
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      try {
-        this.#db.write(() => {
-          this.#db.sqlite.prepare('DELETE FROM ingest_locks WHERE ref = ? AND pid = ? AND pid_start = ?').run(ref, process.pid, SELF_START);
-        });
-      } catch {
-        // Released in `finally` blocks: must not hide the error that got us there. A row left
-        // behind names this process and is stale as soon as it exits.
-      }
-    };
+    return ownLockReleaser(this.#db, ref);
   }
 }

@@ -48,6 +48,28 @@ export function processAlive(pid: number, start: string): boolean {
 
 const SELF_START = processStartTime(process.pid) ?? '';
 
+/** Records `ref` as held by this process; call inside a write transaction that checked it was free. */
+export function insertOwnLock(db: MetadataDb, ref: string, now = Date.now()): void {
+  db.sqlite.prepare('INSERT OR REPLACE INTO ingest_locks (ref, pid, pid_start, locked_at) VALUES (?, ?, ?, ?)').run(ref, process.pid, SELF_START, now);
+}
+
+/** A function that deletes this process's row of `ref`, once; it never throws. */
+export function ownLockReleaser(db: MetadataDb, ref: string): () => void {
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    try {
+      db.write(() => {
+        db.sqlite.prepare('DELETE FROM ingest_locks WHERE ref = ? AND pid = ? AND pid_start = ?').run(ref, process.pid, SELF_START);
+      });
+    } catch {
+      // Releasing runs in `finally` blocks: it must not hide the error that got us there (a full
+      // disk, say). A row left behind names this process, and is stale as soon as it exits.
+    }
+  };
+}
+
 export class DbIngestLocker implements IngestLocker {
   readonly #db: MetadataDb;
   constructor(db: MetadataDb) {
@@ -63,26 +85,9 @@ export class DbIngestLocker implements IngestLocker {
       if (row !== undefined && processAlive(row.pid, row.pid_start)) {
         throw new IngestLockedError(ref, row.pid, now - row.locked_at);
       }
-      this.#db.sqlite
-        .prepare('INSERT OR REPLACE INTO ingest_locks (ref, pid, pid_start, locked_at) VALUES (?, ?, ?, ?)')
-        .run(ref, process.pid, SELF_START, now);
+      insertOwnLock(this.#db, ref, now);
     });
-    let released = false;
-    return {
-      ref,
-      release: () => {
-        if (released) return;
-        released = true;
-        try {
-          this.#db.write(() => {
-            this.#db.sqlite.prepare('DELETE FROM ingest_locks WHERE ref = ? AND pid = ? AND pid_start = ?').run(ref, process.pid, SELF_START);
-          });
-        } catch {
-          // Releasing runs in `finally` blocks: it must not hide the error that got us there (a full
-          // disk, say). A row left behind names this process, and is stale as soon as it exits.
-        }
-      },
-    };
+    return { ref, release: ownLockReleaser(this.#db, ref) };
   }
 
   isHeld(ref: string): boolean {
