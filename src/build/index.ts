@@ -30,6 +30,7 @@ import { createHash } from 'node:crypto';
 export { BuildStepError, BaseImageNotFoundError } from './solver.js';
 export { RunStepError, SecretMissingError } from './run-step.js';
 export { BuildContext } from './context.js';
+export { keepYoungGenerationSmall } from './heap.js';
 export { buildablePlatforms, resolveBuildPlatform, UnsupportedPlatformError } from './platform.js';
 export { applyChanges, InvalidChangeError } from './changes.js';
 
