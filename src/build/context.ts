@@ -54,6 +54,8 @@ const SMALL_FILE = 1 << 20;
 /** The event loop gets a turn after this many entries walked or bytes hashed synchronously. */
 const YIELD_ENTRIES = 4096;
 const YIELD_BYTES = 32 << 20;
+/** Entries from which a walk counts as large (checked at each yield). */
+const LARGE_WALK = YIELD_ENTRIES;
 const yieldLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export class BuildContext {
@@ -61,6 +63,7 @@ export class BuildContext {
   readonly #filter: ContextFilter;
   readonly #statCache: StatCache | undefined;
   readonly #onFileRead: ((path: string) => void) | undefined;
+  readonly #onLargeWalk: (() => void) | undefined;
   #entries: Map<string, WalkEntry> | undefined;
   /** The entries in walk order, where a directory's tree is one contiguous run (each knows its index). */
   #order: WalkEntry[] = [];
@@ -72,8 +75,19 @@ export class BuildContext {
    * for a few sources in a big tree (a stage's root filesystem). A path is found only through real
    * directories, as the full walk would find it (never through a symlink).
    */
-  constructor(root: string, options: { filter?: ContextFilter; statCache?: StatCache; onFileRead?: (path: string) => void; only?: readonly string[] } = {}) {
+  constructor(
+    root: string,
+    options: {
+      filter?: ContextFilter;
+      statCache?: StatCache;
+      onFileRead?: (path: string) => void;
+      /** Called once when the walk passes `LARGE_WALK` entries. */
+      onLargeWalk?: () => void;
+      only?: readonly string[];
+    } = {},
+  ) {
     this.root = root;
+    this.#onLargeWalk = options.onLargeWalk;
     this.#only = options.only;
     this.#onFileRead = options.onFileRead;
     this.#filter = options.filter ?? includeEverything;
@@ -111,6 +125,7 @@ export class BuildContext {
         if (!excluded) add(new WalkEntry(path, stats, i * STAT_FIELDS, () => readlinkSync(`${dir}/${name}`)));
         if (++sinceYield >= YIELD_ENTRIES) {
           sinceYield = 0;
+          if (order.length >= LARGE_WALK) this.#largeWalk();
           await yieldLoop();
         }
         if (isDir && (!excluded || this.#filter.mayIncludeBelow(path))) await walk(path);
@@ -135,6 +150,13 @@ export class BuildContext {
     this.#order = order;
     this.#statCache?.observe(out);
     return out;
+  }
+
+  #largeWalkSeen = false;
+  #largeWalk(): void {
+    if (this.#largeWalkSeen) return;
+    this.#largeWalkSeen = true;
+    this.#onLargeWalk?.();
   }
 
   /** The lstat of `path` when every parent on the way is a real directory (not a symlink). */

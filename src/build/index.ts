@@ -30,7 +30,6 @@ import { createHash } from 'node:crypto';
 export { BuildStepError, BaseImageNotFoundError } from './solver.js';
 export { RunStepError, SecretMissingError } from './run-step.js';
 export { BuildContext } from './context.js';
-export { keepYoungGenerationSmall } from './heap.js';
 export { buildablePlatforms, resolveBuildPlatform, UnsupportedPlatformError } from './platform.js';
 export { applyChanges, InvalidChangeError } from './changes.js';
 
@@ -122,6 +121,9 @@ export async function build(store: Store, options: BuildOptions): Promise<BuildR
             filter: ignoreFilter(options.ignorePatterns ?? []),
             ...(statCache === undefined ? {} : { statCache }),
             ...(options.observer?.contextFileRead === undefined ? {} : { onFileRead: options.observer.contextFileRead.bind(options.observer) }),
+            // Memory over throughput for the heap of a build that holds a large context (build/heap.ts);
+            // small builds do not load node:v8 for it.
+            onLargeWalk: () => void import('./heap.js').then((h) => h.keepYoungGenerationSmall()),
           });
     let runtime: Promise<RunRuntime> | undefined;
     const solver = new Solver(store, workspace, lease.id, () => (runtime ??= openRunRuntime(store.root, options.runtime, options.observer)), {

@@ -165,8 +165,6 @@ const handler: Handler<BuildFlags> = async (args, opts, io, globals) => {
   const { openCliStore } = await import('./_store.js');
   const store = await openCliStore(globals, io);
   const buildm = await import('../../build/index.js');
-  // This process is one build: memory over throughput for its heap (see build/heap.ts).
-  buildm.keepYoungGenerationSmall();
   try {
     const result = await buildm.build(store, {
       dockerfile: { text: dockerfileText, filename: dockerfileName },
