@@ -87,7 +87,7 @@ test('a --secret value is in the one RUN that mounts it and nowhere else: layers
   }
 });
 
-test('SecretsUsedInArgOrEnv is printed after the build; --check prints the checks and builds nothing', { skip }, async (t) => {
+test('SecretsUsedInArgOrEnv is printed after the build but not with -q; --check prints the checks and builds nothing', { skip }, async (t) => {
   const { ctx, gantry } = await cliBuildEnv(t, 'gantry-cli-build-');
   writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nARG API_TOKEN\nENV DB_PASSWORD=x\nRUN true\n');
   const r = gantry(['build', '--progress', 'plain', ctx]);
@@ -95,6 +95,10 @@ test('SecretsUsedInArgOrEnv is printed after the build; --check prints the check
   assert.match(r.stderr, / 2 warnings found \(use docker --debug to expand\):\n - SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for sensitive data \(ARG "API_TOKEN"\)[^\n]* \(line 2\)\n - SecretsUsedInArgOrEnv: .*\(ENV "DB_PASSWORD"\)[^\n]* \(line 3\)/);
   const c = gantry(['build', '--check', ctx]);
   assert.match(c.stderr, /WARNING: SecretsUsedInArgOrEnv/);
+  const q = gantry(['build', '-q', ctx]);
+  assert.equal(q.status, 0, q.stderr);
+  assert.match(q.stdout, /^sha256:[0-9a-f]{64}\n$/);
+  assert.equal(q.stderr, '', '-q prints no checks (they are not run)');
 });
 
 test('SOURCE_DATE_EPOCH makes two builds on two clean stores give the same digest; --iidfile and -q give the ID', { skip }, async (t) => {
