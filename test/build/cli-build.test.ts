@@ -153,3 +153,23 @@ test('--output local/tar/docker, a context tarball on stdin, -f -, and builder p
   assert.match(gantry(['system', 'df']).stdout, /Build Cache\s+0\s/);
   assert.equal(gantry(['system', 'check']).status, 0);
 });
+
+test('a rebuild whose every step is cached loads no snapshot or layer code (no child_process, no zlib), and still refuses an unknown storage driver', { skip }, async (t) => {
+  const { root, ctx, gantry } = await cliBuildEnv(t, 'gantry-cli-build-');
+  writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nCOPY a /a\nWORKDIR /w\n');
+  writeFileSync(join(ctx, 'a'), 'a\n');
+  const first = gantry(['build', '-q', ctx]);
+  assert.equal(first.status, 0, first.stderr);
+  // A preloaded hook lists the node builtins the process loaded after it.
+  const hook = join(root, '..', 'builtins.cjs');
+  writeFileSync(hook, "const b = new Set(process.moduleLoadList); process.on('exit', () => process.stderr.write('BUILTINS ' + process.moduleLoadList.filter((m) => !b.has(m) && m.startsWith('NativeModule ')).map((m) => m.slice(13)).join(' ') + '\\n'));\n");
+  const again = gantry(['build', '-q', ctx], { NODE_OPTIONS: `--require ${hook}` });
+  assert.equal(again.status, 0, again.stderr);
+  assert.equal(again.stdout, first.stdout, 'the same image');
+  const builtins = (/^BUILTINS (.*)$/m.exec(again.stderr)?.[1] ?? '').split(' ');
+  assert.ok(builtins.includes('crypto'), `the hook saw the build's builtins: ${builtins.join(' ')}`);
+  for (const unwanted of ['child_process', 'zlib']) assert.ok(!builtins.includes(unwanted), `${unwanted} loaded: ${builtins.join(' ')}`);
+  const bad = gantry(['--storage-driver', 'bogus', 'build', '-q', ctx]);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /Cannot use storage driver "bogus"/);
+});
