@@ -108,9 +108,9 @@ export function formatChecks(checks: readonly BuildCheck[]): string {
 export async function build(store: Store, options: BuildOptions): Promise<BuildResult> {
   traceLine('build.start');
   const progress = options.progress ?? discardProgress;
-  const df = parseDockerfile(options.dockerfile.text, { filename: options.dockerfile.filename });
+  const df = await traced('dockerfile.parse', async () => parseDockerfile(options.dockerfile.text, { filename: options.dockerfile.filename }));
   const checks = options.checks === false ? [] : buildChecks(options);
-  const lease = store.leases.create({ expiresAt: Date.now() + 6 * 3600_000, labels: { 'gantry.build': randomBytes(6).toString('hex') } });
+  const lease = await traced('lease.create', async () => store.leases.create({ expiresAt: Date.now() + 6 * 3600_000, labels: { 'gantry.build': randomBytes(6).toString('hex') } }));
   const statCache = options.contextDir === undefined ? undefined : await traced('statcache.load', async () => new StatCache(statCachePath(store, options.contextDir as string)));
   try {
     const driver = options.storageDriver === undefined ? {} : { driver: options.storageDriver };

@@ -197,7 +197,7 @@ export class Solver {
     } else {
       const v = this.#startVertex(label(`FROM ${baseName}`));
       try {
-        state = await this.#imageState(baseName);
+        state = await traced('base.image', () => this.#imageState(baseName));
         this.#endVertex(v, { cached: true });
       } catch (err) {
         this.#endVertex(v, { error: err });
