@@ -168,3 +168,18 @@ test('file digests are the sha256 of the whole file at every size, and of what a
     assert.equal(await ctx.fileDigest(entries.get(name)!), createHash('sha256').update(b).digest('hex'), name);
   }
 });
+
+test('BuildContext reports a large walk once, when it passes a few thousand entries, and a small one never', async (t) => {
+  const dir = tempDir(t);
+  fixture(dir);
+  let small = 0;
+  await new BuildContext(dir, { onLargeWalk: () => small++ }).entries();
+  assert.equal(small, 0);
+  mkdirSync(join(dir, 'many'));
+  for (let i = 0; i < 5000; i++) writeFileSync(join(dir, 'many', String(i)), '');
+  let large = 0;
+  const ctx = new BuildContext(dir, { onLargeWalk: () => large++ });
+  await ctx.entries();
+  await ctx.entries();
+  assert.equal(large, 1);
+});

@@ -54,6 +54,8 @@ const SMALL_FILE = 1 << 20;
 /** The event loop gets a turn after this many entries walked or bytes hashed synchronously. */
 const YIELD_ENTRIES = 4096;
 const YIELD_BYTES = 32 << 20;
+/** Entries from which a walk counts as large (checked at each yield). */
+const LARGE_WALK = YIELD_ENTRIES;
 const yieldLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export class BuildContext {
@@ -61,10 +63,10 @@ export class BuildContext {
   readonly #filter: ContextFilter;
   readonly #statCache: StatCache | undefined;
   readonly #onFileRead: ((path: string) => void) | undefined;
-  #entries: Map<string, ContextEntry> | undefined;
-  /** The entries in walk order, where a directory's tree is one contiguous run, and each one's index. */
-  #order: ContextEntry[] = [];
-  #index = new Map<string, number>();
+  readonly #onLargeWalk: (() => void) | undefined;
+  #entries: Map<string, WalkEntry> | undefined;
+  /** The entries in walk order, where a directory's tree is one contiguous run (each knows its index). */
+  #order: WalkEntry[] = [];
 
   readonly #only: readonly string[] | undefined;
 
@@ -73,8 +75,19 @@ export class BuildContext {
    * for a few sources in a big tree (a stage's root filesystem). A path is found only through real
    * directories, as the full walk would find it (never through a symlink).
    */
-  constructor(root: string, options: { filter?: ContextFilter; statCache?: StatCache; onFileRead?: (path: string) => void; only?: readonly string[] } = {}) {
+  constructor(
+    root: string,
+    options: {
+      filter?: ContextFilter;
+      statCache?: StatCache;
+      onFileRead?: (path: string) => void;
+      /** Called once when the walk passes `LARGE_WALK` entries. */
+      onLargeWalk?: () => void;
+      only?: readonly string[];
+    } = {},
+  ) {
     this.root = root;
+    this.#onLargeWalk = options.onLargeWalk;
     this.#only = options.only;
     this.#onFileRead = options.onFileRead;
     this.#filter = options.filter ?? includeEverything;
@@ -90,22 +103,29 @@ export class BuildContext {
    */
   async entries(): Promise<Map<string, ContextEntry>> {
     if (this.#entries) return this.#entries;
-    const out = new Map<string, ContextEntry>();
+    const out = new Map<string, WalkEntry>();
+    const order: WalkEntry[] = [];
+    const add = (e: WalkEntry): void => {
+      e.at = order.length;
+      order.push(e);
+      out.set(e.path, e);
+    };
     let sinceYield = 0;
     const walk = async (rel: string): Promise<void> => {
       // Names from readdir hold no `/` and are never `.` or `..`: plain concatenation is a join
       // (path.join normalizes, which costs more than the lstat on a 20,000-file walk).
       const dir = rel === '' ? this.root : join(this.root, rel);
-      for (const st of listDir(dir)) {
-        const name = st.name;
-        const path = rel === '' ? name : `${rel}/${name}`;
-        const isDir = (st.mode & S_IFMT) === S_IFDIR;
+      const { names, stats, sorted } = listDir(dir);
+      for (const i of sorted) {
+        const name = names[i] as string;
+        // Array.join makes a flat string; a template would keep a rope (rel, '/', name) per path.
+        const path = rel === '' ? name : [rel, name].join('/');
+        const isDir = ((stats[i * STAT_FIELDS] as number) & S_IFMT) === S_IFDIR;
         const excluded = this.#filter.excluded(path);
-        if (!excluded) {
-          out.set(path, entryOf(path, st, () => readlinkSync(`${dir}/${name}`)));
-        }
+        if (!excluded) add(new WalkEntry(path, stats, i * STAT_FIELDS, () => readlinkSync(`${dir}/${name}`)));
         if (++sinceYield >= YIELD_ENTRIES) {
           sinceYield = 0;
+          if (order.length >= LARGE_WALK) this.#largeWalk();
           await yieldLoop();
         }
         if (isDir && (!excluded || this.#filter.mayIncludeBelow(path))) await walk(path);
@@ -122,15 +142,21 @@ export class BuildContext {
         const st = this.#lstatThroughDirs(p);
         if (st === undefined) continue;
         const excluded = this.#filter.excluded(p);
-        if (!excluded) out.set(p, entryOf(p, st, (l) => readlinkSync(join(this.root, l))));
+        if (!excluded) add(new WalkEntry(p, statFields(st), 0, () => readlinkSync(join(this.root, p))));
         if ((st.mode & S_IFMT) === S_IFDIR && (!excluded || this.#filter.mayIncludeBelow(p))) await walk(p);
       }
     }
     this.#entries = out;
-    this.#order = [...out.values()];
-    this.#index = new Map(this.#order.map((e, i) => [e.path, i]));
+    this.#order = order;
     this.#statCache?.observe(out);
     return out;
+  }
+
+  #largeWalkSeen = false;
+  #largeWalk(): void {
+    if (this.#largeWalkSeen) return;
+    this.#largeWalkSeen = true;
+    this.#onLargeWalk?.();
   }
 
   /** The lstat of `path` when every parent on the way is a real directory (not a symlink). */
@@ -157,10 +183,10 @@ export class BuildContext {
   async tree(path: string): Promise<ContextEntry[]> {
     await this.entries();
     if (path === '' || path === '.') return this.#order.slice();
-    const at = this.#index.get(path);
-    if (at === undefined) return [];
-    const top = this.#order[at] as ContextEntry;
+    const top = this.#entries?.get(path);
+    if (top === undefined) return [];
     if (top.type !== 'dir') return [top];
+    const at = top.at;
     // The walk is depth first, so everything below a directory directly follows it.
     const prefix = `${path}/`;
     let end = at + 1;
@@ -280,23 +306,74 @@ export class BuildContext {
   }
 }
 
-/** What the walk keeps of an lstat: an entry's stat fields under its name. */
-type DirEntryStat = { name: string } & Pick<ContextEntry, 'mode' | 'uid' | 'gid' | 'size' | 'mtimeMs' | 'ctimeMs' | 'ino'>;
-
 const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;
 const S_IFREG = 0o100000;
 const S_IFLNK = 0o120000;
 
+/** An lstat as the walk keeps it: these fields, in this order, in a Float64Array (the native addon's layout). */
+const STAT_FIELDS = 7; // mode uid gid size mtimeMs ctimeMs ino
+
+/**
+ * One walked path. Its stat fields stay in its directory's lstat array and are read through
+ * getters: an object of its own per field set would box every number (7 heap numbers per entry,
+ * the largest item of a 20,000-file walk's memory before this form).
+ */
+class WalkEntry implements ContextEntry {
+  readonly path: string;
+  readonly type: EntryType;
+  linkTarget?: string;
+  /** Its index in walk order. */
+  at = 0;
+  readonly #stats: Float64Array;
+  readonly #o: number;
+
+  constructor(path: string, stats: Float64Array, offset: number, readLink: () => string) {
+    this.path = path;
+    this.#stats = stats;
+    this.#o = offset;
+    const fmt = (stats[offset] as number) & S_IFMT;
+    this.type = fmt === S_IFDIR ? 'dir' : fmt === S_IFREG ? 'file' : fmt === S_IFLNK ? 'symlink' : 'other';
+    if (this.type === 'symlink') this.linkTarget = readLink();
+  }
+
+  get mode(): number {
+    return this.#stats[this.#o] as number;
+  }
+  get uid(): number {
+    return this.#stats[this.#o + 1] as number;
+  }
+  get gid(): number {
+    return this.#stats[this.#o + 2] as number;
+  }
+  get size(): number {
+    return this.type === 'dir' ? 0 : (this.#stats[this.#o + 3] as number);
+  }
+  get mtimeMs(): number {
+    return this.#stats[this.#o + 4] as number;
+  }
+  get ctimeMs(): number {
+    return this.#stats[this.#o + 5] as number;
+  }
+  get ino(): number {
+    return this.#stats[this.#o + 6] as number;
+  }
+}
+
+function statFields(st: Stats): Float64Array {
+  return Float64Array.of(st.mode, st.uid, st.gid, st.size, st.mtimeMs, st.ctimeMs, st.ino);
+}
+
 type LstatDir = (dir: string) => { names: string[]; stats: Float64Array };
 let nativeLstatDir: LstatDir | null | undefined;
 
 /**
- * A directory's entries with their lstat, sorted by name (as `readdirSync().sort()` sorts). The
- * native addon's `lstatDir` does a directory in one call; without it (not built, or built before
- * it had that call), node:fs does it entry by entry. Entries removed meanwhile are left out.
+ * A directory's entries: names, their lstat fields (`STAT_FIELDS` per name, in the names' order),
+ * and the indexes of the names still there sorted by name (as `readdirSync().sort()` sorts). The
+ * native addon's `lstatDir` does a directory in one call; without it (not built, or built before it
+ * had that call), node:fs does it entry by entry. Entries removed meanwhile are left out.
  */
-function listDir(dir: string): DirEntryStat[] {
+function listDir(dir: string): { names: string[]; stats: Float64Array; sorted: number[] } {
   if (nativeLstatDir === undefined) {
     try {
       nativeLstatDir = sys().lstatDir?.bind(undefined) ?? null;
@@ -304,64 +381,37 @@ function listDir(dir: string): DirEntryStat[] {
       nativeLstatDir = null;
     }
   }
-  const out: DirEntryStat[] = [];
+  let names: string[];
+  let stats: Float64Array;
+  const present: number[] = [];
   if (nativeLstatDir !== null) {
-    const { names, stats } = nativeLstatDir(dir);
+    ({ names, stats } = nativeLstatDir(dir));
     for (let i = 0; i < names.length; i++) {
-      const name = names[i] as string;
       // A name that is not UTF-8 cannot be opened by the name node gives it: node:fs decides.
-      if (name.includes('\uFFFD')) {
-        const e = lstatEntry(dir, name);
-        if (e !== undefined) out.push(e);
-        continue;
-      }
-      const o = i * 7;
-      out.push({
-        name,
-        mode: stats[o] as number,
-        uid: stats[o + 1] as number,
-        gid: stats[o + 2] as number,
-        size: stats[o + 3] as number,
-        mtimeMs: stats[o + 4] as number,
-        ctimeMs: stats[o + 5] as number,
-        ino: stats[o + 6] as number,
-      });
+      if (!(names[i] as string).includes('\uFFFD') || lstatInto(dir, names[i] as string, stats, i)) present.push(i);
     }
   } else {
-    for (const name of readdirSync(dir)) {
-      const e = lstatEntry(dir, name);
-      if (e !== undefined) out.push(e);
-    }
+    names = readdirSync(dir);
+    stats = new Float64Array(names.length * STAT_FIELDS);
+    for (let i = 0; i < names.length; i++) if (lstatInto(dir, names[i] as string, stats, i)) present.push(i);
   }
-  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const sorted = present.sort((a, b) => {
+    const x = names[a] as string;
+    const y = names[b] as string;
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+  return { names, stats, sorted };
 }
 
-function lstatEntry(dir: string, name: string): DirEntryStat | undefined {
+/** Writes the lstat of `dir/name` into slot `i` of `stats`; false when it was removed meanwhile. */
+function lstatInto(dir: string, name: string, stats: Float64Array, i: number): boolean {
   try {
-    const st = lstatSync(`${dir}/${name}`);
-    return { name, mode: st.mode, uid: st.uid, gid: st.gid, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino };
+    stats.set(statFields(lstatSync(`${dir}/${name}`)), i * STAT_FIELDS);
+    return true;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // removed while we walked
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false; // removed while we walked
     throw err;
   }
-}
-
-function entryOf(path: string, st: Omit<DirEntryStat, 'name'>, readLink: (path: string) => string): ContextEntry {
-  const fmt = st.mode & S_IFMT;
-  const isDir = fmt === S_IFDIR;
-  const entry: ContextEntry = {
-    path,
-    type: isDir ? 'dir' : fmt === S_IFREG ? 'file' : fmt === S_IFLNK ? 'symlink' : 'other',
-    mode: st.mode,
-    uid: st.uid,
-    gid: st.gid,
-    size: isDir ? 0 : st.size,
-    mtimeMs: st.mtimeMs,
-    ctimeMs: st.ctimeMs,
-    ino: st.ino,
-  };
-  if (entry.type === 'symlink') entry.linkTarget = readLink(path);
-  return entry;
 }
 
 /**

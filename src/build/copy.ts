@@ -35,10 +35,16 @@ import {
   type Stats,
 } from 'node:fs';
 import { basename, join, posix } from 'node:path';
-import { resolveInRoot } from '../layer/index.js';
+import type * as Layer from '../layer/index.js';
 import { pathMatch } from '../oci/index.js';
 import { PatternMatcher } from '../dockerfile/index.js';
 import { InvalidArgumentError, NotFoundError } from '../errors.js';
+
+/** layer/ (its tar and compression code behind it) loads with the first copy, not for a cached build. */
+let layer: typeof Layer | undefined;
+function resolveInRoot(...args: Parameters<typeof Layer.resolveInRoot>): string {
+  return (layer as typeof Layer).resolveInRoot(...args);
+}
 
 export interface Owner {
   uid: number;
@@ -129,6 +135,7 @@ interface Planned {
  * @throws {CopyDestinationError} for several sources without a directory destination
  */
 export async function copyInto(req: CopyRequest, listSources: () => Promise<Iterable<string>>): Promise<void> {
+  layer ??= await import('../layer/index.js');
   const destIsDir = req.dest.endsWith('/') || req.dest.endsWith('/.') || req.dest === '.';
   const destAbs = posix.isAbsolute(req.dest) ? posix.normalize(req.dest) : posix.join(req.workdir, req.dest);
   let all: string[] | undefined;

@@ -16,7 +16,6 @@ import { join } from 'node:path';
 import { lintDockerfile, parseDockerfile, PatternMatcher } from '../dockerfile/index.js';
 import { digestOf, MediaType, parseNormalizedNamed, referenceString, type Descriptor, type Digest, type ImageConfig, type Manifest, type Platform } from '../oci/index.js';
 import { discardProgress, type ProgressSink } from '../progress.js';
-import { openSnapshotter } from '../snapshot/index.js';
 import { writeBlob, type ImageRecord, type Store } from '../store/index.js';
 import { BuildContext, type ContextFilter } from './context.js';
 import type { RunRuntime } from './run-step.js';
@@ -28,7 +27,7 @@ import { traced, traceLine } from './trace.js';
 import { createHash } from 'node:crypto';
 
 export { BuildStepError, BaseImageNotFoundError } from './solver.js';
-export { RunStepError, SecretMissingError } from './run-step.js';
+export { RunStepError, SecretMissingError } from './run-errors.js';
 export { BuildContext } from './context.js';
 export { buildablePlatforms, resolveBuildPlatform, UnsupportedPlatformError } from './platform.js';
 export { applyChanges, InvalidChangeError } from './changes.js';
@@ -56,6 +55,8 @@ export interface BuildOptions {
   runtime?: string;
   /** `--storage-driver`. */
   storageDriver?: string;
+  /** Runs the Dockerfile checks for `BuildResult.checks` (default true; `-q` prints none, so skips them). */
+  checks?: boolean;
   progress?: ProgressSink;
   signal?: AbortSignal;
   fetchImage?: (reference: string) => Promise<Digest>;
@@ -107,13 +108,16 @@ export function formatChecks(checks: readonly BuildCheck[]): string {
 export async function build(store: Store, options: BuildOptions): Promise<BuildResult> {
   traceLine('build.start');
   const progress = options.progress ?? discardProgress;
-  const df = parseDockerfile(options.dockerfile.text, { filename: options.dockerfile.filename });
-  const checks = buildChecks(options);
-  const lease = store.leases.create({ expiresAt: Date.now() + 6 * 3600_000, labels: { 'gantry.build': randomBytes(6).toString('hex') } });
+  const df = await traced('dockerfile.parse', async () => parseDockerfile(options.dockerfile.text, { filename: options.dockerfile.filename }));
+  const checks = options.checks === false ? [] : buildChecks(options);
+  const lease = await traced('lease.create', async () => store.leases.create({ expiresAt: Date.now() + 6 * 3600_000, labels: { 'gantry.build': randomBytes(6).toString('hex') } }));
   const statCache = options.contextDir === undefined ? undefined : await traced('statcache.load', async () => new StatCache(statCachePath(store, options.contextDir as string)));
   try {
-    const snapshotter = openSnapshotter(store, options.storageDriver === undefined ? {} : { driver: options.storageDriver });
-    const workspace = new Workspace(store, snapshotter, lease.id, options.sourceDateEpoch === undefined ? {} : { sourceDateEpoch: options.sourceDateEpoch });
+    const driver = options.storageDriver === undefined ? {} : { driver: options.storageDriver };
+    // snapshot/ loads with the first step that needs it (a cached build never does); a driver
+    // named explicitly is checked now, so a wrong one fails every build as before.
+    if (options.storageDriver !== undefined || process.env.GANTRY_STORAGE_DRIVER !== undefined) (await import('../snapshot/index.js')).openSnapshotter(store, driver);
+    const workspace = new Workspace(store, (snapshot) => snapshot.openSnapshotter(store, driver), lease.id, options.sourceDateEpoch === undefined ? {} : { sourceDateEpoch: options.sourceDateEpoch });
     const context =
       options.contextDir === undefined
         ? undefined
@@ -121,6 +125,9 @@ export async function build(store: Store, options: BuildOptions): Promise<BuildR
             filter: ignoreFilter(options.ignorePatterns ?? []),
             ...(statCache === undefined ? {} : { statCache }),
             ...(options.observer?.contextFileRead === undefined ? {} : { onFileRead: options.observer.contextFileRead.bind(options.observer) }),
+            // Memory over throughput for the heap of a build that holds a large context (build/heap.ts);
+            // small builds do not load node:v8 for it.
+            onLargeWalk: () => void import('./heap.js').then((h) => h.keepYoungGenerationSmall()),
           });
     let runtime: Promise<RunRuntime> | undefined;
     const solver = new Solver(store, workspace, lease.id, () => (runtime ??= openRunRuntime(store.root, options.runtime, options.observer)), {

@@ -12,7 +12,8 @@ import { chmodSync, chownSync, lstatSync, mkdirSync, writeFileSync } from 'node:
 import { mkdir, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { RunMount } from '../dockerfile/index.js';
-import { FailedPreconditionError, GantryError, InvalidArgumentError } from '../errors.js';
+import { FailedPreconditionError } from '../errors.js';
+import { RunStepError, SecretMissingError } from './run-errors.js';
 import { resolveInRoot } from '../layer/index.js';
 import type { Spec } from '../runtime/index.js';
 import { findMountStubs, mountAll, RUNTIME_MOUNT_TARGETS, unmount } from '../snapshot/index.js';
@@ -55,17 +56,7 @@ export interface RunContext {
   onOutput: (stream: 1 | 2, data: Uint8Array) => void;
 }
 
-export class RunStepError extends GantryError {
-  constructor(readonly command: string[], readonly exitCode: number, readonly lastLines: string[]) {
-    super('failed-precondition', 'RUN_FAILED', `process ${JSON.stringify(command.join(' '))} did not complete successfully: exit code: ${exitCode}`);
-  }
-}
-
-export class SecretMissingError extends InvalidArgumentError {
-  constructor(id: string) {
-    super('SECRET_MISSING', `secret ${id} not found`, { hint: `Pass it with --secret id=${id},src=FILE or --secret id=${id},env=VAR` });
-  }
-}
+export { RunStepError, SecretMissingError };
 
 /** The runtime's part of a RUN, separated so the solver can open the runtime lazily and once. */
 export interface RunRuntime {

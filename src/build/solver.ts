@@ -34,7 +34,7 @@ import { BuildContext } from './context.js';
 import { cleanSource, copyInto, matchSources, parseChmod, type Owner } from './copy.js';
 import { applyMeta, isMetaInstruction } from './meta.js';
 import { download, isArchiveFile, isUrl, unpackArchive, type Download } from './add.js';
-import { removeStubs, runInRoot, type RunRuntime } from './run-step.js';
+import type { RunRuntime } from './run-step.js';
 import { cloneState, commitHistory, stageWorkdir, withShell, type StageState, type StateLayer } from './stage-state.js';
 import { Workspace } from './workspace.js';
 import { resolveBuildPlatform } from './platform.js';
@@ -199,7 +199,7 @@ export class Solver {
     } else {
       const v = this.#startVertex(label(`FROM ${baseName}`));
       try {
-        state = await this.#imageState(baseName);
+        state = await traced('base.image', () => this.#imageState(baseName));
         this.#endVertex(v, { cached: true });
       } catch (err) {
         this.#endVertex(v, { error: err });
@@ -460,7 +460,8 @@ export class Solver {
     const mounts = this.#mounts(state, c);
     const network = c.network === 'none' || (c.network === 'default' && this.#req.network === 'none') ? 'none' : 'host';
     let stubs: string[] = [];
-    const runtime = await this.#runtime();
+    // run-step (with snapshot/ and layer/ behind it) loads with the first RUN that runs, not for a cached build.
+    const [runtime, { runInRoot, removeStubs }] = await Promise.all([this.#runtime(), import('./run-step.js')]);
     const vertexId = this.#currentVertex;
     const change = await this.#ws.change(
       state.layers,

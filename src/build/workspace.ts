@@ -10,12 +10,25 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createLayer } from '../layer/index.js';
+import type * as Layer from '../layer/index.js';
 import { chainIds, type Digest } from '../oci/index.js';
-import { mountAll, syncFilesystem, unmount, unpackLayers, volatileMounts, type Snapshotter } from '../snapshot/index.js';
+import type * as Snapshot from '../snapshot/index.js';
+import type { Snapshotter } from '../snapshot/index.js';
 import type { LayerRecord, Store } from '../store/index.js';
 import type { StateLayer } from './stage-state.js';
 import { traced } from './trace.js';
+
+// snapshot/ and layer/ (mount(8) through child_process, tar, compression) load with the first step
+// that unpacks, mounts or writes, not for a build whose every step is cached.
+let snapshotModule: typeof Snapshot | undefined;
+const snapshot = async (): Promise<typeof Snapshot> => (snapshotModule ??= await import('../snapshot/index.js'));
+const mountAll: typeof Snapshot.mountAll = async (...args) => (await snapshot()).mountAll(...args);
+const unmount: typeof Snapshot.unmount = async (...args) => (await snapshot()).unmount(...args);
+const unpackLayers: typeof Snapshot.unpackLayers = async (...args) => (await snapshot()).unpackLayers(...args);
+const syncFilesystem: typeof Snapshot.syncFilesystem = async (...args) => (await snapshot()).syncFilesystem(...args);
+// Synchronous: `change()` has loaded snapshot/ at its unpack before it mounts.
+const volatileMounts: typeof Snapshot.volatileMounts = (...args) => (snapshotModule as typeof Snapshot).volatileMounts(...args);
+const createLayer: typeof Layer.createLayer = async (...args) => (await import('../layer/index.js')).createLayer(...args);
 
 /** A tar with no entries: the end-of-archive marker only. */
 /** The diffIDs of an empty tar (end-of-archive blocks only, bare or padded to a 10 KiB record): a
@@ -30,21 +43,28 @@ export interface StepChange<T> {
 
 export class Workspace {
   readonly #store: Store;
-  readonly #snapshotter: Snapshotter;
+  readonly #openSnapshotter: (snapshot: typeof Snapshot) => Snapshotter;
+  #opened: Snapshotter | undefined;
   readonly #lease: string;
   readonly #mountsDir: string;
   readonly #sourceDateEpoch: number | undefined;
 
-  constructor(store: Store, snapshotter: Snapshotter, lease: string, options: { sourceDateEpoch?: number } = {}) {
+  /** `openSnapshotter` is called once, on first need, with snapshot/ loaded. */
+  constructor(store: Store, openSnapshotter: (snapshot: typeof Snapshot) => Snapshotter, lease: string, options: { sourceDateEpoch?: number } = {}) {
     this.#store = store;
-    this.#snapshotter = snapshotter;
+    this.#openSnapshotter = openSnapshotter;
     this.#lease = lease;
     this.#mountsDir = join(store.layout.tmp, 'build-mounts');
     this.#sourceDateEpoch = options.sourceDateEpoch;
   }
 
-  get snapshotter(): Snapshotter {
-    return this.#snapshotter;
+  /** The snapshotter; only after `#loaded()` (every path to it starts with an unpack, which loads it). */
+  get #snapshotter(): Snapshotter {
+    if (this.#opened === undefined) {
+      if (snapshotModule === undefined) throw new Error('internal error: the snapshotter was used before snapshot/ was loaded');
+      this.#opened = this.#openSnapshotter(snapshotModule);
+    }
+    return this.#opened;
   }
 
   /** The layers as store records (chainIDs computed), for unpacking. */
@@ -62,6 +82,7 @@ export class Workspace {
 
   /** Unpacks `layers` (once each, shared) and returns the top chainID. */
   async unpack(layers: readonly StateLayer[], signal?: AbortSignal): Promise<Digest | undefined> {
+    await snapshot();
     return unpackLayers(this.#store.content, this.#snapshotter, Workspace.records(layers), {
       lease: this.#lease,
       ...(signal === undefined ? {} : { signal }),

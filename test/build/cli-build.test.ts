@@ -87,7 +87,7 @@ test('a --secret value is in the one RUN that mounts it and nowhere else: layers
   }
 });
 
-test('SecretsUsedInArgOrEnv is printed after the build; --check prints the checks and builds nothing', { skip }, async (t) => {
+test('SecretsUsedInArgOrEnv is printed after the build but not with -q; --check prints the checks and builds nothing', { skip }, async (t) => {
   const { ctx, gantry } = await cliBuildEnv(t, 'gantry-cli-build-');
   writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nARG API_TOKEN\nENV DB_PASSWORD=x\nRUN true\n');
   const r = gantry(['build', '--progress', 'plain', ctx]);
@@ -95,6 +95,10 @@ test('SecretsUsedInArgOrEnv is printed after the build; --check prints the check
   assert.match(r.stderr, / 2 warnings found \(use docker --debug to expand\):\n - SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for sensitive data \(ARG "API_TOKEN"\)[^\n]* \(line 2\)\n - SecretsUsedInArgOrEnv: .*\(ENV "DB_PASSWORD"\)[^\n]* \(line 3\)/);
   const c = gantry(['build', '--check', ctx]);
   assert.match(c.stderr, /WARNING: SecretsUsedInArgOrEnv/);
+  const q = gantry(['build', '-q', ctx]);
+  assert.equal(q.status, 0, q.stderr);
+  assert.match(q.stdout, /^sha256:[0-9a-f]{64}\n$/);
+  assert.equal(q.stderr, '', '-q prints no checks (they are not run)');
 });
 
 test('SOURCE_DATE_EPOCH makes two builds on two clean stores give the same digest; --iidfile and -q give the ID', { skip }, async (t) => {
@@ -148,4 +152,24 @@ test('--output local/tar/docker, a context tarball on stdin, -f -, and builder p
   assert.match(p.stdout, /Total reclaimed space: /);
   assert.match(gantry(['system', 'df']).stdout, /Build Cache\s+0\s/);
   assert.equal(gantry(['system', 'check']).status, 0);
+});
+
+test('a rebuild whose every step is cached loads no snapshot or layer code (no child_process, no zlib), and still refuses an unknown storage driver', { skip }, async (t) => {
+  const { root, ctx, gantry } = await cliBuildEnv(t, 'gantry-cli-build-');
+  writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nCOPY a /a\nWORKDIR /w\n');
+  writeFileSync(join(ctx, 'a'), 'a\n');
+  const first = gantry(['build', '-q', ctx]);
+  assert.equal(first.status, 0, first.stderr);
+  // A preloaded hook lists the node builtins the process loaded after it.
+  const hook = join(root, '..', 'builtins.cjs');
+  writeFileSync(hook, "const b = new Set(process.moduleLoadList); process.on('exit', () => process.stderr.write('BUILTINS ' + process.moduleLoadList.filter((m) => !b.has(m) && m.startsWith('NativeModule ')).map((m) => m.slice(13)).join(' ') + '\\n'));\n");
+  const again = gantry(['build', '-q', ctx], { NODE_OPTIONS: `--require ${hook}` });
+  assert.equal(again.status, 0, again.stderr);
+  assert.equal(again.stdout, first.stdout, 'the same image');
+  const builtins = (/^BUILTINS (.*)$/m.exec(again.stderr)?.[1] ?? '').split(' ');
+  assert.ok(builtins.includes('crypto'), `the hook saw the build's builtins: ${builtins.join(' ')}`);
+  for (const unwanted of ['child_process', 'zlib']) assert.ok(!builtins.includes(unwanted), `${unwanted} loaded: ${builtins.join(' ')}`);
+  const bad = gantry(['--storage-driver', 'bogus', 'build', '-q', ctx]);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /Cannot use storage driver "bogus"/);
 });

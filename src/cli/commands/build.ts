@@ -168,6 +168,7 @@ const handler: Handler<BuildFlags> = async (args, opts, io, globals) => {
   try {
     const result = await buildm.build(store, {
       dockerfile: { text: dockerfileText, filename: dockerfileName },
+      checks: opts.quiet !== true, // their warnings are printed only without -q
       ...(contextDir === undefined ? {} : { contextDir }),
       ignorePatterns,
       tags: opts.tag ?? [],
