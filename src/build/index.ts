@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { lintDockerfile, parseDockerfile, PatternMatcher } from '../dockerfile/index.js';
+import { CheckViolationError, lintDockerfile, parseDockerfile, PatternMatcher } from '../dockerfile/index.js';
 import { digestOf, MediaType, parseNormalizedNamed, referenceString, type Descriptor, type Digest, type ImageConfig, type Manifest, type Platform } from '../oci/index.js';
 import { discardProgress, type ProgressSink } from '../progress.js';
 import { writeBlob, type ImageRecord, type Store } from '../store/index.js';
@@ -109,7 +109,8 @@ export async function build(store: Store, options: BuildOptions): Promise<BuildR
   traceLine('build.start');
   const progress = options.progress ?? discardProgress;
   const df = await traced('dockerfile.parse', async () => parseDockerfile(options.dockerfile.text, { filename: options.dockerfile.filename }));
-  const checks = options.checks === false ? [] : buildChecks(options);
+  // -q prints no warnings, so the checks run only where `error=true` could make them fail the build.
+  const checks = options.checks === false && !mayFailOnChecks(options) ? [] : buildChecks(options);
   const lease = await traced('lease.create', async () => store.leases.create({ expiresAt: Date.now() + 6 * 3600_000, labels: { 'gantry.build': randomBytes(6).toString('hex') } }));
   const statCache = options.contextDir === undefined ? undefined : await traced('statcache.load', async () => new StatCache(statCachePath(store, options.contextDir as string)));
   try {
@@ -173,12 +174,32 @@ function fullName(tag: string): string {
   return r.tag === undefined && r.digest === undefined ? `${referenceString(r)}:latest` : referenceString(r);
 }
 
+/**
+ * `# check=error=true` (or the BUILDKIT_DOCKERFILE_CHECK build arg) turned the checks' warnings into
+ * a failure, as in BuildKit: nothing is built. The warnings travel with it, to be printed first.
+ */
+export class BuildCheckViolationError extends CheckViolationError {
+  constructor(rules: string[], readonly checks: BuildCheck[], filename?: string) {
+    super(rules, filename);
+  }
+}
+
+/** @throws {BuildCheckViolationError} */
 function buildChecks(options: BuildOptions): BuildCheck[] {
   const lint = lintDockerfile(options.dockerfile.text, { filename: options.dockerfile.filename, buildArgs: options.buildArgs ?? {} });
-  return lint.warnings.map((w) => {
+  const checks = lint.warnings.map((w) => {
     const line = w.location[0]?.start;
     return { rule: w.rule, message: w.message, ...(line === undefined ? {} : { line }) };
   });
+  if (lint.config.error && checks.length > 0) {
+    throw new BuildCheckViolationError([...new Set(checks.map((c) => c.rule))], checks, options.dockerfile.filename);
+  }
+  return checks;
+}
+
+/** Whether the checks could be configured to fail the build: a `check=` directive or the build arg. */
+function mayFailOnChecks(options: BuildOptions): boolean {
+  return options.buildArgs?.['BUILDKIT_DOCKERFILE_CHECK'] !== undefined || /^#\s*check\s*=/im.test(options.dockerfile.text);
 }
 
 function statCachePath(store: Store, contextDir: string): string {

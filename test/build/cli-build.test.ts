@@ -101,6 +101,24 @@ test('SecretsUsedInArgOrEnv is printed after the build but not with -q; --check 
   assert.equal(q.stderr, '', '-q prints no checks (they are not run)');
 });
 
+test('# check=error=true turns the checks\' warnings into a failed build that names the rules and builds nothing, also with -q; the build arg overrides it', { skip }, async (t) => {
+  const { ctx, gantry } = await cliBuildEnv(t, 'gantry-cli-build-');
+  writeFileSync(join(ctx, 'Dockerfile'), '# check=error=true\nFROM busybox AS Build\nRUN true\n');
+  const r = gantry(['build', '--progress', 'plain', '-t', 'violation', ctx]);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, / 1 warning found \(use docker --debug to expand\):\n - StageNameCasing: Stage name 'Build' should be lowercase \(line 2\)\n/);
+  assert.match(r.stderr, /^Error: .*lint violation found for rules: StageNameCasing$/m);
+  assert.doesNotMatch(r.stderr, /RUN true/, 'no step ran');
+  const q = gantry(['build', '-q', '-t', 'violation', ctx]);
+  assert.equal(q.status, 1);
+  assert.equal(q.stdout, '');
+  assert.doesNotMatch(q.stderr, /warning found/);
+  assert.match(q.stderr, /lint violation found for rules: StageNameCasing/);
+  assert.equal(gantry(['image', 'inspect', 'violation']).status, 1, 'no image was named');
+  const over = gantry(['build', '-q', '--build-arg', 'BUILDKIT_DOCKERFILE_CHECK=error=false', '-t', 'violation', ctx]);
+  assert.equal(over.status, 0, over.stderr);
+});
+
 test('SOURCE_DATE_EPOCH makes two builds on two clean stores give the same digest; --iidfile and -q give the ID', { skip }, async (t) => {
   const a = await cliBuildEnv(t, 'gantry-cli-build-');
   const b = await cliBuildEnv(t, 'gantry-cli-build-');

@@ -209,6 +209,7 @@ const handler: Handler<BuildFlags> = async (args, opts, io, globals) => {
     return 0;
   } catch (err) {
     renderer.close();
+    if (err instanceof buildm.BuildCheckViolationError && opts.quiet !== true) await write(io.stderr, buildm.formatChecks(err.checks));
     await printStepContext(io, err, dockerfileText);
     throw err;
   } finally {
