@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import { chmod, mkdir, open, readFile, readdir, rename, rm, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { type Descriptor, type Digest, digestAlgorithm, type DigestAlgorithm, Digester, digestHex, isDigest } from '../oci/index.js';
 import { createHash as newHash, type Hash } from 'node:crypto';
 import { CanceledError, errnoCode } from '../errors.js';
@@ -350,10 +350,10 @@ class LocalReader implements ContentReader {
   stream(options: { start?: number; end?: number; signal?: AbortSignal } = {}): Readable {
     const start = options.start ?? 0;
     const end = options.end ?? this.size;
-    const streamOptions: Parameters<FileHandle['createReadStream']>[0] = { start, autoClose: false, highWaterMark: 1 << 20 };
-    // createReadStream's `end` is inclusive; an empty range must still produce an empty stream.
-    streamOptions.end = Math.max(start, end) - 1;
-    if (end <= start) streamOptions.end = -1;
+    // createReadStream's `end` is inclusive and may not be negative: an empty range (an empty blob)
+    // is an empty stream of its own.
+    if (end <= start) return Readable.from([], { objectMode: false });
+    const streamOptions: Parameters<FileHandle['createReadStream']>[0] = { start, end: end - 1, autoClose: false, highWaterMark: 1 << 20 };
     const s = this.#fh.createReadStream(streamOptions);
     if (options.signal !== undefined) {
       const onAbort = (): void => {
