@@ -10,8 +10,9 @@
  * @example
  * ```ts
  * import { createLayer, applyLayer } from '../layer/index.js';
- * // commit an overlay container: upper dir → gzip layer, diffID and digest in one pass
- * const layer = await createLayer({ kind: 'overlay', upper, lowers }, blobWriter, { signal });
+ * // commit an overlay container: upper dir → uncompressed layer (digest = diffID) in one pass,
+ * // straight into a content store writer (a BlobSink); push gzips it later (gzip-form.ts)
+ * const layer = await createLayer({ kind: 'overlay', upper, lowers }, writer, { compression: 'none', signal });
  * // unpack a pulled layer into a fresh overlay lowerdir
  * const { diffId } = await applyLayer(blobReader, lowerDir, { mode: 'overlay', signal });
  * ```
