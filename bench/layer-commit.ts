@@ -1,5 +1,6 @@
 /**
- * Layer commit throughput (issue 2): trees committed to a gzip layer by createLayer, beside
+ * Layer commit throughput (issues 2 and 5): trees committed to a layer by createLayer (gzip, and
+ * uncompressed as local layers are stored since issue 5), beside
  * `tar | gzip -6` and `tar | pigz -p2 -6` on the same data, interleaved round by round, with
  * wall-clock MB/s (of uncompressed tar bytes) and the CPU seconds spent (user + system of every
  * process and thread of the contender: the steadier figure on a busy machine).
@@ -13,7 +14,10 @@
  *
  * Contenders, each its own process, timed with bash's `time`:
  * - gantry createLayer gzip-6 into a discarding sink, and into a content store (write, third
- *   sha256, fsync, commit: what a build step's commit does);
+ *   sha256, fsync, commit: what a build step's commit did before issue 5);
+ * - gantry createLayer uncompressed into a content store (the writer itself as the sink: one
+ *   sha256, blocks written while the next is read, fsync, commit: what build, commit and import do
+ *   now), and `tar` into a file plus sha256sum and sync (the same work done by coreutils);
  * - with `--before <root>`: the same from another checkout's build (`<root>/dist`), for before/after in one run
  *   (into the content store too with `--extra`);
  * - `tar | gzip -6`, `tar | pigz -p2 -6` (the 2-core limit here);
@@ -40,6 +44,8 @@ interface ChildJob {
   dir: string;
   options: Record<string, unknown>;
   store?: string;
+  /** Hand the content writer itself to createLayer (a BlobSink) rather than a function. */
+  blobSink?: boolean;
 }
 
 async function child(job: ChildJob): Promise<void> {
@@ -56,7 +62,7 @@ async function child(job: ChildJob): Promise<void> {
   const store = openStore({ root: job.store });
   try {
     const writer = await store.content.writer(`bench-layer-${process.pid}`);
-    const info = await layer.createLayer(source, (c) => writer.write(c), options);
+    const info = await layer.createLayer(source, job.blobSink === true ? writer : (c) => writer.write(c), options);
     await writer.commit(info.size, info.digest);
     process.stdout.write(JSON.stringify({ out: info.size, tar: info.uncompressedSize }));
   } finally {
@@ -160,8 +166,8 @@ interface BenchContender {
   go: () => Promise<[number, number]>;
 }
 
-function gantry(root: string, dir: string, options: Record<string, unknown>, store?: string): () => Promise<[number, number]> {
-  const job: ChildJob = { root, dir, options, ...(store !== undefined ? { store } : {}) };
+function gantry(root: string, dir: string, options: Record<string, unknown>, store?: string, blobSink = false): () => Promise<[number, number]> {
+  const job: ChildJob = { root, dir, options, ...(store !== undefined ? { store } : {}), ...(blobSink ? { blobSink } : {}) };
   const cmd = `${process.execPath} ${join(here, 'layer-commit.js')} --child '${JSON.stringify(job)}'`;
   return async () => {
     if (store !== undefined) rmSync(store, { recursive: true, force: true });
@@ -177,6 +183,14 @@ function shell(pipeline: string): () => Promise<[number, number]> {
   };
 }
 
+/** A pipeline that writes `file`: its size is the output; the file is removed afterwards. */
+function shellFile(pipeline: string, file: string): () => Promise<[number, number]> {
+  return async () => {
+    const [out, cpu] = await run(`${pipeline} && stat -c %s ${file}; rm -f ${file}`);
+    return [Number(out), cpu];
+  };
+}
+
 async function bench(name: string, dir: string, opts: Options): Promise<void> {
   const [tarOut] = await run(`tar -C ${dir} -cf - . | wc -c`); // also warms the page cache
   const tarBytes = Number(tarOut);
@@ -185,6 +199,7 @@ async function bench(name: string, dir: string, opts: Options): Promise<void> {
   const contenders: BenchContender[] = [
     { label: 'gantry createLayer gzip-6', go: gantry(selfRoot, dir, { compression: 'gzip', level: 6 }) },
     { label: 'gantry createLayer gzip-6 → content store', go: gantry(selfRoot, dir, { compression: 'gzip', level: 6 }, store) },
+    { label: 'gantry createLayer uncompressed → content store', go: gantry(selfRoot, dir, { compression: 'none' }, store, true) },
   ];
   if (opts.before !== undefined) {
     contenders.push({ label: 'before: createLayer gzip-6', go: gantry(opts.before, dir, { compression: 'gzip', level: 6 }) });
@@ -193,6 +208,7 @@ async function bench(name: string, dir: string, opts: Options): Promise<void> {
   contenders.push(
     { label: 'tar | gzip -6', go: shell(`tar -C ${dir} -cf - . | gzip -6`) },
     { label: 'tar | pigz -p2 -6', go: shell(`tar -C ${dir} -cf - . | pigz -p2 -6`) },
+    { label: 'tar > file; sha256sum; sync (uncompressed)', go: shellFile(`tar -C ${dir} -cf ${scratch}/out.tar . && sha256sum ${scratch}/out.tar >/dev/null && sync ${scratch}/out.tar`, `${scratch}/out.tar`) },
   );
   if (opts.extra) {
     contenders.push(

@@ -19,6 +19,8 @@
  * in), an OCI layout (skopeo's source) and buildah's storage (buildah's source).
  * Pull: gantry into a fresh store; skopeo into containers-storage (overlay, fresh root) as the
  * target's baseline, and into an OCI directory for reference.
+ * Push: gantry from a store holding the gzip layer (as pulled), and from one holding it uncompressed
+ * (as gantry stores the layers it builds since issue 5: compressed while pushed).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createReadStream, mkdirSync, rmSync, statSync, writeFileSync, existsSync, linkSync } from 'node:fs';
@@ -104,6 +106,8 @@ interface Workload {
   name: string;
   layout: string;
   gantryRoot: string;
+  /** A gantry store with the same image, its layers stored uncompressed (as built). */
+  rawRoot: string;
   buildahRoot: string;
   layerBytes: number;
   layerCount: number;
@@ -113,17 +117,18 @@ interface Workload {
 async function prepare(work: string, name: string, trees: readonly string[]): Promise<Workload> {
   const layout = join(work, `${name}-oci`);
   mkdirSync(join(layout, 'blobs', 'sha256'), { recursive: true });
-  const layers: { file: string; digest: string; diffId: string; size: number }[] = [];
+  const layers: { file: string; tar: string; digest: string; diffId: string; size: number; tarSize: number }[] = [];
   for (const [i, tree] of trees.entries()) {
     const file = join(work, `${name}-${i}.tar.gz`);
+    const tar = join(work, `${name}-${i}.tar`);
     const tarCmd = `tar -C ${tree} --sort=name --mtime=@0 --owner=0 --group=0 -cf - .`;
-    sh(`${tarCmd} | pigz -6 > ${file}`);
+    sh(`${tarCmd} > ${tar} && pigz -6 < ${tar} > ${file}`);
     // Untimed preparation: a second tar pass for the diffID is simpler than teeing the first.
     const diffId = `sha256:${spawnSync('bash', ['-c', `${tarCmd} | sha256sum`], { encoding: 'utf8', maxBuffer: 1 << 20 }).stdout.split(' ')[0]}`;
     const digest = `sha256:${spawnSync('sha256sum', [file], { encoding: 'utf8' }).stdout.split(' ')[0]}`;
     const size = statSync(file).size;
     if (!existsSync(join(layout, 'blobs', 'sha256', digest.slice(7)))) linkSync(file, join(layout, 'blobs', 'sha256', digest.slice(7)));
-    layers.push({ file, digest, diffId, size });
+    layers.push({ file, tar, digest, diffId, size, tarSize: statSync(tar).size });
   }
   const config = Buffer.from(
     JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['/bin/sh'] }, rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) } }),
@@ -152,9 +157,32 @@ async function prepare(work: string, name: string, trees: readonly string[]): Pr
   } finally {
     store.close();
   }
+  // The same image as gantry build stores it now: uncompressed layers (digest = diffID).
+  const rawManifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaType.OciManifest,
+      config: { mediaType: MediaType.OciConfig, digest: digestOf(config), size: config.length },
+      layers: layers.map((l) => ({ mediaType: MediaType.OciLayer, digest: l.diffId, size: l.tarSize })),
+    }),
+  );
+  const rawRoot = join(work, `${name}-gantry-raw`);
+  const raw = openStore({ root: rawRoot });
+  try {
+    await withLease(raw.leases, async (lease) => {
+      for (const l of layers) {
+        await writeBlob(raw.content, `bench-${l.diffId}`, createReadStream(l.tar), { digest: l.diffId as never, size: l.tarSize }, { lease: lease.id });
+      }
+      for (const b of [config, rawManifest]) await writeBlob(raw.content, `bench-${digestOf(b)}`, b, { digest: digestOf(b), size: b.length }, { lease: lease.id });
+      await raw.images.putManifest({ mediaType: MediaType.OciManifest, digest: digestOf(rawManifest), size: rawManifest.length }, { names: [`bench/${name}:latest`] });
+    });
+  } finally {
+    raw.close();
+  }
+  for (const l of layers) rmSync(l.tar, { force: true });
   const buildahRoot = join(work, `${name}-buildah`);
   sh(`buildah --root ${buildahRoot}/root --runroot ${buildahRoot}/run --storage-driver overlay pull -q oci:${layout} >/dev/null`);
-  return { name, layout, gantryRoot, buildahRoot, layerBytes: layers.reduce((n, l) => n + l.size, 0), layerCount: layers.length };
+  return { name, layout, gantryRoot, rawRoot, buildahRoot, layerBytes: layers.reduce((n, l) => n + l.size, 0), layerCount: layers.length };
 }
 
 function fmt(t: Timing): string {
@@ -194,6 +222,11 @@ async function bench(work: string, w: Workload): Promise<void> {
       (h) => `GANTRY_ROOT=${w.gantryRoot} node ${gantryBin} push -q ${h}/b/${w.name}:1`,
       // Untimed: the name for this registry (its port changes per run).
       (h) => sh(`GANTRY_ROOT=${w.gantryRoot} node ${gantryBin} tag bench/${w.name} ${h}/b/${w.name}:1`),
+    ],
+    [
+      'gantry push (stored uncompressed)',
+      (h) => `GANTRY_ROOT=${w.rawRoot} node ${gantryBin} push -q ${h}/b/${w.name}:1`,
+      (h) => sh(`GANTRY_ROOT=${w.rawRoot} node ${gantryBin} tag bench/${w.name} ${h}/b/${w.name}:1`),
     ],
     ['skopeo copy oci: → registry', (h) => `skopeo copy -q --dest-tls-verify=false oci:${w.layout} docker://${h}/b/${w.name}:1`],
     ['buildah push', (h) => `${buildah} push -q --tls-verify=false $(${buildah} images -q | head -1) docker://${h}/b/${w.name}:1`],

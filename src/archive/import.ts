@@ -1,12 +1,13 @@
 /**
  * `image import`: a root filesystem tarball becomes a one-layer image. As docker does, the tarball
- * itself is the layer (decompressed if it came compressed, then gzip'd in one pass that also
- * computes the diffID), and the history entry says where it came from.
+ * itself is the layer (decompressed if it came compressed) and the history entry says where it came
+ * from. The layer is stored uncompressed (its digest is its diffID), as gantry stores every layer it
+ * makes; push compresses it (see ARCHITECTURE.md "Layers").
  */
-import { gzipParallel } from '../layer/index.js';
+import { coalesce } from '../layer/index.js';
 import { decompressInput } from './decompress.js';
 import { TarCheck } from './tar-check.js';
-import { Digester, digestOf, MediaType, type ContainerConfig, type Digest, type ImageConfig } from '../oci/index.js';
+import { digestOf, MediaType, type ContainerConfig, type Digest, type ImageConfig } from '../oci/index.js';
 import { writeBlob, type ImageRecord, type Store } from '../store/index.js';
 
 export interface ImportOptions {
@@ -36,12 +37,10 @@ export async function importRootfs(store: Store, source: AsyncIterable<Uint8Arra
   const lease = store.leases.create({ expiresAt: Date.now() + 3600_000 });
   try {
     const { stream } = await decompressInput(source, options.signal === undefined ? {} : { signal: options.signal });
-    const diff = new Digester('sha256');
     const check = new TarCheck();
     async function* tapped(): AsyncGenerator<Uint8Array> {
       for await (const c of stream) {
         check.update(c);
-        diff.update(c);
         yield c;
       }
       check.end();
@@ -49,7 +48,8 @@ export async function importRootfs(store: Store, source: AsyncIterable<Uint8Arra
     const writer = await store.content.writer(`import-${process.pid}-${Date.now()}`, { lease: lease.id });
     let desc;
     try {
-      for await (const chunk of gzipParallel(tapped())) {
+      // 1 MiB writes: a pipe gives 64 KiB pieces, and each write is a trip to the thread pool.
+      for await (const chunk of coalesce(tapped(), 1 << 20)) {
         options.signal?.throwIfAborted();
         await writer.write(chunk);
       }
@@ -58,7 +58,8 @@ export async function importRootfs(store: Store, source: AsyncIterable<Uint8Arra
       await writer.abort();
       throw err;
     }
-    const diffId: Digest = diff.digest();
+    // The content store hashed the bytes as it wrote them: uncompressed, that digest is the diffID.
+    const diffId: Digest = desc.digest;
     await options.beforeCommit?.();
     const created = options.created ?? new Date().toISOString();
     const comment = options.message ?? `Imported from ${options.source}`;
@@ -79,14 +80,14 @@ export async function importRootfs(store: Store, source: AsyncIterable<Uint8Arra
       schemaVersion: 2,
       mediaType: MediaType.OciManifest,
       config: { mediaType: MediaType.OciConfig, digest: cd.digest, size: cd.size },
-      layers: [{ mediaType: MediaType.OciLayerGzip, digest: desc.digest, size: desc.size }],
+      layers: [{ mediaType: MediaType.OciLayer, digest: desc.digest, size: desc.size }],
     };
     const mb = Buffer.from(JSON.stringify(manifest));
     const md = await writeBlob(store.content, `import-manifest-${digestOf(mb)}`, mb, { digest: digestOf(mb), size: mb.length }, { lease: lease.id });
     return await store.images.put({
       manifest: { mediaType: MediaType.OciManifest, digest: md.digest, size: md.size },
       config: { mediaType: MediaType.OciConfig, digest: cd.digest, size: cd.size },
-      layers: [{ descriptor: { mediaType: MediaType.OciLayerGzip, digest: desc.digest, size: desc.size }, diffId, uncompressedSize: diff.size }],
+      layers: [{ descriptor: { mediaType: MediaType.OciLayer, digest: desc.digest, size: desc.size }, diffId, uncompressedSize: desc.size }],
       names: options.names ?? [],
     });
   } finally {

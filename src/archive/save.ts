@@ -5,23 +5,31 @@
  * `oci-archive:` and containerd read `oci-layout` + `index.json`. Both point at the same files
  * under `blobs/sha256/`, so nothing is stored twice.
  *
- * Layers are written as stored (compressed): docker load, podman and skopeo decompress what they
- * find, and the OCI manifest in the layout must name the blobs by their stored digests.
+ * Layers are written as stored — compressed when pulled, uncompressed when gantry made them (as
+ * Docker 25+ writes its own) — and the OCI manifest in the layout names them by their stored digests;
+ * docker load, podman and skopeo read either. With `gzipLayers` (`build --output type=oci`, as
+ * BuildKit's OCI exporter writes gzip layers) uncompressed layers are gzip'd first, into temporary
+ * files (a tar entry's size comes before its body), and the manifest is rewritten to name them.
  * `manifest.json` carries no `LayerSources`: docker treats a layer listed there as foreign
  * (never pushed), which ours are not.
  *
  * Deterministic: entries sorted by path, mtime 0, uid/gid 0, JSON encoded with fixed member order;
  * the same images and names give the same bytes.
  */
-import { openVerified, familiarName, type ImageRecord, type Store } from '../store/index.js';
-import { writeTar, type TarWriterEntry } from '../layer/index.js';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { openVerified, readBlob, familiarName, type ImageRecord, type Store } from '../store/index.js';
+import { gzipLayerMediaType, gzipParallel, replaceLayerDescriptors, writeTar, type TarWriterEntry } from '../layer/index.js';
 import {
-  anyPlatform, digestHex, encodeIndex, formatPlatform, isFullId, MediaType, normalizePlatform, parseNormalizedNamed, OCI_LAYOUT_VERSION,
+  anyPlatform, Digester, digestOf, digestHex, encodeIndex, formatPlatform, isFullId, MediaType, normalizePlatform, parseNormalizedNamed, OCI_LAYOUT_VERSION,
   type Descriptor, type Digest, type DockerArchiveManifestEntry, type Index, type Platform,
 } from '../oci/index.js';
 import { ImagePlatformMismatchError } from './errors.js';
 
 export interface SaveOptions {
+  /** gzip the layers stored uncompressed, and name the compressed blobs in the manifests. */
+  gzipLayers?: boolean;
   signal?: AbortSignal;
 }
 
@@ -139,22 +147,89 @@ export function archiveDocuments(items: SaveItem[]): { index: Index; manifest: D
  * blob ends the stream with an error rather than writing bad bytes.
  */
 export async function* saveArchive(store: Store, items: SaveItem[], options: SaveOptions = {}): AsyncGenerator<Uint8Array> {
-  const blobs = new Map<Digest, number>();
-  for (const { record } of items) {
-    if (record.manifest.digest.startsWith('sha256:') === false) continue;
-    blobs.set(record.manifest.digest, record.manifest.size);
-    blobs.set(record.config.digest, record.config.size);
-    for (const l of record.layers) blobs.set(l.digest, l.size);
+  const sig = options.signal === undefined ? {} : { signal: options.signal };
+  const scratch = options.gzipLayers === true ? mkdtempSync(join(store.layout.tmp, 'save-gzip-')) : undefined;
+  try {
+    // Where each blob's bytes come from: the store (verified as read), a temporary gzip file, or memory.
+    const extra = new Map<Digest, string | Buffer>();
+    if (scratch !== undefined) items = await gzipItems(store, items, scratch, extra, sig);
+    const blobs = new Map<Digest, number>();
+    for (const { record } of items) {
+      if (record.manifest.digest.startsWith('sha256:') === false) continue;
+      blobs.set(record.manifest.digest, record.manifest.size);
+      blobs.set(record.config.digest, record.config.size);
+      for (const l of record.layers) blobs.set(l.digest, l.size);
+    }
+    yield* writeArchive(store, items, blobs, extra, sig);
+  } finally {
+    if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * The items with their uncompressed layers gzip'd into `scratch` (deterministic gzip, so the same
+ * digests a push gives; remembered for push) and their manifests rewritten in memory.
+ */
+async function gzipItems(store: Store, items: SaveItem[], scratch: string, extra: Map<Digest, string | Buffer>, sig: { signal?: AbortSignal }): Promise<SaveItem[]> {
+  const out: SaveItem[] = [];
+  for (const item of items) {
+    const replaced = new Map<number, Descriptor>();
+    for (const [i, l] of item.record.layers.entries()) {
+      const mediaType = gzipLayerMediaType(l.mediaType);
+      if (mediaType === undefined) continue;
+      const file = join(scratch, `${replaced.size}-${digestHex(l.digest)}`);
+      const digester = new Digester('sha256');
+      const source = await openVerified(store.content, l, sig);
+      const sink = createWriteStream(file);
+      await pipeline(
+        gzipParallel(source),
+        async function* (chunks: AsyncIterable<Buffer>) {
+          for await (const c of chunks) {
+            digester.update(c);
+            yield c;
+          }
+        },
+        sink,
+        sig,
+      );
+      const desc: Descriptor = { mediaType, digest: digester.digest(), size: digester.size };
+      store.distribution.recordCompressed(l.diffId, desc);
+      extra.set(desc.digest, file);
+      replaced.set(i, desc);
+    }
+    if (replaced.size === 0) {
+      out.push(item);
+      continue;
+    }
+    const manifest = replaceLayerDescriptors(await readBlob(store.content, item.record.manifest, sig), replaced);
+    const md: Descriptor = { mediaType: item.record.manifest.mediaType, digest: digestOf(manifest), size: manifest.length };
+    extra.set(md.digest, manifest);
+    const layers = item.record.layers.map((l, i) => {
+      const r = replaced.get(i);
+      return r === undefined ? l : { ...l, mediaType: r.mediaType, digest: r.digest, size: r.size };
+    });
+    out.push({ ...item, record: { ...item.record, manifest: md, layers } });
+  }
+  return out;
+}
+
+async function* writeArchive(
+  store: Store,
+  items: SaveItem[],
+  blobs: Map<Digest, number>,
+  extra: Map<Digest, string | Buffer>,
+  sig: { signal?: AbortSignal },
+): AsyncGenerator<Uint8Array> {
   const docs = archiveDocuments(items);
   const json = (v: unknown): Buffer => Buffer.from(JSON.stringify(v));
-  const sig = options.signal === undefined ? {} : { signal: options.signal };
   async function* entries(): AsyncGenerator<TarWriterEntry> {
     yield dirEntry('blobs/');
     yield dirEntry('blobs/sha256/');
     for (const [digest, size] of [...blobs.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-      const stream = await openVerified(store.content, { digest, size }, sig);
-      yield fileEntry(blobPath(digest), size, stream);
+      const from = extra.get(digest);
+      if (Buffer.isBuffer(from)) yield fileEntry(blobPath(digest), size, from);
+      else if (from !== undefined) yield fileEntry(blobPath(digest), size, createReadStream(from, { highWaterMark: 1 << 20 }));
+      else yield fileEntry(blobPath(digest), size, await openVerified(store.content, { digest, size }, sig));
     }
     const index = encodeIndex(docs.index);
     yield fileEntry('index.json', index.length, index);

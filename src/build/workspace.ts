@@ -181,13 +181,18 @@ export class Workspace {
     };
   }
 
-  /** Diffs the snapshot into a gzip layer in the content store; undefined when the diff is empty. */
+  /**
+   * Diffs the snapshot into an uncompressed layer in the content store (its digest is its diffID);
+   * undefined when the diff is empty. Uncompressed as BuildKit's and docker's local stores keep
+   * them: gzip cost most of a cold build's layer time, and only a push needs the compressed bytes
+   * (registry/client/push.ts compresses there, once, and remembers the result).
+   */
   async #writeLayer(key: string, signal?: AbortSignal): Promise<StateLayer | undefined> {
     const ref = `build-layer-${key}`;
     const writer = await this.#store.content.writer(ref, { lease: this.#lease });
     try {
-      const written = await createLayer(this.#snapshotter.diffSource(key), (chunk) => writer.write(chunk), {
-        compression: 'gzip',
+      const written = await createLayer(this.#snapshotter.diffSource(key), writer, {
+        compression: 'none',
         ...(this.#sourceDateEpoch === undefined ? {} : { sourceDateEpoch: this.#sourceDateEpoch }),
         ...(signal === undefined ? {} : { signal }),
       });

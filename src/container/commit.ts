@@ -40,8 +40,9 @@ export async function commitContainer(c: Containers, rec: ContainerRecord, o: Co
       await removeStubs(c.snapshots.upperDir(key), stored.stubs ?? []);
       const writer = await c.store.content.writer(`commit-${rec.id}-${Date.now()}`, { lease: lease.id });
       try {
-        const written = await createLayer(c.snapshots.diffSource(key), (chunk) => writer.write(chunk), {
-          compression: 'gzip',
+        // Uncompressed, as docker commit stores it: compressed once, by push (see ARCHITECTURE.md "Layers").
+        const written = await createLayer(c.snapshots.diffSource(key), writer, {
+          compression: 'none',
           // Real modification times, as docker keeps them (no SOURCE_DATE_EPOCH clamp from the env).
           sourceDateEpoch: null,
           ...(o.signal === undefined ? {} : { signal: o.signal }),

@@ -10,16 +10,18 @@
  * @example
  * ```ts
  * import { createLayer, applyLayer } from '../layer/index.js';
- * // commit an overlay container: upper dir → gzip layer, diffID and digest in one pass
- * const layer = await createLayer({ kind: 'overlay', upper, lowers }, blobWriter, { signal });
+ * // commit an overlay container: upper dir → uncompressed layer (digest = diffID) in one pass,
+ * // straight into a content store writer (a BlobSink); push gzips it later (gzip-form.ts)
+ * const layer = await createLayer({ kind: 'overlay', upper, lowers }, writer, { compression: 'none', signal });
  * // unpack a pulled layer into a fresh overlay lowerdir
  * const { diffId } = await applyLayer(blobReader, lowerDir, { mode: 'overlay', signal });
  * ```
  */
 export { applyLayer, normalizeEntryPath, DEFAULT_APPLY_LIMITS, type ApplyOptions, type ApplyResult, type ApplyLimits } from './apply.js';
 export { createLayer, layerEntries, UnsupportedUpperError, type LayerSource, type CreateLayerOptions } from './diff.js';
-export { writeLayer, coalesce, sourceDateEpochFromEnv, type LayerSink, type WriteLayerOptions, type WrittenLayer } from './layer-writer.js';
+export { writeLayer, coalesce, sourceDateEpochFromEnv, RAW_BLOCK_SIZE, type BlobSink, type LayerSink, type WriteLayerOptions, type WrittenLayer } from './layer-writer.js';
 export { decompress, detectCompression, gzipParallel, peek, zstdCompress, type GzipOptions } from './compression.js';
+export { gzipLayerMediaType, replaceLayerDescriptors } from './gzip-form.js';
 export { resolveInRoot, MAX_SYMLINK_HOPS, type ResolveOptions } from './safe-path.js';
 export {
   classifyWhiteout, whiteoutPath, opaquePath, isOverlayWhiteout, isOverlayOpaque, makeOverlayWhiteout, markOverlayOpaque,

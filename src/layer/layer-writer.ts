@@ -6,17 +6,42 @@
  * written into the compressor's 1 MiB blocks directly; otherwise small pieces (headers,
  * small files) are coalesced into 256 KiB chunks so the hashing and compression stages see few,
  * large buffers, and the sink's back-pressure pauses the whole chain.
+ *
+ * Uncompressed into a {@link BlobSink} (a content store writer: how gantry stores the layers it
+ * makes, see ARCHITECTURE.md "Layers") the pass is as short as it can be: files are read with
+ * read(2) straight into recycled 4 MiB blocks, each block is written while the next is read (one
+ * write in flight, on libuv's pool), and the bytes are hashed once, by the sink, whose digest is
+ * both the blob's and the diffID.
  */
 import { once } from 'node:events';
-import type { Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { Digester, layerMediaType, type Compression, type Digest } from '../oci/index.js';
 import { InvalidArgumentError } from '../errors.js';
 import { zstdCompress } from './compression.js';
 import { GZIP_BLOCK_SIZE, gzipBlocks } from './gzip-parallel.js';
 import { writeTar, writeTarBlocks, type TarWriterEntry } from './tar/writer.js';
 
-/** Where layer bytes go: a function (awaited) or a Writable (its back-pressure honoured; it is not ended). */
-export type LayerSink = ((chunk: Uint8Array) => void | Promise<void>) | Writable;
+/**
+ * A sink that hashes what it is given and is done with each chunk once `write` resolves: a content
+ * store writer. Uncompressed, its digest is the diffID (no second hash), and blocks are reused.
+ */
+export interface BlobSink {
+  write(chunk: Uint8Array): Promise<void>;
+  /** sha256 of every byte written so far (including any written before the layer). */
+  digest(): Digest;
+  /** Bytes written so far: the layer's own digest is the sink's only when this starts at 0. */
+  readonly offset: number;
+}
+
+/** Where layer bytes go: a function (awaited), a Writable (its back-pressure honoured; it is not ended), or a BlobSink. */
+export type LayerSink = ((chunk: Uint8Array) => void | Promise<void>) | Writable | BlobSink;
+
+function isBlobSink(sink: LayerSink): sink is BlobSink {
+  return typeof sink === 'object' && !(sink instanceof Writable) && typeof (sink as Partial<BlobSink>).digest === 'function';
+}
+
+/** Bytes per block of the uncompressed path: few syscalls, and 2–3 blocks live at once. */
+export const RAW_BLOCK_SIZE = 4 << 20;
 
 export interface WriteLayerOptions {
   /** Default gzip. */
@@ -92,6 +117,10 @@ async function write(sink: LayerSink, chunk: Uint8Array, signal?: AbortSignal): 
     await sink(chunk);
     return;
   }
+  if (isBlobSink(sink)) {
+    await sink.write(chunk);
+    return;
+  }
   if (!sink.write(chunk)) await once(sink, 'drain', signal !== undefined ? { signal } : {});
 }
 
@@ -103,11 +132,12 @@ export async function writeLayer(
 ): Promise<WrittenLayer> {
   const compression = options.compression ?? 'gzip';
   const epoch = options.sourceDateEpoch === undefined ? sourceDateEpochFromEnv() : options.sourceDateEpoch;
-  const diff = new Digester('sha256');
   const tarOptions = {
     ...(epoch !== undefined && epoch !== null ? { sourceDateEpoch: epoch } : {}),
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
   };
+  if (compression === 'none' && isBlobSink(sink)) return writeRaw(entries, sink, tarOptions, options.format ?? 'oci', options.signal);
+  const diff = new Digester('sha256');
   let out: AsyncIterable<Uint8Array>;
   if (compression === 'gzip') {
     // The tar is written straight into the compressor's blocks (files read into them), and the
@@ -137,4 +167,48 @@ export async function writeLayer(
     compression,
     mediaType: layerMediaType(options.format ?? 'oci', compression),
   };
+}
+
+/**
+ * The uncompressed tar into a BlobSink. While block N is being written (on the thread pool), the
+ * main thread reads files into block N+1; a block goes back to the pool once its write resolved
+ * (the sink is done with it by then, see BlobSink). The sink hashes; the tar is not hashed twice.
+ */
+async function writeRaw(
+  entries: AsyncIterable<TarWriterEntry> | Iterable<TarWriterEntry>,
+  sink: BlobSink,
+  tarOptions: { sourceDateEpoch?: number; signal?: AbortSignal },
+  format: 'oci' | 'docker',
+  signal?: AbortSignal,
+): Promise<WrittenLayer> {
+  // A sink that already holds bytes (a resumed ingest) digests more than this layer: hash here.
+  const own = sink.offset === 0 ? undefined : new Digester('sha256');
+  const free: Buffer[] = [];
+  let size = 0;
+  let inflight: { done: Promise<void>; block: Buffer } | undefined;
+  const settle = async (): Promise<void> => {
+    if (inflight === undefined) return;
+    const { done, block } = inflight;
+    inflight = undefined;
+    await done;
+    if (block.length === RAW_BLOCK_SIZE) free.push(block);
+  };
+  try {
+    for await (const block of writeTarBlocks(entries, { ...tarOptions, blockSize: RAW_BLOCK_SIZE, free })) {
+      await settle();
+      signal?.throwIfAborted();
+      own?.update(block);
+      size += block.byteLength;
+      const done = sink.write(block);
+      done.catch(() => {}); // seen by settle(); this stops an early unhandled report
+      inflight = { done, block };
+    }
+    await settle();
+  } catch (err) {
+    // Let a write still running end before the caller aborts the ingest under it.
+    await inflight?.done.catch(() => {});
+    throw err;
+  }
+  const diffId = own?.digest() ?? sink.digest();
+  return { diffId, digest: diffId, size, uncompressedSize: size, compression: 'none', mediaType: layerMediaType(format, 'none') };
 }

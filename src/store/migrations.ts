@@ -151,6 +151,36 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    description: 'distribution metadata: compressed forms of uncompressed local layers, and where blobs were pushed',
+    up(db) {
+      // Layers gantry makes are stored uncompressed and compressed only when pushed (see
+      // ARCHITECTURE.md "Layers"). These rows remember the result, as moby's V2MetadataService
+      // does, so a second push asks the registry for the known digest (HEAD) before compressing
+      // again, and can mount the blob from another repository of the same registry. Nothing here
+      // refers to local content: the compressed bytes are not kept, and a row outliving its
+      // layer is harmless (it is only a hint, checked against the registry before use).
+      db.exec(`
+        CREATE TABLE layer_compressions (
+          diff_id     TEXT NOT NULL,                 -- the uncompressed tar's digest (= the stored blob's)
+          media_type  TEXT NOT NULL,                 -- the compressed layer's media type
+          digest      TEXT NOT NULL,
+          size        INTEGER NOT NULL,
+          created_at  INTEGER NOT NULL,
+          PRIMARY KEY (diff_id, media_type)
+        ) STRICT;
+
+        CREATE TABLE blob_sources (
+          digest      TEXT NOT NULL,
+          domain      TEXT NOT NULL,                 -- registry host[:port] as in a reference
+          repository  TEXT NOT NULL,                 -- the path in that registry
+          seen_at     INTEGER NOT NULL,
+          PRIMARY KEY (digest, domain, repository)
+        ) STRICT;
+      `);
+    },
+  },
 ];
 
 /** The schema version this gantry writes. */

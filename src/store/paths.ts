@@ -3,7 +3,7 @@
  * and `$XDG_DATA_HOME/gantry` (default `~/.local/share/gantry`) for anyone else. Inside it:
  *
  * ```
- * blobs/sha256/<hex>         compressed layers, configs, manifests: immutable, content-addressed
+ * blobs/sha256/<hex>         layers (as pulled; plain tars when gantry made them), configs, manifests: immutable, content-addressed
  * blobs/sha512/<hex>
  * snapshots/<id>/…           owned by snapshot/: unpacked layers and containers' upper dirs
  * tmp/ingest/<sha256(ref)>/  in-flight writes (data, ref, startedat)

@@ -9,6 +9,7 @@ import { BuildCacheStore } from './build-cache.js';
 import { readBlob } from './content-helpers.js';
 import { LocalContentStore } from './content-local.js';
 import { ContainerStore } from './containers.js';
+import { DistributionStore } from './distribution.js';
 import { openDatabase, type MetadataDb } from './db.js';
 import { collect, type CollectOptions, type GcReport } from './gc.js';
 import { ImageStore } from './images.js';
@@ -32,6 +33,8 @@ export interface Store {
   readonly images: ImageStore;
   readonly containers: ContainerStore;
   readonly buildCache: BuildCacheStore;
+  /** What pushes learned: compressed forms of local layers, repositories that hold blobs. */
+  readonly distribution: DistributionStore;
   readonly leases: LeaseManager;
   readonly locker: DbIngestLocker;
   /** Marks on `RUN --mount=type=cache` directories in use, across processes. */
@@ -81,6 +84,7 @@ export function openStore(options: OpenStoreOptions = {}): Store {
     images,
     containers: new ContainerStore(db),
     buildCache: new BuildCacheStore(db),
+    distribution: new DistributionStore(db),
     leases,
     locker,
     cacheMounts: new CacheMountLocks(db),

@@ -11,7 +11,7 @@ import type { Descriptor, Digest } from '../oci/index.js';
 
 /** One layer of an image, in order from the base up. */
 export interface LayerRecord {
-  /** The compressed (as stored) blob's digest, media type and size. */
+  /** The blob as stored: compressed when pulled, a plain tar (digest = diffID) when gantry made it. */
   digest: Digest;
   mediaType: string;
   size: number;

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readTar } from '../../src/layer/index.js';
@@ -53,7 +53,8 @@ before(async () => {
   const store = openStore({ root });
   try {
     busybox = haveBusybox() ? await putBusyboxImage(store, ['busybox:latest', 'busybox:1.36']) : await putTestImage(store, { names: ['busybox:latest', 'busybox:1.36'], seed: 'bb' });
-    app = await putTestImage(store, { names: ['localhost:5000/team/app:1'], seed: 'app', layers: [{ a: 'a\n' }, { b: 'b\n' }] });
+    // Uncompressed layers, as gantry stores the layers it builds: saved as stored, peers read them too.
+    app = await putTestImage(store, { names: ['localhost:5000/team/app:1'], seed: 'app', layers: [{ a: 'a\n' }, { b: 'b\n' }], uncompressed: true });
   } finally {
     store.close();
   }
@@ -81,6 +82,8 @@ test('save writes docker-archive and OCI layout in one tar, sorted, mtime 0, eve
   const blob = (d: string): Buffer => file(`blobs/sha256/${d.slice(7)}`);
   // Every blob is named by its content.
   for (const e of list.filter((x) => x.path.startsWith('blobs/sha256/') && x.size > 0)) assert.equal(digestOf(e.body).slice(7), e.path.slice(13));
+  // Layers go as stored: app's are plain tars, their digests their diffIDs (as Docker 25+ saves its own).
+  for (const l of app.layers) assert.equal(digestOf(blob(l.digest)), l.diffId);
 
   const manifest = JSON.parse(file('manifest.json').toString()) as { Config: string; RepoTags: string[] | null; Layers: string[] }[];
   assert.deepEqual(manifest, [
@@ -173,6 +176,10 @@ test('umoci stats and unpacks the OCI layout of the archive', { skip: !have('umo
   const bundle = join(work, 'umoci-bundle');
   ok(run('umoci', ['unpack', '--image', `${layout}:1.36`, bundle]), 'umoci unpack');
   assert.ok(existsSync(join(bundle, 'rootfs/bin/busybox')));
+  // The image with uncompressed layers (application/vnd.oci.image.layer.v1.tar) unpacks too.
+  const appBundle = join(work, 'umoci-bundle-app');
+  ok(run('umoci', ['unpack', '--image', `${layout}:1`, appBundle]), 'umoci unpack of uncompressed layers');
+  assert.equal(readFileSync(join(appBundle, 'rootfs/b'), 'utf8'), 'b\n');
 });
 
 /** podman with its own throwaway storage (vfs: works everywhere). */
@@ -225,4 +232,43 @@ test('load moves a name held by another image and says so as docker does', () =>
     r.stdout,
     `Loaded image: busybox:1.36\nThe image busybox:latest already exists, renaming the old one with ID ${app.id} to empty string\nLoaded image: busybox:latest\nLoaded image: localhost:5000/team/app:1\n`,
   );
+});
+
+test('save with gzipLayers (build --output type=oci): uncompressed layers become gzip blobs named by a rewritten manifest; skopeo reads it', async () => {
+  const { saveArchive } = await import('../../src/archive/index.js');
+  const { gunzipSync } = await import('node:zlib');
+  const { writeFileSync } = await import('node:fs');
+  const store = openStore({ root });
+  let bytes: Buffer;
+  try {
+    const chunks: Uint8Array[] = [];
+    for await (const c of saveArchive(store, [{ record: app, tags: app.repoTags }, { record: busybox, tags: ['docker.io/library/busybox:1.36'] }], { gzipLayers: true })) chunks.push(c);
+    bytes = Buffer.concat(chunks);
+    // What the export compressed is remembered: a later push HEADs these digests first.
+    for (const l of app.layers) assert.equal(store.distribution.compressed(l.diffId, MediaType.OciLayerGzip)?.mediaType, MediaType.OciLayerGzip);
+  } finally {
+    store.close();
+  }
+  const file = join(work, 'oci-gzip.tar');
+  writeFileSync(file, bytes);
+  const list = await entries(file);
+  const blob = (d: string): Buffer => (list.find((e) => e.path === `blobs/sha256/${d.slice(7)}`) as { body: Buffer }).body;
+  const index = JSON.parse((list.find((e) => e.path === 'index.json') as { body: Buffer }).body.toString()) as { manifests: { digest: string }[] };
+  const m = JSON.parse(blob(index.manifests[0]!.digest).toString()) as { layers: { mediaType: string; digest: string; size: number }[]; config: { digest: string } };
+  assert.notEqual(index.manifests[0]!.digest, app.manifest.digest, 'the manifest names other blobs, so it has another digest');
+  assert.equal(m.config.digest, app.id);
+  for (const [i, l] of m.layers.entries()) {
+    assert.equal(l.mediaType, MediaType.OciLayerGzip);
+    assert.equal(blob(l.digest).length, l.size);
+    assert.equal(digestOf(gunzipSync(blob(l.digest))), app.layers[i]!.diffId);
+  }
+  // busybox's gzip layer and manifest go as stored.
+  assert.equal(index.manifests[1]!.digest, busybox.manifest.digest);
+  if (ociSchemasAvailable()) assertOciValid(MediaType.OciManifest, blob(index.manifests[0]!.digest));
+  if (have('skopeo')) {
+    const inspect = JSON.parse(ok(run('skopeo', ['inspect', `oci-archive:${file}:1`]), 'skopeo inspect oci-archive').stdout) as { Layers: string[] };
+    assert.deepEqual(inspect.Layers, m.layers.map((l) => l.digest));
+  }
+  const tmpLeft = readdirSync(join(root, 'tmp')).filter((n) => n.startsWith('save-gzip-'));
+  assert.deepEqual(tmpLeft, [], 'the temporary gzip files are removed');
 });

@@ -20,6 +20,8 @@ export interface TestImageSpec {
   seed?: string;
   /** Writes the blobs under this lease. */
   lease?: string;
+  /** Store the layers as plain tars (`application/vnd.oci.image.layer.v1.tar`), as gantry stores the layers it makes. */
+  uncompressed?: boolean;
 }
 
 /** A ustar archive of regular files, with fixed metadata (deterministic bytes). */
@@ -55,9 +57,10 @@ export async function putTestImage(store: Store, spec: TestImageSpec = {}): Prom
   const layers = [];
   for (const files of layerFiles) {
     const tar = tarOf(files);
-    const gz = gzipSync(tar, { level: 1 });
-    const desc = await writeBlob(store.content, `test-layer-${digestOf(gz)}`, gz, { digest: digestOf(gz), size: gz.length, mediaType: MediaType.OciLayerGzip }, opts);
-    layers.push({ descriptor: { ...desc, mediaType: MediaType.OciLayerGzip }, diffId: digestOf(tar), uncompressedSize: tar.length });
+    const blob = spec.uncompressed === true ? tar : gzipSync(tar, { level: 1 });
+    const mediaType = spec.uncompressed === true ? MediaType.OciLayer : MediaType.OciLayerGzip;
+    const desc = await writeBlob(store.content, `test-layer-${digestOf(blob)}`, blob, { digest: digestOf(blob), size: blob.length, mediaType }, opts);
+    layers.push({ descriptor: { ...desc, mediaType }, diffId: digestOf(tar), uncompressedSize: tar.length });
   }
   const config = {
     created: spec.created ?? '2020-01-01T00:00:00Z',

@@ -43,7 +43,8 @@ export async function writeOutput(store: Store, image: ImageRecord, out: OutputS
   const sink = (): NodeJS.WritableStream => (out.dest === '-' ? (io.stdout as unknown as NodeJS.WritableStream) : createWriteStream(out.dest as string));
   if (out.type === 'docker' || out.type === 'oci') {
     const { saveArchive } = await import('../../archive/index.js');
-    await pipeline(Readable.from(saveArchive(store, [{ record: image, tags: image.repoTags }], { signal })), sink(), { end: out.dest !== '-' });
+    // BuildKit's OCI exporter writes gzip layers; its docker exporter is for `docker load`, which takes them as stored.
+    await pipeline(Readable.from(saveArchive(store, [{ record: image, tags: image.repoTags }], { signal, gzipLayers: out.type === 'oci' })), sink(), { end: out.dest !== '-' });
     return;
   }
   // local / tar: the final filesystem, the layers applied in order.

@@ -269,11 +269,19 @@ class BlockFiller {
     }
   }
 
-  /** One read of at most `max` bytes of `body`, no further than the end of the current block; the count read. */
-  read(body: DirectBody, max: number): number {
-    const n = body.readInto(this.#block, this.#fill, Math.min(max, this.#size - this.#fill));
-    this.#advance(n);
-    return n;
+  /**
+   * One read of at most `max` bytes of `body`, no further than the end of the current block; the
+   * count read. With `probe`, one byte more is asked for when the block has room: more than `max`
+   * back means the body is longer than it should be (the caller fails, the block's content no
+   * longer matters), and `eof` says whether a short answer proved the end (a regular file's read
+   * is short only there), which saves the separate probe read per file.
+   */
+  read(body: DirectBody, max: number, probe = false): { n: number; eof: boolean } {
+    const room = this.#size - this.#fill;
+    const ask = probe && max < room ? max + 1 : Math.min(max, room);
+    const n = body.readInto(this.#block, this.#fill, ask);
+    this.#advance(Math.min(n, room));
+    return { n, eof: n < ask };
   }
 
   take(): Buffer[] {
@@ -310,14 +318,17 @@ export async function* writeTarBlocks(
       let written = 0;
       if (isDirect(body)) {
         try {
+          let eof = false;
           while (written < size) {
-            const n = out.read(body, size - written);
-            if (n === 0) break;
-            written += n;
+            const r = out.read(body, size - written, true);
+            if (r.n === 0) break;
+            written += r.n;
+            eof = r.eof;
             for (const b of out.take()) yield b;
           }
-          // One more byte means the file grew since it was stat'ed.
-          if (written === size && size > 0 && body.readInto(PROBE, 0, 1) > 0) written++;
+          // One more byte means the file grew since it was stat'ed (known already when the last
+          // read had room to ask for it).
+          if (written === size && size > 0 && !eof && body.readInto(PROBE, 0, 1) > 0) written++;
         } finally {
           body.close();
         }
