@@ -6,6 +6,7 @@ import { build } from 'esbuild';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -50,31 +51,68 @@ const builtinsForVmScript = {
   },
 };
 
+/** The options of every CLI bundle (see below). */
+const cliBundle = {
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  external,
+  sourcemap: 'linked',
+  // Start-up parses every byte it loads: whitespace and syntax minified. Identifiers stay: errors
+  // report `this.constructor.name` and templates print Go type names.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  // The few modules that locate files next to themselves (the native addon, better-sqlite3) ask
+  // import.meta.url, which a CommonJS file does not have.
+  define: { 'import.meta.url': '__gantryBundleUrl' },
+  banner: { js: "var __gantryBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  logLevel: 'warning',
+};
+
+// The launcher's choice of bundle (src/cli/launch.ts): bundled first, because the list of partial
+// bundles below is its.
+const launcher = join(dist, 'bundle', 'launch.cjs');
+await build({ ...cliBundle, entryPoints: [join(root, 'src/cli/launch.ts')], outfile: launcher, sourcemap: false, banner: {} });
+const { partialBundles, FULL_BUNDLE } = createRequire(import.meta.url)(launcher);
+
+/**
+ * A partial bundle holds only the command modules `keep` names: `commands/index.ts`'s `import()`s
+ * of the others become a module that throws (the launcher never runs a bundle for a command line
+ * that needs a module it lacks; `src/cli/launch.test.ts` checks the choice).
+ */
+function onlyCommandModules(bundleName, keep) {
+  return {
+    name: 'only-command-modules',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (args) => {
+        if (args.kind !== 'dynamic-import' || !/[\\/]src[\\/]cli[\\/]commands[\\/]index\.ts$/.test(args.importer)) return undefined;
+        const name = args.path.slice(2, -3);
+        return keep.includes(name) ? undefined : { path: name, namespace: 'gantry-left-out' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'gantry-left-out' }, (args) => ({
+        contents: `throw new Error(${JSON.stringify(`gantry: the ${bundleName} bundle does not hold the command module "${args.path}" (bin/gantry chose the wrong bundle)`)});`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
 await Promise.all([
-  // The CLI is one CommonJS file, started by bin/gantry through V8's code cache (see there): Node 20
-  // keeps no compile cache for ES modules, and compiling our code was the largest part of a no-op
-  // command's start-up. The `import()`s of command modules stay lazy: esbuild turns each into a call
-  // that evaluates the module on first use.
-  build({
-    entryPoints: [join(root, 'src/cli/main.ts')],
-    outfile: join(dist, 'bundle', 'gantry.cjs'),
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    external,
-    sourcemap: 'linked',
-    // Start-up parses every byte it loads: whitespace and syntax minified. Identifiers stay: errors
-    // report `this.constructor.name` and templates print Go type names.
-    minifyWhitespace: true,
-    minifySyntax: true,
-    // The few modules that locate files next to themselves (the native addon, better-sqlite3) ask
-    // import.meta.url, which a CommonJS file does not have.
-    define: { 'import.meta.url': '__gantryBundleUrl' },
-    plugins: [builtinsForVmScript],
-    banner: { js: "var __gantryBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-    logLevel: 'warning',
-  }),
+  // The CLI is CommonJS, started by bin/gantry through V8's code cache (see there): Node 20 keeps no
+  // compile cache for ES modules, and compiling our code was the largest part of a no-op command's
+  // start-up. The `import()`s of command modules stay lazy: esbuild turns each into a call that
+  // evaluates the module on first use. The whole program, and the partial bundles the launcher
+  // picks for command lines that need less (src/cli/launch.ts).
+  build({ ...cliBundle, entryPoints: [join(root, 'src/cli/main.ts')], outfile: join(dist, 'bundle', `${FULL_BUNDLE}.cjs`), plugins: [builtinsForVmScript] }),
+  ...partialBundles().map((p) =>
+    build({
+      ...cliBundle,
+      entryPoints: [join(root, 'src/cli/main.ts')],
+      outfile: join(dist, 'bundle', `${p.name}.cjs`),
+      plugins: [builtinsForVmScript, onlyCommandModules(p.name, p.modules)],
+    }),
+  ),
   build({
     entryPoints: [...walk(join(root, 'src')), ...walk(join(root, 'test')), ...walk(join(root, 'bench'))],
     outdir: dist,
@@ -87,15 +125,28 @@ await Promise.all([
   }),
 ]);
 
-// The code cache bin/gantry loads: made by running a no-op command once, so it holds the compiled
-// code of start-up, the command line and the store (what every command runs). A cache V8 rejects
-// later (another node version) is only slower, and bin/gantry writes a new one.
+// The code caches bin/gantry loads: each made by running one command line that the launcher gives to
+// that bundle, so it holds the compiled code of start-up, the command line and (but for the base
+// bundle) the store. A bundle without a line here gets its cache from its first run. A cache V8
+// rejects later (another node version) is only slower, and bin/gantry writes a new one.
+const WARM = {
+  [FULL_BUNDLE]: ['system', 'df'],
+  'gantry-base': ['--version'],
+  'gantry-image-views': ['image', 'ls'],
+};
+const { bundleFor } = createRequire(import.meta.url)(launcher);
 const warmRoot = mkdtempSync(join(tmpdir(), 'gantry-warm-'));
 try {
-  execFileSync(process.execPath, [join(root, 'bin', 'gantry'), '--root', warmRoot, 'image', 'ls'], { stdio: 'ignore' });
-} catch (err) {
-  // No cache is only slower: the first command run writes one.
-  console.warn(`warning: no code cache made (${err.message.split('\n')[0]})`);
+  for (const [name, args] of Object.entries(WARM)) {
+    const argv = ['--root', warmRoot, ...args];
+    if (bundleFor(argv) !== name) throw new Error(`build.mjs: the warm-up line for ${name} (${args.join(' ')}) runs ${bundleFor(argv)}`);
+    try {
+      execFileSync(process.execPath, [join(root, 'bin', 'gantry'), ...argv], { stdio: 'ignore' });
+    } catch (err) {
+      // No cache is only slower: the first command run writes one.
+      console.warn(`warning: no code cache made for ${name} (${err.message.split('\n')[0]})`);
+    }
+  }
 } finally {
   rmSync(warmRoot, { recursive: true, force: true });
 }

@@ -16,7 +16,12 @@ let base: ImageRecord;
 let dangling: ImageRecord;
 
 function gantry(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [gantryBin, '--root', root, ...args], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
+  return gantryIn({}, ...args);
+}
+
+/** `gantry` with `env` added (GANTRY_BUNDLE: which bundle bin/gantry runs). */
+function gantryIn(env: Record<string, string>, ...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [gantryBin, '--root', root, ...args], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC', ...env } });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -163,4 +168,31 @@ test('image ls --tree prints docker\'s tree table, one row per tag', () => {
   const q = gantry('image', 'ls', '--tree', '-q');
   assert.equal(q.code, 125);
   assert.match(q.stderr, /^--quiet is not yet supported with --tree/);
+});
+
+test('the listing commands print the same from their own bundle as from the whole CLI', () => {
+  // bin/gantry runs these from gantry-image-views.cjs (src/cli/launch.ts); GANTRY_BUNDLE=gantry forces the whole CLI.
+  const lines = [
+    ['image', 'ls'],
+    ['images', '-a', '--digests', '--no-trunc'],
+    ['image', 'list', '--filter', 'label=environment=test', '--format', '{{.ID}} {{.Repository}}:{{.Tag}}'],
+    ['images', '--format', 'json'],
+    ['image', 'ls', '--filter', 'nope'],
+    ['image', 'ls', '--bogus'],
+    ['image', 'ls', '--help'],
+    ['images', 'a', 'b'],
+    ['history', 'myapp:1.0'],
+    ['image', 'inspect', 'myapp:1.0', 'nope'],
+    ['--version'],
+    ['-v'],
+  ];
+  for (const args of lines) {
+    const own = gantry(...args);
+    const whole = gantryIn({ GANTRY_BUNDLE: 'gantry' }, ...args);
+    assert.deepEqual(own, whole, args.join(' '));
+  }
+  // GANTRY_BUNDLE is honoured: the base bundle holds no command module, and says so.
+  const base = gantryIn({ GANTRY_BUNDLE: 'gantry-base' }, 'image', 'ls');
+  assert.notEqual(base.code, 0);
+  assert.match(base.stderr, /the gantry-base bundle does not hold the command module "image-views"/);
 });
