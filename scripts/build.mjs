@@ -27,27 +27,47 @@ rmSync(dist, { recursive: true, force: true });
 const external = ['better-sqlite3', 'zstd-napi', 'bcryptjs'];
 
 /**
+ * Node's builtins that the bundle loads on first use rather than when the module importing them
+ * is evaluated. Loading a builtin is not free (crypto ~5 ms of a no-op `image ls`: the store's
+ * modules import it for hashing that a listing never does; readline, stream, fs/promises, os and
+ * module similarly), and esbuild evaluates an ES module's imports when the module is: each of these
+ * becomes an object with a getter per export (the names come from this node's own module) that
+ * requires the builtin on first access. The builtins node has loaded before any user code (fs,
+ * path, events, util, url, process) stay plain `require`s.
+ */
+const LAZY_BUILTINS = new Set([
+  'node:child_process', 'node:crypto', 'node:dns', 'node:fs/promises', 'node:http', 'node:https', 'node:module',
+  'node:net', 'node:os', 'node:readline', 'node:stream', 'node:stream/promises', 'node:string_decoder',
+  'node:timers/promises', 'node:tls', 'node:worker_threads', 'node:zlib',
+]);
+const requireHere = createRequire(import.meta.url);
+
+/**
  * How the bundle gets node's builtins. bin/gantry runs it as a vm.Script, which has no loader for a
  * real `import()`: esbuild resolves every `import()` of our own modules, but would leave those of
  * builtins (the lazy `await import('node:fs')` in command handlers) as they are, so each becomes a
- * tiny CommonJS module around `require` (a builtin is the same object either way). And commander
- * requires node:child_process at load for executable subcommands, which gantry does not use;
- * loading it (with net, dgram and the stream stack behind it) was a measurable part of
- * `gantry --version`: commander gets an object that loads it on first property access.
+ * tiny CommonJS module around `require` (a builtin is the same object either way). Static imports of
+ * LAZY_BUILTINS (ours and commander's `node:child_process`, which gantry never uses) load on first use.
  */
 const builtinsForVmScript = {
   name: 'builtins-for-vm-script',
   setup(b) {
     b.onResolve({ filter: /^node:/ }, (args) => {
       if (args.kind === 'dynamic-import') return { path: args.path, namespace: 'gantry-builtin' };
-      if (args.path === 'node:child_process' && /[\\/]commander[\\/]/.test(args.importer)) return { path: args.path, namespace: 'gantry-lazy-builtin' };
+      if (args.namespace === 'gantry-lazy-builtin') return { path: args.path, external: true }; // its own require
+      if (LAZY_BUILTINS.has(args.path)) return { path: args.path, namespace: 'gantry-lazy-builtin' };
       return undefined;
     });
     b.onLoad({ filter: /.*/, namespace: 'gantry-builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
-    b.onLoad({ filter: /.*/, namespace: 'gantry-lazy-builtin' }, (args) => ({
-      contents: `let m; module.exports = new Proxy({}, { get: (_, k) => (m ??= require(${JSON.stringify(args.path)}))[k] });`,
-      loader: 'js',
-    }));
+    b.onLoad({ filter: /.*/, namespace: 'gantry-lazy-builtin' }, (args) => {
+      const names = Object.keys(requireHere(args.path)).filter((k) => k !== 'default' && k !== '__esModule');
+      return {
+        contents:
+          `let m;\nfor (const k of ${JSON.stringify(names)}) ` +
+          `Object.defineProperty(module.exports, k, { enumerable: true, get: () => (m ??= require(${JSON.stringify(args.path)}))[k] });`,
+        loader: 'js',
+      };
+    });
   },
 };
 

@@ -22,8 +22,25 @@ export interface GlobalOptions {
   runtime?: string;
 }
 
+/**
+ * The process's own streams. Each is taken on first use: node creates `process.stdin` (and the
+ * stream, file and readline machinery behind it) when it is first read, which a command that never
+ * reads its input (nearly all) should not pay for at start-up.
+ */
 export function processIO(signal: AbortSignal): CommandIO {
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, signal };
+  return {
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
+    get stdin() {
+      return process.stdin;
+    },
+    env: process.env,
+    signal,
+  };
 }
 
 /** Writes text, waiting for the stream to drain so large outputs keep back-pressure. */
