@@ -24,7 +24,9 @@ function walk(dir, out = []) {
 rmSync(dist, { recursive: true, force: true });
 
 // Native and optional modules stay outside the bundle; they are loaded only by the commands that need them.
-const external = ['better-sqlite3', 'zstd-napi', 'bcryptjs'];
+// better-sqlite3's JavaScript is bundled (every store command runs it: in the bundle it is in the code
+// cache); its addon loads from the installed package by path (src/store/db.ts).
+const external = ['zstd-napi', 'bcryptjs'];
 
 /**
  * Node's builtins that the bundle loads on first use rather than when the module importing them

@@ -3,7 +3,8 @@
  * the store's API, then the built CLI (`bin/gantry --root …`) lists, shows and inspects them.
  */
 import { test, before, after } from 'node:test';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { gantryBin, tempDir } from '../helpers/paths.js';
@@ -195,4 +196,29 @@ test('the listing commands print the same from their own bundle as from the whol
   const base = gantryIn({ GANTRY_BUNDLE: 'gantry-base' }, 'image', 'ls');
   assert.notEqual(base.code, 0);
   assert.match(base.stderr, /the gantry-base bundle does not hold the command module "image-views"/);
+});
+
+test('image ls where no store was ever made prints the header and creates nothing', (t) => {
+  const parent = tempDir(t);
+  const fresh = join(parent, 'root');
+  const run = (...args: string[]): { code: number; stdout: string; stderr: string } => {
+    const r = spawnSync(process.execPath, [gantryBin, '--root', fresh, ...args], { encoding: 'utf8' });
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  };
+  assert.deepEqual(run('image', 'ls'), { code: 0, stdout: 'REPOSITORY   TAG       IMAGE ID   CREATED   SIZE\n', stderr: '' });
+  assert.deepEqual(run('images', '-q'), { code: 0, stdout: '', stderr: '' });
+  assert.deepEqual(run('image', 'ls', '--filter', 'label=a=b', '--format', '{{.ID}}'), { code: 0, stdout: '', stderr: '' });
+  assert.equal(existsSync(fresh), false);
+  // Filters are checked all the same.
+  const bad = run('image', 'ls', '--filter', 'nope=1');
+  assert.deepEqual(bad, { code: 1, stdout: '', stderr: "Error: invalid filter 'nope'\n" });
+  assert.equal(existsSync(fresh), false);
+});
+
+test('image ls on a store whose images were all removed prints the header', (t) => {
+  const emptied = tempDir(t);
+  const run = (...args: string[]): ReturnType<typeof spawnSync> => spawnSync(process.execPath, [gantryBin, '--root', emptied, ...args], { encoding: 'utf8' });
+  const store = openStore({ root: emptied });
+  store.close();
+  assert.equal(run('image', 'ls').stdout, 'REPOSITORY   TAG       IMAGE ID   CREATED   SIZE\n');
 });
