@@ -61,12 +61,16 @@ const builtinsForVmScript = {
       return undefined;
     });
     b.onLoad({ filter: /.*/, namespace: 'gantry-builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+    // The getters sit on the prototype of the exported object: esbuild's interop (`__toESM`) copies a
+    // CommonJS module's own properties at every importing module, and makes its copy with the same
+    // prototype, so getters there are neither copied nor called until used.
     b.onLoad({ filter: /.*/, namespace: 'gantry-lazy-builtin' }, (args) => {
       const names = Object.keys(requireHere(args.path)).filter((k) => k !== 'default' && k !== '__esModule');
       return {
         contents:
-          `let m;\nfor (const k of ${JSON.stringify(names)}) ` +
-          `Object.defineProperty(module.exports, k, { enumerable: true, get: () => (m ??= require(${JSON.stringify(args.path)}))[k] });`,
+          `let m;\nconst p = {};\nfor (const k of ${JSON.stringify(names)}) ` +
+          `Object.defineProperty(p, k, { enumerable: true, get: () => (m ??= require(${JSON.stringify(args.path)}))[k] });\n` +
+          'module.exports = Object.create(p);',
         loader: 'js',
       };
     });
@@ -88,14 +92,18 @@ const cliBundle = {
   // The few modules that locate files next to themselves (the native addon, better-sqlite3) ask
   // import.meta.url, which a CommonJS file does not have.
   define: { 'import.meta.url': '__gantryBundleUrl' },
-  banner: { js: "var __gantryBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // bin/gantry compiles the file as it is, a function expression taking CommonJS's arguments (the
+  // wrapper written here, not added to the text at run time: that would copy the whole source
+  // string once more on every start).
+  banner: { js: "(function (exports, require, module, __filename, __dirname) {var __gantryBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  footer: { js: '})' },
   logLevel: 'warning',
 };
 
 // The launcher's choice of bundle (src/cli/launch.ts): bundled first, because the list of partial
 // bundles below is its.
 const launcher = join(dist, 'bundle', 'launch.cjs');
-await build({ ...cliBundle, entryPoints: [join(root, 'src/cli/launch.ts')], outfile: launcher, sourcemap: false, banner: {} });
+await build({ ...cliBundle, entryPoints: [join(root, 'src/cli/launch.ts')], outfile: launcher, sourcemap: false, banner: {}, footer: {} });
 const { partialBundles, FULL_BUNDLE } = createRequire(import.meta.url)(launcher);
 
 /**
