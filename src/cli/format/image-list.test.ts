@@ -182,6 +182,8 @@ test('the fast paths (shared image columns, compiled templates, direct table lay
   const images: ImageSummary[] = [
     ...named,
     { id: `sha256:${'1'.repeat(64)}`, repoTags: [], repoDigests: [], created: new Date(now.getTime() - 5000), size: 10, containers: -1 },
+    // Go's zero time: no CreatedSince, so the default table's `{{if}}` prints N/A.
+    { id: `sha256:${'5'.repeat(64)}`, repoTags: ['docker.io/library/old:1'], repoDigests: [], created: new Date(-62135596800000), size: 0, containers: 0 },
     {
       id: `sha256:${'2'.repeat(64)}`,
       repoTags: ['docker.io/gantry-bench/img-1:t0', 'docker.io/gantry-bench/img-1:t1', 'localhost/x:1'],
