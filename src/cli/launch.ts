@@ -2,7 +2,7 @@
  * Which bundle runs a command line. `scripts/build.mjs` bundles the CLI several times: the whole
  * program (`gantry.cjs`), the program with no command module (`gantry-base.cjs`, for `--version`),
  * and the program with one module alone for the modules `commands/table.ts` marks `alone`
- * (`gantry-image-views.cjs`: `images`, `image ls`, `history`, `inspect`). Each has its own V8 code
+ * (`gantry-image-views.cjs`: `images`, `image ls`, `history`, `image inspect`). Each has its own V8 code
  * cache. `bin/gantry` asks `bundleFor` before loading any of them: start-up reads and deserializes
  * only what the command needs (the whole CLI is ~0.9 MB of code and ~0.5 MB of cache, which cost a
  * no-op command ~40 ms).

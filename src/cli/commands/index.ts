@@ -43,6 +43,7 @@ const LOADERS: Record<string, CommandModule['load']> = {
   build: () => import('./build.js'),
   'image-import': () => import('./image-import.js'),
   'image-views': () => import('./image-views.js'),
+  inspect: () => import('./inspect.js'),
   run: () => import('./run.js'),
   'image-archive': () => import('./image-archive.js'),
   container: () => import('./container.js'),

@@ -47,10 +47,11 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'image-import', words: ['image', 'import'], sub: { image: ['import', 'bootstrap'] } },
   {
     name: 'image-views',
-    words: ['image', 'images', 'history', 'inspect'],
+    words: ['image', 'images', 'history'],
     sub: { image: ['ls', 'list', 'history', 'inspect'] },
     alone: true,
   },
+  { name: 'inspect', words: ['inspect'] },
   { name: 'run', words: ['run', 'container'], sub: { container: ['run'] } },
   { name: 'image-archive', words: ['image', 'save', 'load'], sub: { image: ['save', 'load'] } },
   {
