@@ -222,3 +222,12 @@ test('image ls on a store whose images were all removed prints the header', (t) 
   store.close();
   assert.equal(run('image', 'ls').stdout, 'REPOSITORY   TAG       IMAGE ID   CREATED   SIZE\n');
 });
+
+test('image ls into a pipe whose reader has gone ends quietly, exit 0 (docker dies of SIGPIPE)', () => {
+  // `true` exits at once, long before gantry writes: the write meets EPIPE.
+  const r = spawnSync('bash', ['-c', '"$1" "$2" --root "$3" image ls 2>"$4" | true; echo "${PIPESTATUS[0]}"; cat "$4"', '_', process.execPath, gantryBin, root, join(root, 'stderr')], {
+    encoding: 'utf8',
+  });
+  assert.equal(r.stdout, '0\n');
+  rmSync(join(root, 'stderr'));
+});

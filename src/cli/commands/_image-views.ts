@@ -24,7 +24,7 @@ import {
   type ImageSummary,
   type InspectConfig,
 } from '../format/index.js';
-import { write, type CommandIO, type GlobalOptions } from '../io.js';
+import { write, writeOut, type CommandIO, type GlobalOptions } from '../io.js';
 
 export interface ImageLsOptions {
   all?: boolean;
@@ -127,7 +127,7 @@ export async function runImageLs(
     noTrunc: opts.trunc === false,
     now,
   });
-  await write(io.stdout, out);
+  await writeOut(io, out);
   if (summaries.length === 0 && matchName !== undefined && calledAs === 'images' && IMAGE_SUBCOMMANDS.has(matchName)) {
     await write(io.stderr, `No images found matching "${matchName}": did you mean "gantry image ${matchName}"?\n`);
   }
@@ -176,7 +176,7 @@ export async function runHistory(args: string[], opts: HistoryOpts, io: CommandI
   } finally {
     store.close();
   }
-  await write(io.stdout, out);
+  await writeOut(io, out);
   return 0;
 }
 
@@ -227,7 +227,7 @@ export async function runInspect(args: string[], opts: InspectOpts, io: CommandI
     await write(io.stderr, `${(e as Error).message}\n`);
     return 64; // docker's exit status for a template that does not parse
   }
-  await write(io.stdout, result.output);
+  await writeOut(io, result.output);
   const all = [...errors, ...result.errors];
   for (const e of all) await write(io.stderr, `Error: ${e.message}\n`);
   return all.length > 0 ? 1 : 0;
