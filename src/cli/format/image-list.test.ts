@@ -260,3 +260,34 @@ test('names in the store\'s normalized form split like parsed ones; other text g
     assert.deepEqual(splitRowName(s), expected, s);
   }
 });
+
+test('names in runs of one repository give the rows that splitting each name gives', () => {
+  const names = [
+    'docker.io/gantry-bench/img-1:t0',
+    'docker.io/gantry-bench/img-1:t1',
+    'docker.io/gantry-bench/img-1:t10',
+    'docker.io/gantry-bench/img-1x:t2', // a longer repository with the run's name as its prefix
+    'docker.io/library/busybox:1.36',
+    'docker.io/library/busybox:latest',
+    'localhost:5000/team/app:1.0',
+    'localhost:5000/team/app:2.0',
+    'busybox:familiar', // not in the store's form: the parser's
+    'busybox:other',
+    'index.docker.io/library/x:1',
+    'index.docker.io/library/x:2',
+    'docker.io/library/busybox:bad/tag', // not a tag: no row
+    'docker.io/library/busybox:Upper_1.0-x',
+    'x:1@sha256:' + 'a'.repeat(64),
+    'x:1@sha256:' + 'a'.repeat(64) + ':2',
+  ];
+  const image: ImageSummary = { id: `sha256:${'7'.repeat(64)}`, repoTags: names, repoDigests: [], created: now, size: 1 };
+  const expected = new Map<string, string[]>();
+  for (const s of names) {
+    const n = splitRowName(s);
+    if (n?.tag === undefined) continue;
+    expected.set(n.repository, [...(expected.get(n.repository) ?? []), n.tag]);
+  }
+  const got = new Map<string, string[]>();
+  for (const r of imageRows([image], false, false)) got.set(r.repository, [...(got.get(r.repository) ?? []), r.tag]);
+  assert.deepEqual(got, expected);
+});

@@ -282,6 +282,9 @@ export function splitRowName(s: string): RowName | undefined {
   return m[2] !== undefined ? { repository, tag: m[2] } : { repository, digest: m[3] as string };
 }
 
+/** A tag, as the reference grammar has it. */
+const TAG = /^[\w][\w.-]{0,127}$/;
+
 /** Appends `value` to the list `key` maps to, in first-seen key order. */
 function group(map: Map<string, string[]>, key: string, value: string): void {
   const list = map.get(key);
@@ -319,9 +322,28 @@ export function imageRows(images: readonly ImageSummary[], showDigests: boolean,
     }
     repoTags.clear();
     repoDigests.clear();
+    // The store lists an image's names sorted, so they come in runs of one repository with several
+    // tags: a name that is the previous one's repository part plus another tag splits to that
+    // repository without a full parse (what splitRowName would find: a tag holds no `:`, `/` or `@`).
+    let runName = '';
+    let runRepository = '';
     for (const s of img.repoTags) {
+      if (runName !== '' && s.length > runName.length + 1 && s.charCodeAt(runName.length) === 58 && s.startsWith(runName)) {
+        const tag = s.slice(runName.length + 1);
+        if (TAG.test(tag)) {
+          group(repoTags, runRepository, tag);
+          continue;
+        }
+      }
       const n = splitRowName(s);
-      if (n?.tag !== undefined) group(repoTags, n.repository, n.tag);
+      if (n?.tag !== undefined) {
+        group(repoTags, n.repository, n.tag);
+        const at = s.length - n.tag.length - 1;
+        if (n.digest === undefined && s.charCodeAt(at) === 58 && s.endsWith(n.tag)) {
+          runName = s.slice(0, at);
+          runRepository = n.repository;
+        }
+      }
     }
     for (const s of img.repoDigests) {
       const n = splitRowName(s);

@@ -273,13 +273,17 @@ export function layoutUniform(cells: readonly (readonly string[])[], o: TabWrite
       }
       widths[j] = w;
     }
-    let out = '';
+    // One string per line, joined once: appending to one string would leave a rope of every piece
+    // to be flattened at the end.
+    const lines = new Array<string>(cells.length + 1);
     for (let i = 0; i < cells.length; i++) {
       const c = cells[i] as readonly string[];
-      for (let j = 0; j < k - 1; j++) out += (c[j] as string).padEnd(widths[j] as number, o.padchar);
-      out += `${c[k - 1] as string}\n`;
+      let line = '';
+      for (let j = 0; j < k - 1; j++) line += (c[j] as string).padEnd(widths[j] as number, o.padchar);
+      lines[i] = line + (c[k - 1] as string);
     }
-    return out;
+    lines[cells.length] = '';
+    return lines.join('\n');
   }
   for (const c of cells) {
     for (let j = 0; j < k - 1; j++) {
