@@ -13,6 +13,7 @@
  * is not there is left out with a notice. The peers' images are removed at the end unless --keep.
  *
  * docker's CPU column is the client's only: the listing itself runs in dockerd (compare wall time).
+ * GANTRY_BEFORE=/path/to/other/bin/gantry adds that build's listings to the same rounds (before/after).
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -211,6 +212,14 @@ try {
       cmd: [node, gantry, '--root', root, 'image', 'ls', '--filter', 'label=environment=test', '--format', template],
     },
   ];
+  const before = process.env.GANTRY_BEFORE;
+  if (before !== undefined && before !== '') {
+    plain.push({ name: 'gantry image ls (before)', cmd: [node, before, '--root', root, 'image', 'ls'] });
+    filtered.push({
+      name: 'gantry image ls --filter --format (before)',
+      cmd: [node, before, '--root', root, 'image', 'ls', '--filter', 'label=environment=test', '--format', template],
+    });
+  }
   if (useDocker) {
     plain.push({ name: 'docker images', cmd: [DOCKER, 'images'], options: { env: peerEnv } });
     filtered.push({

@@ -3,26 +3,43 @@
  * gantry command within 40 ms of bare node (median).
  *
  *   node dist/bench/startup.js [runs]
+ *
+ * `image ls` runs on two empty stores: a root where no store was ever made (it stays so: a listing
+ * creates nothing) and an initialised one, which had an image that was then removed (the DB is
+ * opened and queried).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openStore } from '../src/store/index.js';
+import { putTestImage } from '../test/helpers/store-images.js';
 import { compare, printTable } from './lib.js';
 
 const runs = Number(process.argv[2] ?? 30);
 const repo = new URL('../..', import.meta.url).pathname;
 const gantry = join(repo, 'bin', 'gantry');
-const root = mkdtempSync(join(tmpdir(), 'gantry-bench-startup-'));
+const dir = mkdtempSync(join(tmpdir(), 'gantry-bench-startup-'));
+const fresh = join(dir, 'never-made');
+const emptied = join(dir, 'emptied');
 try {
+  const store = openStore({ root: emptied, env: {} });
+  try {
+    await putTestImage(store, { names: ['bench/removed:1'], seed: 'startup' });
+    await store.images.remove('bench/removed:1');
+  } finally {
+    store.close();
+  }
   const results = compare(
     [
       { name: 'node -e 0', cmd: [process.execPath, '-e', '0'] },
       { name: 'gantry --version', cmd: [process.execPath, gantry, '--version'] },
-      { name: 'gantry image ls (empty store)', cmd: [process.execPath, gantry, '--root', root, 'image', 'ls'] },
+      { name: 'gantry image ls (no store at the root)', cmd: [process.execPath, gantry, '--root', fresh, 'image', 'ls'] },
+      { name: 'gantry image ls (emptied store)', cmd: [process.execPath, gantry, '--root', emptied, 'image', 'ls'] },
     ],
     runs,
   );
   printTable(`no-op start-up, ${runs} runs each (interleaved)`, results, 'node -e 0');
+  if (existsSync(fresh)) console.log('note: `image ls` created a store at the fresh root');
 } finally {
-  rmSync(root, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
 }

@@ -6,6 +6,7 @@ import { build } from 'esbuild';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -23,58 +24,125 @@ function walk(dir, out = []) {
 rmSync(dist, { recursive: true, force: true });
 
 // Native and optional modules stay outside the bundle; they are loaded only by the commands that need them.
-const external = ['better-sqlite3', 'zstd-napi', 'bcryptjs'];
+// better-sqlite3's JavaScript is bundled (every store command runs it: in the bundle it is in the code
+// cache); its addon loads from the installed package by path (src/store/db.ts).
+const external = ['zstd-napi', 'bcryptjs'];
+
+/**
+ * Node's builtins that the bundle loads on first use rather than when the module importing them
+ * is evaluated. Loading a builtin is not free (crypto ~5 ms of a no-op `image ls`: the store's
+ * modules import it for hashing that a listing never does; readline, stream, fs/promises, os and
+ * module similarly), and esbuild evaluates an ES module's imports when the module is: each of these
+ * becomes an object with a getter per export (the names come from this node's own module) that
+ * requires the builtin on first access. The builtins node has loaded before any user code (fs,
+ * path, events, util, url, process) stay plain `require`s.
+ */
+const LAZY_BUILTINS = new Set([
+  'node:child_process', 'node:crypto', 'node:dns', 'node:fs/promises', 'node:http', 'node:https', 'node:module',
+  'node:net', 'node:os', 'node:readline', 'node:stream', 'node:stream/promises', 'node:string_decoder',
+  'node:timers/promises', 'node:tls', 'node:worker_threads', 'node:zlib',
+]);
+const requireHere = createRequire(import.meta.url);
 
 /**
  * How the bundle gets node's builtins. bin/gantry runs it as a vm.Script, which has no loader for a
  * real `import()`: esbuild resolves every `import()` of our own modules, but would leave those of
  * builtins (the lazy `await import('node:fs')` in command handlers) as they are, so each becomes a
- * tiny CommonJS module around `require` (a builtin is the same object either way). And commander
- * requires node:child_process at load for executable subcommands, which gantry does not use;
- * loading it (with net, dgram and the stream stack behind it) was a measurable part of
- * `gantry --version`: commander gets an object that loads it on first property access.
+ * tiny CommonJS module around `require` (a builtin is the same object either way). Static imports of
+ * LAZY_BUILTINS (ours and commander's `node:child_process`, which gantry never uses) load on first use.
  */
 const builtinsForVmScript = {
   name: 'builtins-for-vm-script',
   setup(b) {
     b.onResolve({ filter: /^node:/ }, (args) => {
       if (args.kind === 'dynamic-import') return { path: args.path, namespace: 'gantry-builtin' };
-      if (args.path === 'node:child_process' && /[\\/]commander[\\/]/.test(args.importer)) return { path: args.path, namespace: 'gantry-lazy-builtin' };
+      if (args.namespace === 'gantry-lazy-builtin') return { path: args.path, external: true }; // its own require
+      if (LAZY_BUILTINS.has(args.path)) return { path: args.path, namespace: 'gantry-lazy-builtin' };
       return undefined;
     });
     b.onLoad({ filter: /.*/, namespace: 'gantry-builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
-    b.onLoad({ filter: /.*/, namespace: 'gantry-lazy-builtin' }, (args) => ({
-      contents: `let m; module.exports = new Proxy({}, { get: (_, k) => (m ??= require(${JSON.stringify(args.path)}))[k] });`,
-      loader: 'js',
-    }));
+    // The getters sit on the prototype of the exported object: esbuild's interop (`__toESM`) copies a
+    // CommonJS module's own properties at every importing module, and makes its copy with the same
+    // prototype, so getters there are neither copied nor called until used.
+    b.onLoad({ filter: /.*/, namespace: 'gantry-lazy-builtin' }, (args) => {
+      const names = Object.keys(requireHere(args.path)).filter((k) => k !== 'default' && k !== '__esModule');
+      return {
+        contents:
+          `let m;\nconst p = {};\nfor (const k of ${JSON.stringify(names)}) ` +
+          `Object.defineProperty(p, k, { enumerable: true, get: () => (m ??= require(${JSON.stringify(args.path)}))[k] });\n` +
+          'module.exports = Object.create(p);',
+        loader: 'js',
+      };
+    });
   },
 };
 
+/** The options of every CLI bundle (see below). */
+const cliBundle = {
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  external,
+  sourcemap: 'linked',
+  // Start-up parses every byte it loads: whitespace and syntax minified. Identifiers stay: errors
+  // report `this.constructor.name` and templates print Go type names.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  // The few modules that locate files next to themselves (the native addon, better-sqlite3) ask
+  // import.meta.url, which a CommonJS file does not have.
+  define: { 'import.meta.url': '__gantryBundleUrl' },
+  // bin/gantry compiles the file as it is, a function expression taking CommonJS's arguments (the
+  // wrapper written here, not added to the text at run time: that would copy the whole source
+  // string once more on every start).
+  banner: { js: "(function (exports, require, module, __filename, __dirname) {var __gantryBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  footer: { js: '})' },
+  logLevel: 'warning',
+};
+
+// The launcher's choice of bundle (src/cli/launch.ts): bundled first, because the list of partial
+// bundles below is its.
+const launcher = join(dist, 'bundle', 'launch.cjs');
+await build({ ...cliBundle, entryPoints: [join(root, 'src/cli/launch.ts')], outfile: launcher, sourcemap: false, banner: {}, footer: {} });
+const { partialBundles, FULL_BUNDLE } = createRequire(import.meta.url)(launcher);
+
+/**
+ * A partial bundle holds only the command modules `keep` names: `commands/index.ts`'s `import()`s
+ * of the others become a module that throws (the launcher never runs a bundle for a command line
+ * that needs a module it lacks; `src/cli/launch.test.ts` checks the choice).
+ */
+function onlyCommandModules(bundleName, keep) {
+  return {
+    name: 'only-command-modules',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/[a-z-]+\.js$/ }, (args) => {
+        if (args.kind !== 'dynamic-import' || !/[\\/]src[\\/]cli[\\/]commands[\\/]index\.ts$/.test(args.importer)) return undefined;
+        const name = args.path.slice(2, -3);
+        return keep.includes(name) ? undefined : { path: name, namespace: 'gantry-left-out' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'gantry-left-out' }, (args) => ({
+        contents: `throw new Error(${JSON.stringify(`gantry: the ${bundleName} bundle does not hold the command module "${args.path}" (bin/gantry chose the wrong bundle)`)});`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
 await Promise.all([
-  // The CLI is one CommonJS file, started by bin/gantry through V8's code cache (see there): Node 20
-  // keeps no compile cache for ES modules, and compiling our code was the largest part of a no-op
-  // command's start-up. The `import()`s of command modules stay lazy: esbuild turns each into a call
-  // that evaluates the module on first use.
-  build({
-    entryPoints: [join(root, 'src/cli/main.ts')],
-    outfile: join(dist, 'bundle', 'gantry.cjs'),
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    external,
-    sourcemap: 'linked',
-    // Start-up parses every byte it loads: whitespace and syntax minified. Identifiers stay: errors
-    // report `this.constructor.name` and templates print Go type names.
-    minifyWhitespace: true,
-    minifySyntax: true,
-    // The few modules that locate files next to themselves (the native addon, better-sqlite3) ask
-    // import.meta.url, which a CommonJS file does not have.
-    define: { 'import.meta.url': '__gantryBundleUrl' },
-    plugins: [builtinsForVmScript],
-    banner: { js: "var __gantryBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-    logLevel: 'warning',
-  }),
+  // The CLI is CommonJS, started by bin/gantry through V8's code cache (see there): Node 20 keeps no
+  // compile cache for ES modules, and compiling our code was the largest part of a no-op command's
+  // start-up. The `import()`s of command modules stay lazy: esbuild turns each into a call that
+  // evaluates the module on first use. The whole program, and the partial bundles the launcher
+  // picks for command lines that need less (src/cli/launch.ts).
+  build({ ...cliBundle, entryPoints: [join(root, 'src/cli/main.ts')], outfile: join(dist, 'bundle', `${FULL_BUNDLE}.cjs`), plugins: [builtinsForVmScript] }),
+  ...partialBundles().map((p) =>
+    build({
+      ...cliBundle,
+      entryPoints: [join(root, 'src/cli/main.ts')],
+      outfile: join(dist, 'bundle', `${p.name}.cjs`),
+      plugins: [builtinsForVmScript, onlyCommandModules(p.name, p.modules)],
+    }),
+  ),
   build({
     entryPoints: [...walk(join(root, 'src')), ...walk(join(root, 'test')), ...walk(join(root, 'bench'))],
     outdir: dist,
@@ -87,15 +155,28 @@ await Promise.all([
   }),
 ]);
 
-// The code cache bin/gantry loads: made by running a no-op command once, so it holds the compiled
-// code of start-up, the command line and the store (what every command runs). A cache V8 rejects
-// later (another node version) is only slower, and bin/gantry writes a new one.
+// The code caches bin/gantry loads: each made by running one command line that the launcher gives to
+// that bundle, so it holds the compiled code of start-up, the command line and (but for the base
+// bundle) the store. A bundle without a line here gets its cache from its first run. A cache V8
+// rejects later (another node version) is only slower, and bin/gantry writes a new one.
+const WARM = {
+  [FULL_BUNDLE]: ['system', 'df'],
+  'gantry-base': ['--version'],
+  'gantry-image-views': ['image', 'ls'],
+};
+const { bundleFor } = createRequire(import.meta.url)(launcher);
 const warmRoot = mkdtempSync(join(tmpdir(), 'gantry-warm-'));
 try {
-  execFileSync(process.execPath, [join(root, 'bin', 'gantry'), '--root', warmRoot, 'image', 'ls'], { stdio: 'ignore' });
-} catch (err) {
-  // No cache is only slower: the first command run writes one.
-  console.warn(`warning: no code cache made (${err.message.split('\n')[0]})`);
+  for (const [name, args] of Object.entries(WARM)) {
+    const argv = ['--root', warmRoot, ...args];
+    if (bundleFor(argv) !== name) throw new Error(`build.mjs: the warm-up line for ${name} (${args.join(' ')}) runs ${bundleFor(argv)}`);
+    try {
+      execFileSync(process.execPath, [join(root, 'bin', 'gantry'), ...argv], { stdio: 'ignore' });
+    } catch (err) {
+      // No cache is only slower: the first command run writes one.
+      console.warn(`warning: no code cache made for ${name} (${err.message.split('\n')[0]})`);
+    }
+  }
 } finally {
   rmSync(warmRoot, { recursive: true, force: true });
 }

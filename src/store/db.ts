@@ -9,6 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import BetterSqlite3 from 'better-sqlite3';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { errnoCode, UnavailableError } from '../errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
@@ -81,19 +82,23 @@ type SqliteConstructor = new (
 let sqliteCtor: SqliteConstructor | undefined;
 let nativeBinding: string | undefined;
 function loadSqlite(): SqliteConstructor {
-  // Loaded on first use: the native module costs ~10 ms, and `gantry --version` must not pay it.
   if (sqliteCtor === undefined) {
-    const require = createRequire(import.meta.url);
-    sqliteCtor = require('better-sqlite3') as SqliteConstructor;
     // Left to itself better-sqlite3 finds its addon with the `bindings` package, which walks a
     // stack trace and tries several build directories (failed requires included): ~10 ms of every
-    // store open. The addon's place is fixed by node-gyp, so name it when it is there.
+    // store open. The addon's place is fixed by node-gyp, so name it when it is there. Its JS is
+    // imported statically so that the CLI bundle holds it (compiled into the bundle's code cache,
+    // instead of node's module loader resolving, reading and compiling its ten files at every
+    // start); the addon itself loads on the first open, so `gantry --version` does not pay it.
+    const require = createRequire(import.meta.url);
     try {
       const addon = require.resolve('better-sqlite3/package.json').replace(/package\.json$/, 'build/Release/better_sqlite3.node');
       if (existsSync(addon)) nativeBinding = addon;
     } catch {
-      // resolution failed: let better-sqlite3 search as it does by default
+      // resolution failed: the installed package searches as it does by default
     }
+    // Without a known addon path, the installed package's own files and search (the bundled copy's
+    // search would look beside the bundle).
+    sqliteCtor = nativeBinding === undefined ? (require('better-sqlite3') as SqliteConstructor) : (BetterSqlite3 as unknown as SqliteConstructor);
   }
   return sqliteCtor;
 }
@@ -107,18 +112,15 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): M
   const Sqlite = loadSqlite();
   let sqlite: SqliteDatabase;
   try {
+    // `timeout` is SQLite's busy timeout (sqlite3_busy_timeout), set before anything below takes a lock.
     sqlite = new Sqlite(path, {
       readonly: options.readonly === true,
       timeout: options.busyTimeoutMs ?? BUSY_TIMEOUT_MS,
       ...(nativeBinding === undefined ? {} : { nativeBinding }),
     });
-    // busy_timeout first: switching to WAL needs a lock that another process may hold right now.
-    sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? BUSY_TIMEOUT_MS}`);
-    if (options.readonly !== true) sqlite.pragma('journal_mode = WAL');
     // NORMAL in WAL mode: a power cut may lose the last transactions but never corrupts; losing an
     // image put leaves unreferenced blobs (garbage), never a reference to a missing blob.
-    sqlite.pragma('synchronous = NORMAL');
-    sqlite.pragma('foreign_keys = ON');
+    sqlite.exec('PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON');
   } catch (err) {
     throw translateSqliteError(err, path);
   }
@@ -126,12 +128,16 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): M
   try {
     // Every command opens the store, most only to read: when the schema is already current (the
     // common case) a plain read says so, and the write transaction that migrating needs (a write
-    // lock other processes queue behind) is skipped.
+    // lock other processes queue behind) is skipped. WAL mode is a property of the file, set when
+    // it is created (or brought up to date) and kept by every later connection.
     if (options.readonly === true) checkVersion(db);
-    else if (schemaVersion(db) !== SCHEMA_VERSION) migrate(db);
+    else if (schemaVersion(db) !== SCHEMA_VERSION) {
+      sqlite.pragma('journal_mode = WAL');
+      migrate(db);
+    }
   } catch (err) {
     db.close();
-    throw err;
+    throw translateSqliteError(err, path);
   }
   return db;
 }

@@ -63,7 +63,7 @@ export { LeaseManager, withLease, DEFAULT_LEASE_TTL_MS, type LeaseRecorder, type
 export { mark, collect, DEFAULT_GRACE_MS, type NodeKey, type CollectOptions, type GcReport } from './gc.js';
 export { checkStore, type CheckIssue, type CheckReport, type CheckOptions } from './check.js';
 export { diskUsage, isRunning, type DiskUsage, type ImageUsage } from './disk-usage.js';
-export { openStore, type Store, type OpenStoreOptions } from './store.js';
+export { openStore, openExistingStore, type Store, type OpenStoreOptions } from './store.js';
 /** docker's FamiliarString of a stored full name (`debian:latest`); for references use `oci/`'s. */
 export { familiarStoredName as familiarName } from './images.js';
 export { isMountedUnder } from './_mounts.js';

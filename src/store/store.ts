@@ -3,7 +3,7 @@
  * garbage collection over one root. `openStore()` creates the layout and brings the DB schema up to
  * date; `close()` releases the DB. Any number of processes may open the same root at once.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { Digest } from '../oci/index.js';
 import { BuildCacheStore } from './build-cache.js';
 import { readBlob } from './content-helpers.js';
@@ -42,6 +42,17 @@ export interface Store {
   /** Removes what nothing refers to (gc.ts). */
   collect(options?: CollectOptions): Promise<GcReport>;
   close(): void;
+}
+
+/**
+ * Opens the store at the resolved root when one was made there, as `openStore` does; `undefined`
+ * when the root has no metadata DB (no store yet: nothing to read), and then creates nothing. For
+ * commands that only read: listing an empty store should neither create one nor load SQLite.
+ * @throws {SchemaTooNewError}
+ */
+export function openExistingStore(options: OpenStoreOptions = {}): Store | undefined {
+  if (!existsSync(storeLayout(resolveRoot(options)).db)) return undefined;
+  return openStore(options);
 }
 
 /**

@@ -3,7 +3,8 @@
  * the store's API, then the built CLI (`bin/gantry --root …`) lists, shows and inspects them.
  */
 import { test, before, after } from 'node:test';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { gantryBin, tempDir } from '../helpers/paths.js';
@@ -16,7 +17,12 @@ let base: ImageRecord;
 let dangling: ImageRecord;
 
 function gantry(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [gantryBin, '--root', root, ...args], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
+  return gantryIn({}, ...args);
+}
+
+/** `gantry` with `env` added (GANTRY_BUNDLE: which bundle bin/gantry runs). */
+function gantryIn(env: Record<string, string>, ...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [gantryBin, '--root', root, ...args], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC', ...env } });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -163,4 +169,65 @@ test('image ls --tree prints docker\'s tree table, one row per tag', () => {
   const q = gantry('image', 'ls', '--tree', '-q');
   assert.equal(q.code, 125);
   assert.match(q.stderr, /^--quiet is not yet supported with --tree/);
+});
+
+test('the listing commands print the same from their own bundle as from the whole CLI', () => {
+  // bin/gantry runs these from gantry-image-views.cjs (src/cli/launch.ts); GANTRY_BUNDLE=gantry forces the whole CLI.
+  const lines = [
+    ['image', 'ls'],
+    ['images', '-a', '--digests', '--no-trunc'],
+    ['image', 'list', '--filter', 'label=environment=test', '--format', '{{.ID}} {{.Repository}}:{{.Tag}}'],
+    ['images', '--format', 'json'],
+    ['image', 'ls', '--filter', 'nope'],
+    ['image', 'ls', '--bogus'],
+    ['image', 'ls', '--help'],
+    ['images', 'a', 'b'],
+    ['history', 'myapp:1.0'],
+    ['image', 'inspect', 'myapp:1.0', 'nope'],
+    ['--version'],
+    ['-v'],
+  ];
+  for (const args of lines) {
+    const own = gantry(...args);
+    const whole = gantryIn({ GANTRY_BUNDLE: 'gantry' }, ...args);
+    assert.deepEqual(own, whole, args.join(' '));
+  }
+  // GANTRY_BUNDLE is honoured: the base bundle holds no command module, and says so.
+  const base = gantryIn({ GANTRY_BUNDLE: 'gantry-base' }, 'image', 'ls');
+  assert.notEqual(base.code, 0);
+  assert.match(base.stderr, /the gantry-base bundle does not hold the command module "image-views"/);
+});
+
+test('image ls where no store was ever made prints the header and creates nothing', (t) => {
+  const parent = tempDir(t);
+  const fresh = join(parent, 'root');
+  const run = (...args: string[]): { code: number; stdout: string; stderr: string } => {
+    const r = spawnSync(process.execPath, [gantryBin, '--root', fresh, ...args], { encoding: 'utf8' });
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  };
+  assert.deepEqual(run('image', 'ls'), { code: 0, stdout: 'REPOSITORY   TAG       IMAGE ID   CREATED   SIZE\n', stderr: '' });
+  assert.deepEqual(run('images', '-q'), { code: 0, stdout: '', stderr: '' });
+  assert.deepEqual(run('image', 'ls', '--filter', 'label=a=b', '--format', '{{.ID}}'), { code: 0, stdout: '', stderr: '' });
+  assert.equal(existsSync(fresh), false);
+  // Filters are checked all the same.
+  const bad = run('image', 'ls', '--filter', 'nope=1');
+  assert.deepEqual(bad, { code: 1, stdout: '', stderr: "Error: invalid filter 'nope'\n" });
+  assert.equal(existsSync(fresh), false);
+});
+
+test('image ls on a store whose images were all removed prints the header', (t) => {
+  const emptied = tempDir(t);
+  const run = (...args: string[]): ReturnType<typeof spawnSync> => spawnSync(process.execPath, [gantryBin, '--root', emptied, ...args], { encoding: 'utf8' });
+  const store = openStore({ root: emptied });
+  store.close();
+  assert.equal(run('image', 'ls').stdout, 'REPOSITORY   TAG       IMAGE ID   CREATED   SIZE\n');
+});
+
+test('image ls into a pipe whose reader has gone ends quietly, exit 0 (docker dies of SIGPIPE)', () => {
+  // `true` exits at once, long before gantry writes: the write meets EPIPE.
+  const r = spawnSync('bash', ['-c', '"$1" "$2" --root "$3" image ls 2>"$4" | true; echo "${PIPESTATUS[0]}"; cat "$4"', '_', process.execPath, gantryBin, root, join(root, 'stderr')], {
+    encoding: 'utf8',
+  });
+  assert.equal(r.stdout, '0\n');
+  rmSync(join(root, 'stderr'));
 });

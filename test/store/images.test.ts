@@ -4,7 +4,7 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   AmbiguousImageIdError,
@@ -14,6 +14,7 @@ import {
   InvalidReferenceError,
   MissingContentError,
   ReferenceInUseError,
+  openExistingStore,
   openStore,
   type ImageDeleteRecord,
   type Store,
@@ -348,4 +349,23 @@ test('listing has what list has for image ls, in one query, newest first then by
   assert.deepEqual(e.get(child.id)!.repoTags, []);
   assert.equal(e.get(sameTime.id)!.size, sameTime.layers[0]!.size);
   assert.deepEqual(store.images.listing().map((x) => x.labels), listing.map(() => ({})), 'labels are decoded only when asked for');
+});
+
+test('openExistingStore opens a root that has a store and creates nothing where none was made', async (t) => {
+  const root = tempDir(t);
+  const absent = join(root, 'never-made');
+  assert.equal(openExistingStore({ root: absent }), undefined);
+  assert.equal(existsSync(absent), false);
+  assert.equal(openExistingStore({ root }), undefined); // the directory alone is no store
+  assert.deepEqual(readdirSync(root), []);
+  const made = openStore({ root });
+  const img = await putTestImage(made, { names: ['x:1'], seed: 'existing' });
+  made.close();
+  const store = openExistingStore({ root });
+  assert.ok(store !== undefined);
+  try {
+    assert.equal(store.images.resolve('x:1').id, img.id);
+  } finally {
+    store.close();
+  }
 });

@@ -6,7 +6,7 @@
 import { isKind } from '../../errors.js';
 import { familiarString, parseNormalizedNamed } from '../../oci/index.js';
 import { readBlob, type ImageRecord, type Store } from '../../store/index.js';
-import { openCliStore } from './_store.js';
+import { openCliStore, openCliStoreIfExists } from './_store.js';
 import { UsageError } from '../errors.js';
 import {
   FilterError,
@@ -24,7 +24,7 @@ import {
   type ImageSummary,
   type InspectConfig,
 } from '../format/index.js';
-import { write, type CommandIO, type GlobalOptions } from '../io.js';
+import { write, writeOut, type CommandIO, type GlobalOptions } from '../io.js';
 
 export interface ImageLsOptions {
   all?: boolean;
@@ -76,19 +76,20 @@ export async function runImageLs(
   const matchName = args[0];
   if (matchName !== undefined && matchName !== '') addFilter(filters, 'reference', matchName);
   const now = new Date();
-  const store = await openCliStore(globals, io);
-  let summaries: ImageSummary[];
+  // A root where no store was ever made lists as empty, and stays without one (docker's empty
+  // daemon prints the header). `before=`/`since=` name images: those resolve in a store as always.
+  const store = filters.has('before') || filters.has('since') ? await openCliStore(globals, io) : await openCliStoreIfExists(globals, io);
+  const summaries: ImageSummary[] = [];
   const contentSizes = new Map<string, number>();
   try {
     const match = compileImageFilter(filters, {
       now,
-      createdOf: (ref) => createdOf(store.images.resolve(ref)),
+      createdOf: (ref) => (store === undefined ? undefined : createdOf(store.images.resolve(ref))),
     });
     const dangling = filters.get('dangling');
     const hideDangling = opts.all !== true && (dangling === undefined || dangling.has('false'));
     // One query, newest first; labels are decoded only for a label filter (rows never show them).
-    const entries = store.images.listing({ labels: filters.has('label') || filters.has('label!') });
-    summaries = [];
+    const entries = store?.images.listing({ labels: filters.has('label') || filters.has('label!') }) ?? [];
     for (const r of entries) {
       const created = r.createdMs === undefined ? undefined : new Date(r.createdMs);
       const m = match({ repoTags: r.repoTags, repoDigests: r.repoDigests, labels: r.labels, ...(created === undefined ? {} : { created }) });
@@ -107,7 +108,7 @@ export async function runImageLs(
       if (opts.tree === true) contentSizes.set(r.id, r.contentSize);
     }
   } finally {
-    store.close();
+    store?.close();
   }
   const out = opts.tree === true
     ? formatImageTree(
@@ -126,7 +127,7 @@ export async function runImageLs(
     noTrunc: opts.trunc === false,
     now,
   });
-  await write(io.stdout, out);
+  await writeOut(io, out);
   if (summaries.length === 0 && matchName !== undefined && calledAs === 'images' && IMAGE_SUBCOMMANDS.has(matchName)) {
     await write(io.stderr, `No images found matching "${matchName}": did you mean "gantry image ${matchName}"?\n`);
   }
@@ -175,7 +176,7 @@ export async function runHistory(args: string[], opts: HistoryOpts, io: CommandI
   } finally {
     store.close();
   }
-  await write(io.stdout, out);
+  await writeOut(io, out);
   return 0;
 }
 
@@ -226,7 +227,7 @@ export async function runInspect(args: string[], opts: InspectOpts, io: CommandI
     await write(io.stderr, `${(e as Error).message}\n`);
     return 64; // docker's exit status for a template that does not parse
   }
-  await write(io.stdout, result.output);
+  await writeOut(io, result.output);
   const all = [...errors, ...result.errors];
   for (const e of all) await write(io.stderr, `Error: ${e.message}\n`);
   return all.length > 0 ? 1 : 0;

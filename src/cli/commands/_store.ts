@@ -10,9 +10,20 @@ import type { Store } from '../../store/index.js';
 /** Opens the store at `--root`, `GANTRY_ROOT` or the default root. */
 export async function openCliStore(globals: GlobalOptions, io: CommandIO): Promise<Store> {
   const { openStore } = await import('../../store/index.js');
-  const options: { root?: string; env: Record<string, string | undefined> } = { env: io.env };
-  if (globals.root !== undefined) options.root = globals.root;
-  return openStore(options);
+  return openStore(rootOptions(globals, io));
+}
+
+/**
+ * Opens the store like `openCliStore` when one exists; `undefined` (creating nothing) when none was
+ * ever made at that root. For read-only commands: an empty store lists as empty.
+ */
+export async function openCliStoreIfExists(globals: GlobalOptions, io: CommandIO): Promise<Store | undefined> {
+  const { openExistingStore } = await import('../../store/index.js');
+  return openExistingStore(rootOptions(globals, io));
+}
+
+function rootOptions(globals: GlobalOptions, io: CommandIO): { root?: string; env: Record<string, string | undefined> } {
+  return globals.root === undefined ? { env: io.env } : { root: globals.root, env: io.env };
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * The read-only image commands with docker's flags and aliases:
- * `image ls` (`image list`, `images`), `image history` (`history`), `image inspect` (`inspect`).
- * Their bodies live in `_image-views.ts`, imported only when one of them runs.
+ * `image ls` (`image list`, `images`), `image history` (`history`), `image inspect` (top-level
+ * `inspect`, which serves containers too, is inspect.ts's). Their bodies live in `_image-views.ts`,
+ * imported only when one of them runs.
  */
 import type { Command } from 'commander';
 import type { Groups } from './index.js';
@@ -50,22 +51,21 @@ function historyCommand(cmd: Command, cli: Cli, calledAs: string): void {
     );
 }
 
-function inspectCommand(cmd: Command, cli: Cli, calledAs: string): void {
-  cmd
+/** `image inspect`'s description, arguments and flags; top-level `inspect` (inspect.ts) has the same. */
+export function inspectFlags(cmd: Command): Command {
+  return cmd
     .description('Display detailed information on one or more images')
     .argument('<IMAGE...>')
-    .option('-f, --format <string>', "Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template")
-    .action(
-      cli.action<InspectOpts>(async (args, opts, io, globals) => {
-        if (calledAs === 'inspect') {
-          // docker's `inspect` serves containers too: those are the container part's.
-          const { allContainers, runContainerInspect } = await import('./_container-inspect.js');
-          if (await allContainers(args, io, globals)) return runContainerInspect(args, opts, io, globals);
-        }
-        const { runInspect } = await import('./_image-views.js');
-        return runInspect(args, opts, io, globals, calledAs);
-      }),
-    );
+    .option('-f, --format <string>', "Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template");
+}
+
+function inspectCommand(cmd: Command, cli: Cli, calledAs: string): void {
+  inspectFlags(cmd).action(
+    cli.action<InspectOpts>(async (args, opts, io, globals) => {
+      const { runInspect } = await import('./_image-views.js');
+      return runInspect(args, opts, io, globals, calledAs);
+    }),
+  );
 }
 
 /** `-H=false`, `--human=false`, `-H false`: docker's boolean flag values. */
@@ -83,5 +83,4 @@ export function register({ program, image }: Groups, cli: Cli): void {
   historyCommand(image.command('history'), cli, 'image history');
   historyCommand(program.command('history'), cli, 'history');
   inspectCommand(image.command('inspect'), cli, 'image inspect');
-  inspectCommand(program.command('inspect'), cli, 'inspect');
 }

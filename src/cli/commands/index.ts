@@ -2,15 +2,16 @@
  * Every command gantry has. Each module registers itself (and its docker aliases, like `images` for
  * `image ls`) under the groups below; its heavy dependencies load only when it runs.
  *
- * Start-up: the modules are imported on demand, and only those that define the command word being
- * run are registered (`gantry image ls` loads the modules that add to `image`; `gantry --version`
- * loads none). Defining every command with commander and parsing the code that does it cost a
- * no-op start-up more than the rest of gantry's own work together. `--help`, a bare `gantry`, an
- * unknown word and a module missing from `WORDS` still register everything, so help and commander's
- * errors and suggestions see the whole program.
+ * Which module defines which words, and which of them a command line needs, is `table.ts`: only
+ * those are imported and registered (see there). The launcher may also run a bundle that holds only
+ * some of the modules (`scripts/build.mjs`, `../launch.ts`): it picks one that holds every module
+ * `modulesFor` chooses here.
  */
 import type { Command } from 'commander';
 import type { Cli } from '../context.js';
+import { COMMANDS, modulesFor as chooseModules, type CommandEntry } from './table.js';
+
+export { commandWord, GROUP_NAMES, type GroupName } from './table.js';
 
 /** The command groups a module may add to: top level, and docker's management commands. */
 export interface Groups {
@@ -25,61 +26,42 @@ export interface Groups {
 
 type Register = (groups: Groups, cli: Cli) => void;
 
-interface CommandModule {
-  /** The top-level words it registers: its commands and aliases, and the groups it adds to. */
-  words?: readonly string[];
+export interface CommandModule extends CommandEntry {
   load: () => Promise<{ register: Register }>;
 }
 
-// In registration order (the order of `--help`). A module without `words` is always registered;
-// `words` must list everything the module adds at the top level (the test beside this file checks).
-const modules: CommandModule[] = [
-  { words: ['version'], load: () => import('./version.js') },
-  { words: ['registry'], load: () => import('./registry.js') },
-  { words: ['dockerfile'], load: () => import('./dockerfile-parse.js') },
-  { words: ['image', 'tag'], load: () => import('./image-tag.js') },
-  { words: ['image', 'rmi'], load: () => import('./image-rm.js') },
-  { words: ['image'], load: () => import('./image-prune.js') },
-  { words: ['system'], load: () => import('./system.js') },
-  { words: ['build', 'image', 'builder'], load: () => import('./build.js') },
-  { words: ['image', 'import'], load: () => import('./image-import.js') },
-  { words: ['image', 'images', 'history', 'inspect'], load: () => import('./image-views.js') },
-  { words: ['run', 'container'], load: () => import('./run.js') },
-  { words: ['image', 'save', 'load'], load: () => import('./image-archive.js') },
-  { words: ['ps', 'container', 'start', 'stop', 'kill', 'rm', 'logs', 'commit', 'diff', 'exec', 'export'], load: () => import('./container.js') },
-  { words: ['image', 'pull'], load: () => import('./pull.js') },
-  { words: ['image', 'push'], load: () => import('./push.js') },
-  { words: ['login', 'logout'], load: () => import('./login.js') },
-  { words: ['builder'], load: () => import('./builder-prune.js') },
-];
+// One `import()` per module of `table.ts`, by name (the bundle build replaces those a partial bundle
+// leaves out: keep each a plain `import('./<name>.js')`).
+const LOADERS: Record<string, CommandModule['load']> = {
+  version: () => import('./version.js'),
+  registry: () => import('./registry.js'),
+  'dockerfile-parse': () => import('./dockerfile-parse.js'),
+  'image-tag': () => import('./image-tag.js'),
+  'image-rm': () => import('./image-rm.js'),
+  'image-prune': () => import('./image-prune.js'),
+  system: () => import('./system.js'),
+  build: () => import('./build.js'),
+  'image-import': () => import('./image-import.js'),
+  'image-views': () => import('./image-views.js'),
+  inspect: () => import('./inspect.js'),
+  run: () => import('./run.js'),
+  'image-archive': () => import('./image-archive.js'),
+  container: () => import('./container.js'),
+  pull: () => import('./pull.js'),
+  push: () => import('./push.js'),
+  login: () => import('./login.js'),
+  'builder-prune': () => import('./builder-prune.js'),
+};
 
-/** Global options that take a value: the word after them is not a command. */
-const GLOBAL_OPTIONS_WITH_VALUE = new Set(['--root', '--storage-driver', '--runtime']);
-
-/**
- * What the command line asks for, as far as choosing modules goes: the first command word (after
- * the global options), or whether it only asks for the version.
- */
-export function commandWord(argv: readonly string[]): { word?: string; versionOnly: boolean } {
-  let help = false;
-  let version = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] ?? '';
-    if (a === '--') break;
-    if (!a.startsWith('-') || a === '-') return { word: a, versionOnly: false };
-    if (a === '-h' || a === '--help') help = true;
-    else if (a === '-v' || a === '--version') version = true;
-    else if (GLOBAL_OPTIONS_WITH_VALUE.has(a)) i++;
-  }
-  return { versionOnly: version && !help };
-}
+const modules: CommandModule[] = COMMANDS.map((entry) => {
+  const load = LOADERS[entry.name];
+  if (load === undefined) throw new Error(`commands/index.ts: no loader for command module "${entry.name}"`);
+  return { ...entry, load };
+});
 
 /** The modules `argv` needs, in registration order. */
-export function modulesFor(argv: readonly string[], all: readonly CommandModule[] = modules): CommandModule[] {
-  const { word, versionOnly } = commandWord(argv);
-  if (word === undefined) return versionOnly ? all.filter((m) => m.words === undefined) : [...all];
-  if (!all.some((m) => m.words?.includes(word) === true)) return [...all]; // unknown (or `help`): commander needs everything
-  return all.filter((m) => m.words === undefined || m.words.includes(word));
+export function modulesFor(argv: readonly string[]): CommandModule[] {
+  return chooseModules(argv, modules);
 }
 
 /** Registers the modules `argv` needs (all of them when `argv` is not given). */
@@ -98,5 +80,8 @@ export async function registerAll(program: Command, cli: Cli, argv?: readonly st
   for (const m of loaded) m.register(groups, cli);
 }
 
-/** Every module, for the test that checks `words` against what the modules register. */
+/** Every module, for the test that checks `words` and `sub` against what the modules register. */
 export const COMMAND_MODULES: readonly CommandModule[] = modules;
+
+/** The loaders' names, for the test that checks them against `table.ts`. */
+export const LOADER_NAMES: readonly string[] = Object.keys(LOADERS);

@@ -182,6 +182,8 @@ test('the fast paths (shared image columns, compiled templates, direct table lay
   const images: ImageSummary[] = [
     ...named,
     { id: `sha256:${'1'.repeat(64)}`, repoTags: [], repoDigests: [], created: new Date(now.getTime() - 5000), size: 10, containers: -1 },
+    // Go's zero time: no CreatedSince, so the default table's `{{if}}` prints N/A.
+    { id: `sha256:${'5'.repeat(64)}`, repoTags: ['docker.io/library/old:1'], repoDigests: [], created: new Date(-62135596800000), size: 0, containers: 0 },
     {
       id: `sha256:${'2'.repeat(64)}`,
       repoTags: ['docker.io/gantry-bench/img-1:t0', 'docker.io/gantry-bench/img-1:t1', 'localhost/x:1'],
@@ -257,4 +259,35 @@ test('names in the store\'s normalized form split like parsed ones; other text g
     }
     assert.deepEqual(splitRowName(s), expected, s);
   }
+});
+
+test('names in runs of one repository give the rows that splitting each name gives', () => {
+  const names = [
+    'docker.io/gantry-bench/img-1:t0',
+    'docker.io/gantry-bench/img-1:t1',
+    'docker.io/gantry-bench/img-1:t10',
+    'docker.io/gantry-bench/img-1x:t2', // a longer repository with the run's name as its prefix
+    'docker.io/library/busybox:1.36',
+    'docker.io/library/busybox:latest',
+    'localhost:5000/team/app:1.0',
+    'localhost:5000/team/app:2.0',
+    'busybox:familiar', // not in the store's form: the parser's
+    'busybox:other',
+    'index.docker.io/library/x:1',
+    'index.docker.io/library/x:2',
+    'docker.io/library/busybox:bad/tag', // not a tag: no row
+    'docker.io/library/busybox:Upper_1.0-x',
+    'x:1@sha256:' + 'a'.repeat(64),
+    'x:1@sha256:' + 'a'.repeat(64) + ':2',
+  ];
+  const image: ImageSummary = { id: `sha256:${'7'.repeat(64)}`, repoTags: names, repoDigests: [], created: now, size: 1 };
+  const expected = new Map<string, string[]>();
+  for (const s of names) {
+    const n = splitRowName(s);
+    if (n?.tag === undefined) continue;
+    expected.set(n.repository, [...(expected.get(n.repository) ?? []), n.tag]);
+  }
+  const got = new Map<string, string[]>();
+  for (const r of imageRows([image], false, false)) got.set(r.repository, [...(got.get(r.repository) ?? []), r.tag]);
+  assert.deepEqual(got, expected);
 });

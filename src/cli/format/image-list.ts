@@ -12,6 +12,7 @@ import { goTimeString } from './go-time.js';
 import { RAW_FORMAT_KEY, TABLE_FORMAT_KEY } from './docker-template.js';
 import { goJSON, goJSONString } from './json.js';
 import { writeFormatted } from './formatter.js';
+import { DOCKER_TABLE_OPTIONS, isPlainCell, layoutUniform } from './tabwriter.js';
 import { humanDuration, humanSize, imageSize } from './units.js';
 
 /** One image as the store lists it (docker's `image.Summary`). */
@@ -281,6 +282,9 @@ export function splitRowName(s: string): RowName | undefined {
   return m[2] !== undefined ? { repository, tag: m[2] } : { repository, digest: m[3] as string };
 }
 
+/** A tag, as the reference grammar has it. */
+const TAG = /^[\w][\w.-]{0,127}$/;
+
 /** Appends `value` to the list `key` maps to, in first-seen key order. */
 function group(map: Map<string, string[]>, key: string, value: string): void {
   const list = map.get(key);
@@ -318,9 +322,28 @@ export function imageRows(images: readonly ImageSummary[], showDigests: boolean,
     }
     repoTags.clear();
     repoDigests.clear();
+    // The store lists an image's names sorted, so they come in runs of one repository with several
+    // tags: a name that is the previous one's repository part plus another tag splits to that
+    // repository without a full parse (what splitRowName would find: a tag holds no `:`, `/` or `@`).
+    let runName = '';
+    let runRepository = '';
     for (const s of img.repoTags) {
+      if (runName !== '' && s.length > runName.length + 1 && s.charCodeAt(runName.length) === 58 && s.startsWith(runName)) {
+        const tag = s.slice(runName.length + 1);
+        if (TAG.test(tag)) {
+          group(repoTags, runRepository, tag);
+          continue;
+        }
+      }
       const n = splitRowName(s);
-      if (n?.tag !== undefined) group(repoTags, n.repository, n.tag);
+      if (n?.tag !== undefined) {
+        group(repoTags, n.repository, n.tag);
+        const at = s.length - n.tag.length - 1;
+        if (n.digest === undefined && s.charCodeAt(at) === 58 && s.endsWith(n.tag)) {
+          runName = s.slice(0, at);
+          runRepository = n.repository;
+        }
+      }
     }
     for (const s of img.repoDigests) {
       const n = splitRowName(s);
@@ -351,6 +374,10 @@ export function formatImageList(images: readonly ImageSummary[], options: ImageL
   const format = imageFormat(source, options.quiet === true, options.digests === true);
   const needDigest = options.digests === true || format.includes('{{.Digest}}');
   const trunc = options.noTrunc !== true;
+  if (format === DEFAULT_TABLE || format === DEFAULT_TABLE_WITH_DIGEST) {
+    const table = defaultTable(imageRows(images, options.digests === true, needDigest), format === DEFAULT_TABLE_WITH_DIGEST, trunc, options.now);
+    if (table !== undefined) return table;
+  }
   const rows: ImageContext[] = [];
   let columns: ImageColumns | undefined;
   for (const r of imageRows(images, options.digests === true, needDigest)) {
@@ -358,6 +385,37 @@ export function formatImageList(images: readonly ImageSummary[], options: ImageL
     rows.push(new ImageContext(r, trunc, options.now, columns));
   }
   return writeFormatted(format, IMAGE_HEADERS, rows);
+}
+
+const DEFAULT_HEADER = ['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE'];
+const DEFAULT_HEADER_WITH_DIGEST = ['REPOSITORY', 'TAG', 'DIGEST', 'IMAGE ID', 'CREATED', 'SIZE'];
+
+/**
+ * docker's default table (DEFAULT_TABLE, or DEFAULT_TABLE_WITH_DIGEST for `--digests`) made
+ * directly from the rows: the cells the template prints (`{{if .CreatedSince}}…{{else}}N/A{{end}}`
+ * included) and the header its column titles give, laid out as the tab writer lays out a uniform
+ * table. The template engine and a second pass over the joined text cost most of a 1,000-row
+ * listing. Names are references, ASCII by their grammar; should a cell not be plain printable ASCII
+ * all the same, this is undefined and the caller runs the template (the tab writer then measures it).
+ */
+function defaultTable(rows: readonly ImageRow[], withDigest: boolean, trunc: boolean, now: Date): string | undefined {
+  const cells: string[][] = new Array<string[]>(rows.length + 1);
+  cells[0] = withDigest ? DEFAULT_HEADER_WITH_DIGEST : DEFAULT_HEADER;
+  let columns: ImageColumns | undefined;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i] as ImageRow;
+    if (!isPlainCell(r.repository) || !isPlainCell(r.tag) || (withDigest && !isPlainCell(r.digest))) return undefined;
+    if (columns === undefined || !columns.fits(r)) {
+      columns = new ImageColumns(r, trunc, now);
+      if (!isPlainCell(columns.id())) return undefined;
+    }
+    const since = columns.createdSince();
+    const created = since === '' ? 'N/A' : since;
+    cells[i + 1] = withDigest
+      ? [r.repository, r.tag, r.digest, columns.id(), created, columns.size()]
+      : [r.repository, r.tag, columns.id(), created, columns.size()];
+  }
+  return layoutUniform(cells, DOCKER_TABLE_OPTIONS, true);
 }
 
 /** `{{json .}}` of one row, for callers that stream rows themselves. */

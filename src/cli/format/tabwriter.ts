@@ -238,19 +238,56 @@ const PRINTABLE_ASCII_LINES = /^[\x20-\x7e\t\n]*$/;
  * same bytes TabWriter writes, without a cell object per cell. Undefined for any other text.
  */
 export function alignUniform(text: string, o: TabWriterOptions): string | undefined {
-  if (o.padchar === '\t' || o.alignRight === true || o.debug === true || o.discardEmptyColumns === true) return undefined;
+  if (!uniformOptions(o)) return undefined;
   if (text.length === 0 || text.charCodeAt(text.length - 1) !== 10 || text.includes('\v') || text.includes('\f')) return undefined;
   const lines = text.slice(0, -1).split('\n');
   const cells = lines.map((l) => l.split('\t'));
   const k = (cells[0] as string[]).length;
   for (const c of cells) if (c.length !== k) return undefined;
   if (k === 1) return text; // each line is a block of its own: printed as is
-  const ascii = PRINTABLE_ASCII_LINES.test(text);
-  const width = ascii ? (s: string): number => s.length : displayWidth;
+  return layoutUniform(cells, o, PRINTABLE_ASCII_LINES.test(text));
+}
+
+/** Options under which a uniform table is one block per column (see alignUniform). */
+function uniformOptions(o: TabWriterOptions): boolean {
+  return o.padchar !== '\t' && o.alignRight !== true && o.debug !== true && o.discardEmptyColumns !== true;
+}
+
+/**
+ * Lays out a table given as its cells, as alignUniform does for the text `cells` joined by tabs and
+ * newlines: every line has the same number of cells, none contains a tab, newline, `\v` or `\f`,
+ * and the options pass `uniformOptions` (the caller checks). `ascii`: every cell is printable ASCII
+ * (one column per character). For callers that have the cells already (docker's default image
+ * table): no text to split again.
+ */
+export function layoutUniform(cells: readonly (readonly string[])[], o: TabWriterOptions, ascii: boolean): string {
+  const k = (cells[0] as readonly string[]).length;
   const widths = new Array<number>(k - 1).fill(o.minwidth);
+  if (ascii && o.padchar.length === 1) {
+    // One column per character: widths are lengths, and padEnd pads to the column.
+    for (let j = 0; j < k - 1; j++) {
+      let w = o.minwidth;
+      for (let i = 0; i < cells.length; i++) {
+        const n = ((cells[i] as readonly string[])[j] as string).length + o.padding;
+        if (n > w) w = n;
+      }
+      widths[j] = w;
+    }
+    // One string per line, joined once: appending to one string would leave a rope of every piece
+    // to be flattened at the end.
+    const lines = new Array<string>(cells.length + 1);
+    for (let i = 0; i < cells.length; i++) {
+      const c = cells[i] as readonly string[];
+      let line = '';
+      for (let j = 0; j < k - 1; j++) line += (c[j] as string).padEnd(widths[j] as number, o.padchar);
+      lines[i] = line + (c[k - 1] as string);
+    }
+    lines[cells.length] = '';
+    return lines.join('\n');
+  }
   for (const c of cells) {
     for (let j = 0; j < k - 1; j++) {
-      const w = width(c[j] as string) + o.padding;
+      const w = displayWidth(c[j] as string) + o.padding;
       if (w > (widths[j] as number)) widths[j] = w;
     }
   }
@@ -260,9 +297,17 @@ export function alignUniform(text: string, o: TabWriterOptions): string | undefi
   for (const c of cells) {
     for (let j = 0; j < k - 1; j++) {
       const cell = c[j] as string;
-      out += cell + pad(Math.max((widths[j] as number) - width(cell), 0));
+      out += cell + pad(Math.max((widths[j] as number) - displayWidth(cell), 0));
     }
     out += `${c[k - 1] as string}\n`;
   }
   return out;
+}
+
+/** docker's table settings, for callers that lay out their cells themselves. */
+export const DOCKER_TABLE_OPTIONS: Readonly<TabWriterOptions> = DOCKER_TABLE;
+
+/** Whether a cell is printable ASCII (a column per character, no tab or newline). */
+export function isPlainCell(s: string): boolean {
+  return PRINTABLE_ASCII.test(s);
 }
