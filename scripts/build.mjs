@@ -3,7 +3,7 @@
 // file-by-file transpile of src/ and test/ for the test runner and the library exports.
 // Type checking is separate (`npm run typecheck`): esbuild strips types without reading them.
 import { build } from 'esbuild';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
@@ -159,13 +159,20 @@ await Promise.all([
 // that bundle, so it holds the compiled code of start-up, the command line and (but for the base
 // bundle) the store. A bundle without a line here gets its cache from its first run. A cache V8
 // rejects later (another node version) is only slower, and bin/gantry writes a new one.
+// The build bundle's line builds a one-file image from scratch (as root, as builds run), so its cache
+// holds the build's code too: a rebuild that changes nothing is mostly start-up and that code.
+const warmRoot = mkdtempSync(join(tmpdir(), 'gantry-warm-'));
+const warmContext = join(warmRoot, 'context');
+mkdirSync(warmContext);
+writeFileSync(join(warmContext, 'Dockerfile'), 'FROM scratch\nLABEL warm=1\nCOPY f /f\n');
+writeFileSync(join(warmContext, 'f'), 'warm\n');
 const WARM = {
   [FULL_BUNDLE]: ['system', 'df'],
   'gantry-base': ['--version'],
   'gantry-image-views': ['image', 'ls'],
+  'gantry-build': ['build', '-q', '-t', 'warm', warmContext],
 };
 const { bundleFor } = createRequire(import.meta.url)(launcher);
-const warmRoot = mkdtempSync(join(tmpdir(), 'gantry-warm-'));
 try {
   for (const [name, args] of Object.entries(WARM)) {
     const argv = ['--root', warmRoot, ...args];
