@@ -19,8 +19,8 @@
  * Layers stored compressed (pulled, loaded) go as they are; an image may mix both.
  */
 import { Readable } from 'node:stream';
-import { gzipParallel } from '../../layer/index.js';
-import { Digester, digestOf, encodeManifest, MediaType, type Descriptor, type Digest, type Manifest, type Reference } from '../../oci/index.js';
+import { gzipLayerMediaType, gzipParallel, replaceLayerDescriptors } from '../../layer/index.js';
+import { Digester, digestOf, type Descriptor, type Digest, type Reference } from '../../oci/index.js';
 import type { ProgressSink } from '../../progress.js';
 import { discardProgress } from '../../progress.js';
 import type { ImageRecord, LayerRecord, Store } from '../../store/index.js';
@@ -59,38 +59,6 @@ export interface PushResult {
   size: number;
   /** Each blob as pushed: a compressed layer's `digest` is its compressed digest, `stored` the stored blob's. */
   blobs: { digest: Digest; state: BlobPushState; from?: string; stored?: Digest }[];
-}
-
-/**
- * The media type an uncompressed layer is pushed as (gzip, in the same family: OCI stays OCI,
- * docker's stays docker's), or undefined when the layer is not stored uncompressed.
- */
-export function pushedLayerMediaType(stored: string): string | undefined {
-  switch (stored) {
-    case MediaType.OciLayer:
-      return MediaType.OciLayerGzip;
-    case MediaType.OciLayerNondistributable:
-      return MediaType.OciLayerNondistributableGzip;
-    case MediaType.DockerLayer:
-      return MediaType.DockerLayerGzip;
-    default:
-      return undefined;
-  }
-}
-
-/**
- * The manifest to push: the stored one with each compressed layer's descriptor in place of the
- * stored one (media type, digest, size; annotations and URLs kept). Unchanged, the stored bytes
- * themselves, so a pulled image keeps its digest.
- */
-export function pushedManifest(stored: Uint8Array, replaced: ReadonlyMap<number, Descriptor>): Buffer {
-  if (replaced.size === 0) return Buffer.from(stored);
-  const m = JSON.parse(Buffer.from(stored).toString('utf8')) as Manifest;
-  m.layers = m.layers.map((l, i) => {
-    const r = replaced.get(i);
-    return r === undefined ? l : { ...l, mediaType: r.mediaType, digest: r.digest, size: r.size };
-  });
-  return encodeManifest(m);
 }
 
 /**
@@ -332,7 +300,7 @@ export async function pushImage(ref: Reference, opts: PushOptions): Promise<Push
       }
     };
     const common = { attempts: opts.attempts ?? 5, ...sig, onBytes };
-    const gzipType = layer === undefined ? undefined : pushedLayerMediaType(layer.mediaType);
+    const gzipType = layer === undefined ? undefined : gzipLayerMediaType(layer.mediaType);
     let pushed: Descriptor = desc;
     let r: { state: BlobPushState; from?: string };
     if (layer !== undefined && gzipType !== undefined) {
@@ -353,7 +321,7 @@ export async function pushImage(ref: Reference, opts: PushOptions): Promise<Push
     return { digest: pushed.digest, state: r.state, ...(r.from !== undefined ? { from: r.from } : {}), ...(pushed.digest !== desc.digest ? { stored: desc.digest } : {}) };
   });
   store.distribution.recordSources(results.map((b) => b.digest), { domain: ref.domain, repository: ref.path });
-  const bytes = pushedManifest(await readBlob(store.content, image.manifest, sig), replaced);
+  const bytes = replaceLayerDescriptors(await readBlob(store.content, image.manifest, sig), replaced);
   const digest = replaced.size === 0 ? image.manifest.digest : digestOf(bytes);
   const target = ref.tag ?? ref.digest ?? 'latest';
   await retry(

@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { digestOf, encodeManifest, MediaType, type Descriptor, type Manifest } from '../../oci/index.js';
-import { pushedLayerMediaType, pushedManifest } from './push.js';
+import { digestOf, encodeManifest, MediaType, type Descriptor, type Manifest } from '../oci/index.js';
+import { gzipLayerMediaType, replaceLayerDescriptors } from './gzip-form.js';
 
 test('an uncompressed layer is pushed as gzip of its own family; compressed and foreign layers are not converted', () => {
-  assert.equal(pushedLayerMediaType(MediaType.OciLayer), MediaType.OciLayerGzip);
-  assert.equal(pushedLayerMediaType(MediaType.DockerLayer), MediaType.DockerLayerGzip);
-  assert.equal(pushedLayerMediaType(MediaType.OciLayerNondistributable), MediaType.OciLayerNondistributableGzip);
+  assert.equal(gzipLayerMediaType(MediaType.OciLayer), MediaType.OciLayerGzip);
+  assert.equal(gzipLayerMediaType(MediaType.DockerLayer), MediaType.DockerLayerGzip);
+  assert.equal(gzipLayerMediaType(MediaType.OciLayerNondistributable), MediaType.OciLayerNondistributableGzip);
   for (const mt of [MediaType.OciLayerGzip, MediaType.OciLayerZstd, MediaType.DockerLayerGzip, MediaType.DockerLayerForeignGzip, MediaType.OciConfig, 'application/x-anything']) {
-    assert.equal(pushedLayerMediaType(mt), undefined, mt);
+    assert.equal(gzipLayerMediaType(mt), undefined, mt);
   }
 });
 
@@ -27,17 +27,17 @@ test('the pushed manifest names the compressed descriptors and keeps every other
   };
   const bytes = Buffer.from(JSON.stringify(stored));
   const gz: Descriptor = { mediaType: MediaType.OciLayerGzip, digest: digestOf('built.gz'), size: 8 };
-  const out = JSON.parse(pushedManifest(bytes, new Map([[1, gz]])).toString()) as Manifest;
+  const out = JSON.parse(replaceLayerDescriptors(bytes, new Map([[1, gz]])).toString()) as Manifest;
   assert.deepEqual(out.layers[0], stored.layers[0]);
   assert.deepEqual(out.layers[1], { ...gz, annotations: { 'org.example': 'kept' } });
   assert.deepEqual(out.config, stored.config);
   assert.deepEqual(out.annotations, stored.annotations);
   assert.equal(out.mediaType, MediaType.OciManifest);
   // Deterministic: the same replacement gives the same bytes (so the same manifest digest).
-  assert.ok(pushedManifest(bytes, new Map([[1, gz]])).equals(encodeManifest(out)));
+  assert.ok(replaceLayerDescriptors(bytes, new Map([[1, gz]])).equals(encodeManifest(out)));
 });
 
 test('with nothing compressed the stored manifest bytes are pushed as they are (a pulled image keeps its digest)', () => {
   const odd = Buffer.from('{"schemaVersion":2,  "layers":[] ,"config":{}}');
-  assert.ok(pushedManifest(odd, new Map()).equals(odd));
+  assert.ok(replaceLayerDescriptors(odd, new Map()).equals(odd));
 });
