@@ -145,18 +145,7 @@ async function prepare(work: string, name: string, trees: readonly string[]): Pr
   writeFileSync(join(layout, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
   writeFileSync(join(layout, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: MediaType.OciManifest, digest: digestOf(manifest), size: manifest.length }] }));
   const gantryRoot = join(work, `${name}-gantry`);
-  const store = openStore({ root: gantryRoot });
-  try {
-    await withLease(store.leases, async (lease) => {
-      for (const l of layers) {
-        await writeBlob(store.content, `bench-${l.digest}`, createReadStream(l.file), { digest: l.digest as never, size: l.size }, { lease: lease.id });
-      }
-      for (const b of [config, manifest]) await writeBlob(store.content, `bench-${digestOf(b)}`, b, { digest: digestOf(b), size: b.length }, { lease: lease.id });
-      await store.images.putManifest({ mediaType: MediaType.OciManifest, digest: digestOf(manifest), size: manifest.length }, { names: [`bench/${name}:latest`] });
-    });
-  } finally {
-    store.close();
-  }
+  await storeImage(gantryRoot, `bench/${name}:latest`, layers.map((l) => ({ file: l.file, digest: l.digest, size: l.size })), [config, manifest]);
   // The same image as gantry build stores it now: uncompressed layers (digest = diffID).
   const rawManifest = Buffer.from(
     JSON.stringify({
@@ -167,18 +156,7 @@ async function prepare(work: string, name: string, trees: readonly string[]): Pr
     }),
   );
   const rawRoot = join(work, `${name}-gantry-raw`);
-  const raw = openStore({ root: rawRoot });
-  try {
-    await withLease(raw.leases, async (lease) => {
-      for (const l of layers) {
-        await writeBlob(raw.content, `bench-${l.diffId}`, createReadStream(l.tar), { digest: l.diffId as never, size: l.tarSize }, { lease: lease.id });
-      }
-      for (const b of [config, rawManifest]) await writeBlob(raw.content, `bench-${digestOf(b)}`, b, { digest: digestOf(b), size: b.length }, { lease: lease.id });
-      await raw.images.putManifest({ mediaType: MediaType.OciManifest, digest: digestOf(rawManifest), size: rawManifest.length }, { names: [`bench/${name}:latest`] });
-    });
-  } finally {
-    raw.close();
-  }
+  await storeImage(rawRoot, `bench/${name}:latest`, layers.map((l) => ({ file: l.tar, digest: l.diffId, size: l.tarSize })), [config, rawManifest]);
   for (const l of layers) rmSync(l.tar, { force: true });
   const buildahRoot = join(work, `${name}-buildah`);
   sh(`buildah --root ${buildahRoot}/root --runroot ${buildahRoot}/run --storage-driver overlay pull -q oci:${layout} >/dev/null`);
@@ -319,3 +297,19 @@ async function main(): Promise<void> {
 }
 
 await main();
+
+/** A gantry store at `root` holding one image: its layer files, then its config and manifest (last). */
+async function storeImage(root: string, name: string, layers: { file: string; digest: string; size: number }[], [config, manifest]: [Buffer, Buffer]): Promise<void> {
+  const store = openStore({ root });
+  try {
+    await withLease(store.leases, async (lease) => {
+      for (const l of layers) {
+        await writeBlob(store.content, `bench-${l.digest}`, createReadStream(l.file), { digest: l.digest as never, size: l.size }, { lease: lease.id });
+      }
+      for (const b of [config, manifest]) await writeBlob(store.content, `bench-${digestOf(b)}`, b, { digest: digestOf(b), size: b.length }, { lease: lease.id });
+      await store.images.putManifest({ mediaType: MediaType.OciManifest, digest: digestOf(manifest), size: manifest.length }, { names: [name] });
+    });
+  } finally {
+    store.close();
+  }
+}
