@@ -133,28 +133,23 @@ async function prepare(work: string, name: string, trees: readonly string[]): Pr
   const config = Buffer.from(
     JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['/bin/sh'] }, rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) } }),
   );
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MediaType.OciManifest,
-      config: { mediaType: MediaType.OciConfig, digest: digestOf(config), size: config.length },
-      layers: layers.map((l) => ({ mediaType: MediaType.OciLayerGzip, digest: l.digest, size: l.size })),
-    }),
-  );
+  const manifestOf = (layerType: string, descs: { digest: string; size: number }[]): Buffer =>
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MediaType.OciManifest,
+        config: { mediaType: MediaType.OciConfig, digest: digestOf(config), size: config.length },
+        layers: descs.map((d) => ({ mediaType: layerType, ...d })),
+      }),
+    );
+  const manifest = manifestOf(MediaType.OciLayerGzip, layers.map((l) => ({ digest: l.digest, size: l.size })));
   for (const b of [config, manifest]) writeFileSync(join(layout, 'blobs', 'sha256', digestOf(b).slice(7)), b);
   writeFileSync(join(layout, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
   writeFileSync(join(layout, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: MediaType.OciManifest, digest: digestOf(manifest), size: manifest.length }] }));
   const gantryRoot = join(work, `${name}-gantry`);
   await storeImage(gantryRoot, `bench/${name}:latest`, layers.map((l) => ({ file: l.file, digest: l.digest, size: l.size })), [config, manifest]);
   // The same image as gantry build stores it now: uncompressed layers (digest = diffID).
-  const rawManifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MediaType.OciManifest,
-      config: { mediaType: MediaType.OciConfig, digest: digestOf(config), size: config.length },
-      layers: layers.map((l) => ({ mediaType: MediaType.OciLayer, digest: l.diffId, size: l.tarSize })),
-    }),
-  );
+  const rawManifest = manifestOf(MediaType.OciLayer, layers.map((l) => ({ digest: l.diffId, size: l.tarSize })));
   const rawRoot = join(work, `${name}-gantry-raw`);
   await storeImage(rawRoot, `bench/${name}:latest`, layers.map((l) => ({ file: l.tar, digest: l.diffId, size: l.tarSize })), [config, rawManifest]);
   for (const l of layers) rmSync(l.tar, { force: true });
