@@ -3,13 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mountAll, SyncError, syncFilesystem, unmount } from '../../src/snapshot/index.js';
+import { isMountedUnder } from '../../src/store/index.js';
 import { tempDir } from '../helpers/paths.js';
-
-function mounted(target: string): boolean {
-  return readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .some((l) => l.split(' ')[4] === target);
-}
 
 test('mountAll binds read-only and unmount is idempotent', async (t) => {
   const dir = tempDir(t);
@@ -23,7 +18,7 @@ test('mountAll binds read-only and unmount is idempotent', async (t) => {
   assert.equal(readFileSync(join(target, 'f'), 'utf8'), 'bound');
   assert.throws(() => writeFileSync(join(target, 'g'), 'x'), { code: 'EROFS' });
   await unmount(target);
-  assert.equal(mounted(target), false);
+  assert.equal(isMountedUnder(target), false);
   await unmount(target); // not mounted any more: no error
   await unmount(join(dir, 'missing')); // no such path: no error
 });
@@ -57,7 +52,7 @@ test('an overlay with lowerdirs relative to cwd mounts, also when absolute paths
     writeFileSync(join(target, 'new'), 'up');
     assert.equal(readFileSync(join(upper, 'new'), 'utf8'), 'up');
     await unmount(target);
-    assert.equal(mounted(target), false);
+    assert.equal(isMountedUnder(target), false);
   }
 });
 
@@ -69,7 +64,7 @@ test('a failing mount is a MountError naming the target', async (t) => {
     mountAll([{ type: 'overlay', source: 'overlay', options: [`lowerdir=${join(dir, 'missing')}`, `upperdir=${dir}/u`, `workdir=${dir}/w`] }], target),
     (err: Error) => err.constructor.name === 'MountError' && err.message.includes(target),
   );
-  assert.equal(mounted(target), false);
+  assert.equal(isMountedUnder(target), false);
 });
 
 test('syncFilesystem writes back the filesystem of a path and names a missing one', async (t) => {
