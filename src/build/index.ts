@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { CheckViolationError, lintDockerfile, parseDockerfile, PatternMatcher } from '../dockerfile/index.js';
+import { CheckViolationError, lintDockerfile, parseDockerfile, PatternMatcher, type Dockerfile } from '../dockerfile/index.js';
 import { digestOf, MediaType, parseNormalizedNamed, referenceString, type Descriptor, type Digest, type ImageConfig, type Manifest, type Platform } from '../oci/index.js';
 import { discardProgress, type ProgressSink } from '../progress.js';
 import { writeBlob, type ImageRecord, type Store } from '../store/index.js';
@@ -110,7 +110,7 @@ export async function build(store: Store, options: BuildOptions): Promise<BuildR
   const progress = options.progress ?? discardProgress;
   const df = await traced('dockerfile.parse', async () => parseDockerfile(options.dockerfile.text, { filename: options.dockerfile.filename }));
   // -q prints no warnings, so the checks run only where `error=true` could make them fail the build.
-  const checks = options.checks === false && !mayFailOnChecks(options) ? [] : buildChecks(options);
+  const checks = options.checks === false && !mayFailOnChecks(options, df) ? [] : buildChecks(options);
   const lease = await traced('lease.create', async () => store.leases.create({ expiresAt: Date.now() + 6 * 3600_000, labels: { 'gantry.build': randomBytes(6).toString('hex') } }));
   const statCache = options.contextDir === undefined ? undefined : await traced('statcache.load', async () => new StatCache(statCachePath(store, options.contextDir as string)));
   try {
@@ -197,9 +197,9 @@ function buildChecks(options: BuildOptions): BuildCheck[] {
   return checks;
 }
 
-/** Whether the checks could be configured to fail the build: a `check=` directive or the build arg. */
-function mayFailOnChecks(options: BuildOptions): boolean {
-  return options.buildArgs?.['BUILDKIT_DOCKERFILE_CHECK'] !== undefined || /^#\s*check\s*=/im.test(options.dockerfile.text);
+/** Whether the checks could be configured to fail the build: a `check` directive or the build arg. */
+function mayFailOnChecks(options: BuildOptions, df: Dockerfile): boolean {
+  return options.buildArgs?.['BUILDKIT_DOCKERFILE_CHECK'] !== undefined || df.directives.some((d) => d.name === 'check');
 }
 
 function statCachePath(store: Store, contextDir: string): string {
