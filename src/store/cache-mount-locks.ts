@@ -14,7 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MetadataDb } from './db.js';
-import { insertOwnLock, ownLockReleaser, processAlive } from './ingest-lock.js';
+import { insertOwnLock, ownLockReleaser, processAlive, type IngestLocker } from './ingest-lock.js';
 
 /** Ends a hold; safe to call twice. */
 export type Release = () => void;
@@ -31,22 +31,25 @@ interface LockRow {
 
 export class CacheMountLocks {
   readonly #db: MetadataDb;
-  constructor(db: MetadataDb) {
+  /** The same table's single-holder check (a live pid with the same start time). */
+  readonly #locker: IngestLocker;
+  constructor(db: MetadataDb, locker: IngestLocker) {
     this.#db = db;
+    this.#locker = locker;
   }
 
   /** Marks `name` in use until released; waits while a prune is deleting it. */
   async use(name: string, options: { signal?: AbortSignal } = {}): Promise<Release> {
     const ref = `cache-mount-use:${name}:${randomBytes(6).toString('hex')}`;
-    await this.#until(() => (this.#held(`cache-mount-remove:${name}`) ? false : (this.#insert(ref), true)), options.signal);
-    return this.#releaser(ref);
+    await this.#until(() => (this.#locker.isHeld(`cache-mount-remove:${name}`) ? false : (insertOwnLock(this.#db, ref), true)), options.signal);
+    return ownLockReleaser(this.#db, ref);
   }
 
   /** Holds `name` alone among `sharing=locked` users (of any process) until released; waits for it. */
   async lock(name: string, options: { signal?: AbortSignal } = {}): Promise<Release> {
     const ref = `cache-mount-lock:${name}`;
-    await this.#until(() => (this.#held(ref) ? false : (this.#insert(ref), true)), options.signal);
-    return this.#releaser(ref);
+    await this.#until(() => (this.#locker.isHeld(ref) ? false : (insertOwnLock(this.#db, ref), true)), options.signal);
+    return ownLockReleaser(this.#db, ref);
   }
 
   /**
@@ -56,11 +59,11 @@ export class CacheMountLocks {
   tryRemove(name: string): Release | undefined {
     const ref = `cache-mount-remove:${name}`;
     const claimed = this.#db.write(() => {
-      if (this.inUse(name) || this.#held(ref)) return false;
-      this.#insert(ref);
+      if (this.inUse(name) || this.#locker.isHeld(ref)) return false;
+      insertOwnLock(this.#db, ref);
       return true;
     });
-    return claimed ? this.#releaser(ref) : undefined;
+    return claimed ? ownLockReleaser(this.#db, ref) : undefined;
   }
 
   /** True when a live process has `name` mounted in a RUN. */
@@ -69,15 +72,6 @@ export class CacheMountLocks {
       .prepare("SELECT ref, pid, pid_start FROM ingest_locks WHERE ref >= ? AND ref < ?")
       .all(`cache-mount-use:${name}:`, `cache-mount-use:${name};`) as LockRow[];
     return rows.some((r) => processAlive(r.pid, r.pid_start));
-  }
-
-  #held(ref: string): boolean {
-    const row = this.#db.sqlite.prepare('SELECT ref, pid, pid_start FROM ingest_locks WHERE ref = ?').get(ref) as LockRow | undefined;
-    return row !== undefined && processAlive(row.pid, row.pid_start);
-  }
-
-  #insert(ref: string): void {
-    insertOwnLock(this.#db, ref);
   }
 
   /** Runs `tryOnce` in a write transaction until it returns true. */
@@ -92,9 +86,5 @@ export class CacheMountLocks {
       });
       wait = Math.min(MAX_WAIT_MS, wait * 2);
     }
-  }
-
-  #releaser(ref: string): Release {
-    return ownLockReleaser(this.#db, ref);
   }
 }

@@ -98,7 +98,7 @@ export function openStore(options: OpenStoreOptions = {}): Store {
     distribution: new DistributionStore(db),
     leases,
     locker,
-    cacheMounts: new CacheMountLocks(db),
+    cacheMounts: new CacheMountLocks(db, locker),
     collect: gc,
     close: () => db.close(),
   };
