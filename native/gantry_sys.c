@@ -37,6 +37,7 @@ static const char *errno_name(int e) {
     case ENOMEM: return "ENOMEM";
     case EACCES: return "EACCES";
     case EFAULT: return "EFAULT";
+    case EBUSY: return "EBUSY";
     case EEXIST: return "EEXIST";
     case ENOTDIR: return "ENOTDIR";
     case EISDIR: return "EISDIR";

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mountAll, SyncError, syncFilesystem, unmount } from '../../src/snapshot/index.js';
 import { isMountedUnder } from '../../src/store/index.js';
@@ -76,4 +76,22 @@ test('syncFilesystem writes back the filesystem of a path and names a missing on
     assert.match((err as Error).message, /^Cannot sync the filesystem of ".*missing": ENOENT/);
     return true;
   });
+});
+
+test('unmount of a busy mount detaches it lazily (EBUSY from umount2)', async (t) => {
+  const dir = tempDir(t);
+  const src = join(dir, 'src');
+  const target = join(dir, 'target');
+  mkdirSync(src);
+  mkdirSync(target);
+  writeFileSync(join(src, 'f'), 'held');
+  await mountAll([{ type: 'bind', source: src, options: [] }], target);
+  t.after(() => unmount(target));
+  const fd = openSync(join(target, 'f'), 'r'); // keeps the mount busy
+  try {
+    await unmount(target);
+    assert.equal(isMountedUnder(target), false);
+  } finally {
+    closeSync(fd);
+  }
 });
