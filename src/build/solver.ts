@@ -256,7 +256,10 @@ export class Solver {
 
   /** Adds blobs the build will read to its lease: a prune running meanwhile must not collect them. */
   #hold(digests: readonly Digest[]): void {
-    for (const id of digests) this.#store.leases.addResource(this.#lease, { type: 'content', id });
+    // One transaction for all of them (each addResource alone would be its own BEGIN IMMEDIATE).
+    this.#store.db.write(() => {
+      for (const id of digests) this.#store.leases.addResource(this.#lease, { type: 'content', id });
+    });
   }
 
   async #imageStateOf(record: ReturnType<Store['images']['get']>): Promise<StageState> {
