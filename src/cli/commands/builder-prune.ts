@@ -45,13 +45,15 @@ const handler: Handler<Options> = async (_args, opts, io, globals) => {
   const store = await openCliStore(globals, io);
   try {
     const { listCacheMounts, removeCacheMounts, CACHE_MOUNT_TYPE } = await import('./_cache-mounts.js');
-    // A cache mount a running build has mounted is in use: never a candidate.
-    const mounts = (await listCacheMounts(store.root)).filter((m) => !store.cacheMounts.inUse(m.id));
+    const allMounts = await listCacheMounts(store.root);
+    // A cache mount a running build has mounted is in use: never a candidate (its size still counts).
+    const mounts = allMounts.filter((m) => !store.cacheMounts.inUse(m.id));
     const lastUse = (r: { lastUsedAt?: number; createdAt: number }): number => r.lastUsedAt ?? r.createdAt;
-    const records = store.buildCache.list().filter((r) => !r.inUse);
+    const cache = store.buildCache.list();
+    const records = cache.filter((r) => !r.inUse);
     // Without -a, only records no other record builds on (BuildKit's "dangling" view); cache mounts
     // are candidates either way, as in BuildKit (only internal, frontend and shared records stay).
-    const parents = new Set(store.buildCache.list().flatMap((r) => r.parents));
+    const parents = new Set(cache.flatMap((r) => r.parents));
     type Candidate = { id: string; type?: string; size: number; lastUsedAt?: number; createdAt: number; mount?: (typeof mounts)[number] };
     const listed: Candidate[] = [
       ...records.filter((r) => all || (!parents.has(r.id) && !r.shared)),
@@ -63,7 +65,8 @@ const handler: Handler<Options> = async (_args, opts, io, globals) => {
     // Oldest use first: --keep-storage keeps the most recently used.
     candidates.sort((a, b) => lastUse(a) - lastUse(b));
     if (keep !== undefined) {
-      let total = store.buildCache.list().reduce((s, r) => s + r.size, 0) + mounts.reduce((s, m) => s + m.size, 0);
+      // As BuildKit's keep-bytes: the total counts what is in use too.
+      let total = cache.reduce((s, r) => s + r.size, 0) + allMounts.reduce((s, m) => s + m.size, 0);
       const chosen = [];
       for (const r of candidates) {
         if (total <= keep) break;
