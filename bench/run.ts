@@ -21,6 +21,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PHASE_PREFIX } from '../src/runtime/index.js';
 import { median } from './lib.js';
 
 const PEERS = process.env.PEERS ?? '/tmp/peers';
@@ -84,8 +85,9 @@ function phases(cmd: string[]): { marks: [string, number][]; wall: number } {
   const wall = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`${cmd.join(' ')} exited ${r.status}: ${r.stderr.slice(0, 400)}`);
   const marks: [string, number][] = [];
+  const phaseLine = new RegExp(`^${PHASE_PREFIX} ([\\d.]+) (.*)$`);
   for (const line of r.stderr.split('\n')) {
-    const m = /^gantry-phase ([\d.]+) (.*)$/.exec(line);
+    const m = phaseLine.exec(line);
     if (m !== null) marks.push([m[2]!, Number(m[1])]);
   }
   return { marks, wall };

@@ -45,6 +45,9 @@ let layer: typeof Layer | undefined;
 function resolveInRoot(...args: Parameters<typeof Layer.resolveInRoot>): string {
   return (layer as typeof Layer).resolveInRoot(...args);
 }
+function lstatIfAny(path: string): Stats | undefined {
+  return (layer as typeof Layer).lstatIfAny(path);
+}
 
 export interface Owner {
   uid: number;
@@ -323,14 +326,5 @@ class TreeCopier {
       chmodSync(d.path, d.mode);
       lutimesSync(d.path, d.atime, d.mtime);
     }
-  }
-}
-
-function lstatIfAny(path: string): Stats | undefined {
-  try {
-    return lstatSync(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
   }
 }

@@ -28,4 +28,3 @@ export function traceLine(phase: string, ms?: number): void {
   );
 }
 
-export const tracing = enabled;
