@@ -104,7 +104,7 @@ const cliBundle = {
 // bundles below is its.
 const launcher = join(dist, 'bundle', 'launch.cjs');
 await build({ ...cliBundle, entryPoints: [join(root, 'src/cli/launch.ts')], outfile: launcher, sourcemap: false, banner: {}, footer: {} });
-const { partialBundles, FULL_BUNDLE } = createRequire(import.meta.url)(launcher);
+const { partialBundles, FULL_BUNDLE, bundleFor } = requireHere(launcher);
 
 /**
  * A partial bundle holds only the command modules `keep` names: `commands/index.ts`'s `import()`s
@@ -172,7 +172,6 @@ const WARM = {
   'gantry-image-views': ['image', 'ls'],
   'gantry-build': ['build', '-q', '-t', 'warm', warmContext],
 };
-const { bundleFor } = createRequire(import.meta.url)(launcher);
 try {
   for (const [name, args] of Object.entries(WARM)) {
     const argv = ['--root', warmRoot, ...args];
