@@ -13,7 +13,7 @@ import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, ty
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Digest } from '../oci/index.js';
-import { sys } from '../native/index.js';
+import { optionalSys } from '../native/index.js';
 import type { StatCache } from './stat-cache.js';
 
 /** Decides which context paths the build may see (`.dockerignore`). Paths are relative, `/`-separated. */
@@ -364,9 +364,6 @@ function statFields(st: Stats): Float64Array {
   return Float64Array.of(st.mode, st.uid, st.gid, st.size, st.mtimeMs, st.ctimeMs, st.ino);
 }
 
-type LstatDir = (dir: string) => { names: string[]; stats: Float64Array };
-let nativeLstatDir: LstatDir | null | undefined;
-
 /**
  * A directory's entries: names, their lstat fields (`STAT_FIELDS` per name, in the names' order),
  * and the indexes of the names still there sorted by name (as `readdirSync().sort()` sorts). The
@@ -374,18 +371,12 @@ let nativeLstatDir: LstatDir | null | undefined;
  * had that call), node:fs does it entry by entry. Entries removed meanwhile are left out.
  */
 function listDir(dir: string): { names: string[]; stats: Float64Array; sorted: number[] } {
-  if (nativeLstatDir === undefined) {
-    try {
-      nativeLstatDir = sys().lstatDir?.bind(undefined) ?? null;
-    } catch {
-      nativeLstatDir = null;
-    }
-  }
+  const native = optionalSys();
   let names: string[];
   let stats: Float64Array;
   const present: number[] = [];
-  if (nativeLstatDir !== null) {
-    ({ names, stats } = nativeLstatDir(dir));
+  if (native?.lstatDir !== undefined) {
+    ({ names, stats } = native.lstatDir(dir));
     for (let i = 0; i < names.length; i++) {
       // A name that is not UTF-8 cannot be opened by the name node gives it: node:fs decides.
       if (!(names[i] as string).includes('\uFFFD') || lstatInto(dir, names[i] as string, stats, i)) present.push(i);

@@ -89,3 +89,19 @@ export function sys(): GantrySys {
   }
   return loaded;
 }
+
+let missing = false;
+
+/**
+ * The addon, or undefined where it is not built, for callers that have a slower way without it.
+ * A miss is remembered: such callers ask once per mount or directory.
+ */
+export function optionalSys(): GantrySys | undefined {
+  if (loaded !== undefined || missing) return loaded;
+  try {
+    return sys();
+  } catch {
+    missing = true;
+    return undefined;
+  }
+}

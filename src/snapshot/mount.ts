@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { MNT, MS, sys, type GantrySys } from '../native/index.js';
+import { MNT, MS, optionalSys } from '../native/index.js';
 import { MountError, SyncError } from './errors.js';
 import type { Mount } from './snapshotter.js';
 
@@ -39,7 +39,7 @@ export function volatileMounts(mounts: readonly Mount[]): Mount[] {
  * at a moment of its choosing. Through the addon on the thread pool; `sync -f` where it is missing.
  */
 export async function syncFilesystem(path: string): Promise<void> {
-  const native = addon();
+  const native = optionalSys();
   try {
     if (native?.syncfs !== undefined) await native.syncfs(path);
     else await run('sync', ['-f', path]);
@@ -66,14 +66,6 @@ function mountArgs(m: Mount, target: string): string[] {
     : ['-t', 'overlay', '-o', m.options.join(','), m.source, target];
 }
 
-/** The addon, or undefined where it is not built (mount(8) then). */
-function addon(): GantrySys | undefined {
-  try {
-    return sys();
-  } catch {
-    return undefined;
-  }
-}
 
 const PATH_OPTIONS = ['lowerdir=', 'upperdir=', 'workdir='];
 /** mount(2)'s data is at most a page, terminating NUL included. */
@@ -95,7 +87,7 @@ function absoluteOverlayData(m: Mount): string | undefined {
 
 /** One mount by system call; false when it has to go through mount(8). */
 function mountBySyscall(m: Mount, target: string): boolean {
-  const native = addon();
+  const native = optionalSys();
   if (native === undefined) return false;
   if (m.type === 'bind') {
     native.mount(m.source, target, '', MS.BIND, '');
@@ -152,7 +144,7 @@ export async function mountAll(mounts: readonly Mount[], target: string, options
 
 /** Unmounts `target` (lazily if busy, so a stuck process cannot wedge cleanup). Idempotent. */
 export async function unmount(target: string): Promise<void> {
-  const native = addon();
+  const native = optionalSys();
   if (native !== undefined) {
     try {
       await native.umount2(target, 0);
