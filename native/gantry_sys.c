@@ -54,8 +54,8 @@ static const char *errno_name(int e) {
   }
 }
 
-/* Throws a Node-style system error; always returns NULL so callers can `return throw_errno(...)`. */
-static napi_value throw_errno(napi_env env, int e, const char *syscall, const char *path) {
+/* A Node-style system error (code, errno, syscall, path), or NULL if it could not be made. */
+static napi_value errno_error(napi_env env, int e, const char *syscall, const char *path) {
   char msg[PATH_BUF + 128];
   snprintf(msg, sizeof msg, "%s: %s, %s '%s'", errno_name(e), strerror(e), syscall, path ? path : "");
   napi_value message, err, v;
@@ -68,7 +68,13 @@ static napi_value throw_errno(napi_env env, int e, const char *syscall, const ch
     napi_set_named_property(env, err, "syscall", v);
   if (path && napi_create_string_utf8(env, path, NAPI_AUTO_LENGTH, &v) == napi_ok)
     napi_set_named_property(env, err, "path", v);
-  napi_throw(env, err);
+  return err;
+}
+
+/* Throws a Node-style system error; always returns NULL so callers can `return throw_errno(...)`. */
+static napi_value throw_errno(napi_env env, int e, const char *syscall, const char *path) {
+  napi_value err = errno_error(env, e, syscall, path);
+  if (err != NULL) napi_throw(env, err);
   return NULL;
 }
 
@@ -283,7 +289,7 @@ typedef struct {
   int err;
 } path_job;
 
-static const char *job_syscall(const path_job *job) { return job->op == JOB_UMOUNT2 ? "umount2" : "syncfs"; }
+static const char *op_syscall(path_op op) { return op == JOB_UMOUNT2 ? "umount2" : "syncfs"; }
 
 static void path_job_execute(napi_env env, void *data) {
   (void)env;
@@ -308,13 +314,8 @@ static void path_job_complete(napi_env env, napi_status status, void *data) {
     napi_get_undefined(env, &undefined);
     napi_resolve_deferred(env, job->deferred, undefined);
   } else {
-    /* Build the error as throw_errno does, but reject with it instead of throwing. */
-    napi_value exc;
-    bool pending = false;
-    throw_errno(env, job->err ? job->err : EIO, job_syscall(job), job->path);
-    if (napi_is_exception_pending(env, &pending) == napi_ok && pending &&
-        napi_get_and_clear_last_exception(env, &exc) == napi_ok)
-      napi_reject_deferred(env, job->deferred, exc);
+    napi_value err = errno_error(env, job->err ? job->err : EIO, op_syscall(job->op), job->path);
+    if (err != NULL) napi_reject_deferred(env, job->deferred, err);
   }
   napi_delete_async_work(env, job->work);
   free(job);
@@ -325,7 +326,7 @@ static napi_value queue_path_job(napi_env env, napi_callback_info info, path_op 
   napi_value argv[2], promise, name;
   uint32_t flags = 0;
   path_job *job = calloc(1, sizeof *job);
-  if (job == NULL) return throw_errno(env, ENOMEM, op == JOB_UMOUNT2 ? "umount2" : "syncfs", NULL);
+  if (job == NULL) return throw_errno(env, ENOMEM, op_syscall(op), NULL);
   job->op = op;
   if (!get_args(env, info, nargs, argv) || !get_string(env, argv[0], job->path, sizeof job->path, "path") ||
       (nargs > 1 && !get_u32(env, argv[1], &flags, "flags"))) {
