@@ -117,8 +117,8 @@ export async function build(store: Store, options: BuildOptions): Promise<BuildR
     const driver = options.storageDriver === undefined ? {} : { driver: options.storageDriver };
     // snapshot/ loads with the first step that needs it (a cached build never does); a driver
     // named explicitly is checked now, so a wrong one fails every build as before.
-    if (options.storageDriver !== undefined || process.env.GANTRY_STORAGE_DRIVER !== undefined) (await import('../snapshot/index.js')).openSnapshotter(store, driver);
-    const workspace = new Workspace(store, (snapshot) => snapshot.openSnapshotter(store, driver), lease.id, options.sourceDateEpoch === undefined ? {} : { sourceDateEpoch: options.sourceDateEpoch });
+    const named = options.storageDriver !== undefined || process.env.GANTRY_STORAGE_DRIVER !== undefined ? (await import('../snapshot/index.js')).openSnapshotter(store, driver) : undefined;
+    const workspace = new Workspace(store, (snapshot) => named ?? snapshot.openSnapshotter(store, driver), lease.id, options.sourceDateEpoch === undefined ? {} : { sourceDateEpoch: options.sourceDateEpoch });
     const context =
       options.contextDir === undefined
         ? undefined

@@ -22,12 +22,6 @@ import { traced } from './trace.js';
 // that unpacks, mounts or writes, not for a build whose every step is cached.
 let snapshotModule: typeof Snapshot | undefined;
 const snapshot = async (): Promise<typeof Snapshot> => (snapshotModule ??= await import('../snapshot/index.js'));
-const mountAll: typeof Snapshot.mountAll = async (...args) => (await snapshot()).mountAll(...args);
-const unmount: typeof Snapshot.unmount = async (...args) => (await snapshot()).unmount(...args);
-const unpackLayers: typeof Snapshot.unpackLayers = async (...args) => (await snapshot()).unpackLayers(...args);
-const syncFilesystem: typeof Snapshot.syncFilesystem = async (...args) => (await snapshot()).syncFilesystem(...args);
-// Synchronous: `change()` has loaded snapshot/ at its unpack before it mounts.
-const volatileMounts: typeof Snapshot.volatileMounts = (...args) => (snapshotModule as typeof Snapshot).volatileMounts(...args);
 const createLayer: typeof Layer.createLayer = async (...args) => (await import('../layer/index.js')).createLayer(...args);
 
 /** A tar with no entries: the end-of-archive marker only. */
@@ -58,13 +52,11 @@ export class Workspace {
     this.#sourceDateEpoch = options.sourceDateEpoch;
   }
 
-  /** The snapshotter; only after `#loaded()` (every path to it starts with an unpack, which loads it). */
-  get #snapshotter(): Snapshotter {
-    if (this.#opened === undefined) {
-      if (snapshotModule === undefined) throw new Error('internal error: the snapshotter was used before snapshot/ was loaded');
-      this.#opened = this.#openSnapshotter(snapshotModule);
-    }
-    return this.#opened;
+  /** snapshot/ (loaded on first need) and the snapshotter opened with it, once. */
+  async #snap(): Promise<{ mod: typeof Snapshot; sn: Snapshotter }> {
+    const mod = await snapshot();
+    this.#opened ??= this.#openSnapshotter(mod);
+    return { mod, sn: this.#opened };
   }
 
   /** The layers as store records (chainIDs computed), for unpacking. */
@@ -82,8 +74,8 @@ export class Workspace {
 
   /** Unpacks `layers` (once each, shared) and returns the top chainID. */
   async unpack(layers: readonly StateLayer[], signal?: AbortSignal): Promise<Digest | undefined> {
-    await snapshot();
-    return unpackLayers(this.#store.content, this.#snapshotter, Workspace.records(layers), {
+    const { mod, sn } = await this.#snap();
+    return mod.unpackLayers(this.#store.content, sn, Workspace.records(layers), {
       lease: this.#lease,
       ...(signal === undefined ? {} : { signal }),
     });
@@ -106,38 +98,39 @@ export class Workspace {
     options: { signal?: AbortSignal; cleanup?: (upper: string) => Promise<void> } = {},
   ): Promise<StepChange<T>> {
     const parent = await traced('unpack', () => this.unpack(layers, options.signal));
+    const { mod, sn } = await this.#snap();
     const key = `build-${randomBytes(8).toString('hex')}`;
-    const mounts = await traced('snapshot.prepare', () => this.#snapshotter.prepare(key, parent, { lease: this.#lease }));
+    const mounts = await traced('snapshot.prepare', () => sn.prepare(key, parent, { lease: this.#lease }));
     let committed = false;
     try {
       const rootfs = await this.#mountPoint();
       let result: T;
       // Volatile: the step's own syncs (dpkg fsyncs every file it unpacks, the unmount syncs the
       // whole disk) are skipped; one syncfs below makes the upper directory durable instead.
-      await traced('mount', () => mountAll(volatileMounts(mounts), rootfs, options.signal === undefined ? {} : { signal: options.signal }));
+      await traced('mount', () => mod.mountAll(mod.volatileMounts(mounts), rootfs, options.signal === undefined ? {} : { signal: options.signal }));
       try {
         result = await traced('step.body', () => fn(rootfs));
       } finally {
-        await traced('unmount', () => unmount(rootfs));
+        await traced('unmount', () => mod.unmount(rootfs));
         await rmdir(rootfs).catch(() => {});
       }
-      await options.cleanup?.(this.#snapshotter.upperDir(key));
-      if (this.#snapshotter.driver === 'overlay' && (await readdir(this.#snapshotter.upperDir(key))).length === 0) {
+      await options.cleanup?.(sn.upperDir(key));
+      if (sn.driver === 'overlay' && (await readdir(sn.upperDir(key))).length === 0) {
         return { result };
       }
       // The upper directory becomes a committed snapshot that later steps mount as a lower layer:
       // it must be on disk before the DB names it. Its writeback overlaps the layer write.
-      const synced = traced('syncfs', () => syncFilesystem(this.#snapshotter.upperDir(key)));
+      const synced = traced('syncfs', () => mod.syncFilesystem(sn.upperDir(key)));
       synced.catch(() => {}); // awaited below, after the layer write, which may fail first
-      const layer = await traced('layer.write', () => this.#writeLayer(key, options.signal));
+      const layer = await traced('layer.write', () => this.#writeLayer(sn, key, options.signal));
       await synced;
       if (layer === undefined) return { result };
       const chain = chainIds([...layers.map((l) => l.diffId), layer.diffId]);
-      await traced('snapshot.commit', () => this.#snapshotter.commit(chain[chain.length - 1] as string, key));
+      await traced('snapshot.commit', () => sn.commit(chain[chain.length - 1] as string, key));
       committed = true;
       return { result, layer };
     } finally {
-      if (!committed) await this.#snapshotter.remove(key).catch(() => {});
+      if (!committed) await sn.remove(key).catch(() => {});
     }
   }
 
@@ -159,12 +152,13 @@ export class Workspace {
       // An empty image: an empty directory is its whole filesystem.
       return { root, release: () => rm(root, { recursive: true, force: true }) };
     }
+    const { mod, sn } = await this.#snap();
     const key = `view-${randomBytes(8).toString('hex')}`;
-    const mounts = await this.#snapshotter.view(key, parent, { lease: this.#lease });
+    const mounts = await sn.view(key, parent, { lease: this.#lease });
     try {
-      await mountAll(mounts, root);
+      await mod.mountAll(mounts, root);
     } catch (err) {
-      await this.#snapshotter.remove(key).catch(() => {});
+      await sn.remove(key).catch(() => {});
       await rm(root, { recursive: true, force: true });
       throw err;
     }
@@ -174,9 +168,9 @@ export class Workspace {
       release: async () => {
         if (released) return;
         released = true;
-        await unmount(root);
+        await mod.unmount(root);
         await rmdir(root).catch(() => {});
-        await this.#snapshotter.remove(key).catch(() => {});
+        await sn.remove(key).catch(() => {});
       },
     };
   }
@@ -187,11 +181,11 @@ export class Workspace {
    * them: gzip cost most of a cold build's layer time, and only a push needs the compressed bytes
    * (registry/client/push.ts compresses there, once, and remembers the result).
    */
-  async #writeLayer(key: string, signal?: AbortSignal): Promise<StateLayer | undefined> {
+  async #writeLayer(sn: Snapshotter, key: string, signal?: AbortSignal): Promise<StateLayer | undefined> {
     const ref = `build-layer-${key}`;
     const writer = await this.#store.content.writer(ref, { lease: this.#lease });
     try {
-      const written = await createLayer(this.#snapshotter.diffSource(key), writer, {
+      const written = await createLayer(sn.diffSource(key), writer, {
         compression: 'none',
         ...(this.#sourceDateEpoch === undefined ? {} : { sourceDateEpoch: this.#sourceDateEpoch }),
         ...(signal === undefined ? {} : { signal }),
