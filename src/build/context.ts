@@ -9,9 +9,10 @@
  */
 import * as nodeCrypto from 'node:crypto';
 import { createHash } from 'node:crypto';
-import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, readdirSync, readlinkSync, readSync, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setImmediate as yieldLoop } from 'node:timers/promises';
 import type { Digest } from '../oci/index.js';
 import { optionalSys } from '../native/index.js';
 import type { StatCache } from './stat-cache.js';
@@ -56,7 +57,6 @@ const YIELD_ENTRIES = 4096;
 const YIELD_BYTES = 32 << 20;
 /** Entries from which a walk counts as large (checked at each yield). */
 const LARGE_WALK = YIELD_ENTRIES;
-const yieldLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export class BuildContext {
   readonly root: string;
@@ -122,7 +122,7 @@ export class BuildContext {
         const path = rel === '' ? name : [rel, name].join('/');
         const isDir = ((stats[i * STAT_FIELDS] as number) & S_IFMT) === S_IFDIR;
         const excluded = this.#filter.excluded(path);
-        if (!excluded) add(new WalkEntry(path, stats, i * STAT_FIELDS, () => readlinkSync(`${dir}/${name}`)));
+        if (!excluded) add(new WalkEntry(path, stats, i * STAT_FIELDS, dir, name));
         if (++sinceYield >= YIELD_ENTRIES) {
           sinceYield = 0;
           if (order.length >= LARGE_WALK) this.#largeWalk();
@@ -142,7 +142,7 @@ export class BuildContext {
         const st = this.#lstatThroughDirs(p);
         if (st === undefined) continue;
         const excluded = this.#filter.excluded(p);
-        if (!excluded) add(new WalkEntry(p, statFields(st), 0, () => readlinkSync(join(this.root, p))));
+        if (!excluded) add(new WalkEntry(p, statFields(st), 0, this.root, p));
         if ((st.mode & S_IFMT) === S_IFDIR && (!excluded || this.#filter.mayIncludeBelow(p))) await walk(p);
       }
     }
@@ -306,10 +306,7 @@ export class BuildContext {
   }
 }
 
-const S_IFMT = 0o170000;
-const S_IFDIR = 0o040000;
-const S_IFREG = 0o100000;
-const S_IFLNK = 0o120000;
+const { S_IFMT, S_IFDIR, S_IFREG, S_IFLNK } = constants;
 
 /** An lstat as the walk keeps it: these fields, in this order, in a Float64Array (the native addon's layout). */
 const STAT_FIELDS = 7; // mode uid gid size mtimeMs ctimeMs ino
@@ -328,13 +325,14 @@ class WalkEntry implements ContextEntry {
   readonly #stats: Float64Array;
   readonly #o: number;
 
-  constructor(path: string, stats: Float64Array, offset: number, readLink: () => string) {
+  /** `dir`/`name` is where the entry is on disk: read only for a symlink's target. */
+  constructor(path: string, stats: Float64Array, offset: number, dir: string, name: string) {
     this.path = path;
     this.#stats = stats;
     this.#o = offset;
     const fmt = (stats[offset] as number) & S_IFMT;
     this.type = fmt === S_IFDIR ? 'dir' : fmt === S_IFREG ? 'file' : fmt === S_IFLNK ? 'symlink' : 'other';
-    if (this.type === 'symlink') this.linkTarget = readLink();
+    if (this.type === 'symlink') this.linkTarget = readlinkSync(join(dir, name));
   }
 
   get mode(): number {

@@ -35,6 +35,7 @@ import {
   type Stats,
 } from 'node:fs';
 import { basename, join, posix } from 'node:path';
+import { setImmediate as yieldLoop } from 'node:timers/promises';
 import type * as Layer from '../layer/index.js';
 import { pathMatch } from '../oci/index.js';
 import { PatternMatcher } from '../dockerfile/index.js';
@@ -275,7 +276,7 @@ class TreeCopier {
     if (this.#exclude?.matches(rel) === true) return;
     if (++this.#sinceYield >= YIELD_EVERY) {
       this.#sinceYield = 0;
-      await new Promise((resolve) => setImmediate(resolve));
+      await yieldLoop();
       this.#req.signal?.throwIfAborted();
     }
     const st = follow ? statSync(src) : lstatSync(src);
