@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { MNT, MS, optionalSys } from '../native/index.js';
+import { MNT, MS, optionalSys, type GantrySys } from '../native/index.js';
 import { MountError, SyncError } from './errors.js';
 import type { Mount } from './snapshotter.js';
 
@@ -142,25 +142,25 @@ export async function mountAll(mounts: readonly Mount[], target: string, options
   }
 }
 
-/** Unmounts `target` (lazily if busy, so a stuck process cannot wedge cleanup). Idempotent. */
-export async function unmount(target: string): Promise<void> {
-  const native = optionalSys();
-  if (native !== undefined) {
+/** umount2(2), then with MNT_DETACH when busy (lazily unmounted once its last user goes). */
+async function unmountBySyscall(native: GantrySys, target: string): Promise<void> {
+  for (const flags of [0, MNT.DETACH]) {
     try {
-      await native.umount2(target, 0);
+      await native.umount2(target, flags);
+      return;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       // EINVAL: not a mount point (any more); ENOENT: no such path. Both mean: nothing mounted.
       if (code === 'EINVAL' || code === 'ENOENT') return;
-      if (code !== 'EBUSY') throw new MountError(target, `cannot unmount: ${(err as Error).message}`, { cause: err });
-      await native.umount2(target, MNT.DETACH).catch((err2: unknown) => {
-        const code2 = (err2 as NodeJS.ErrnoException).code;
-        if (code2 === 'EINVAL' || code2 === 'ENOENT') return;
-        throw new MountError(target, `cannot unmount: ${(err2 as Error).message}`, { cause: err2 });
-      });
+      if (code !== 'EBUSY' || flags === MNT.DETACH) throw new MountError(target, `cannot unmount: ${(err as Error).message}`, { cause: err });
     }
-    return;
   }
+}
+
+/** Unmounts `target` (lazily if busy, so a stuck process cannot wedge cleanup). Idempotent. */
+export async function unmount(target: string): Promise<void> {
+  const native = optionalSys();
+  if (native !== undefined) return unmountBySyscall(native, target);
   try {
     await run('umount', [target]);
   } catch (err) {
