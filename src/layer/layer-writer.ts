@@ -105,7 +105,8 @@ export async function* coalesce(source: AsyncIterable<Uint8Array>, size = 256 * 
   if (fill > 0) yield buf.subarray(0, fill);
 }
 
-async function* tap<T extends Uint8Array>(source: AsyncIterable<T>, digester: Digester): AsyncGenerator<T> {
+/** Passes `source` through unchanged, hashing each chunk into `digester` on the way. */
+export async function* tap<T extends Uint8Array>(source: AsyncIterable<T>, digester: Digester): AsyncGenerator<T> {
   for await (const c of source) {
     digester.update(c);
     yield c;
