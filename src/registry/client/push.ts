@@ -198,7 +198,7 @@ export async function pushBlob(
 }
 
 /** Where a compressed layer went, and its descriptor as pushed. */
-export interface CompressedPush {
+interface CompressedPush {
   descriptor: Descriptor;
   state: BlobPushState;
   from?: string;
@@ -211,19 +211,19 @@ export interface CompressedPush {
  * on the way; the stored bytes are verified as they are read (a damaged blob fails before the PUT).
  * `onBytes` counts uncompressed bytes read.
  */
-export async function pushCompressedLayer(
+async function pushCompressedLayer(
   store: Store,
   session: RegistrySession,
   ref: Reference,
   layer: Pick<LayerRecord, 'digest' | 'size' | 'diffId'>,
   mediaType: string,
-  opts: { signal?: AbortSignal; attempts?: number; onBytes?: (n: number) => void; from?: string },
+  opts: { signal?: AbortSignal; attempts?: number; onBytes?: (n: number) => void },
 ): Promise<CompressedPush> {
   const signal = opts.signal;
   const sig = signal ? { signal } : {};
   const scopes: Scope[] = [pushScope(ref.path)];
   const known = store.distribution.compressed(layer.diffId, mediaType);
-  const from = known === undefined ? undefined : (opts.from ?? mountSource(store, ref, known.digest));
+  const from = known === undefined ? undefined : mountSource(store, ref, known.digest);
   const action = `push ${known?.digest ?? layer.digest}`;
   return retry(
     async () => {
