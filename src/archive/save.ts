@@ -20,9 +20,9 @@ import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:f
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { openVerified, readBlob, familiarName, type ImageRecord, type Store } from '../store/index.js';
-import { gzipLayerMediaType, gzipParallel, replaceLayerDescriptors, writeTar, type TarWriterEntry } from '../layer/index.js';
+import { gzipForm, gzipLayerMediaType, replaceLayerDescriptors, replaceLayers, writeTar, type TarWriterEntry } from '../layer/index.js';
 import {
-  anyPlatform, Digester, digestOf, digestHex, encodeIndex, formatPlatform, isFullId, MediaType, normalizePlatform, parseNormalizedNamed, OCI_LAYOUT_VERSION,
+  anyPlatform, digestOf, digestHex, encodeIndex, formatPlatform, isFullId, MediaType, normalizePlatform, parseNormalizedNamed, OCI_LAYOUT_VERSION,
   type Descriptor, type Digest, type DockerArchiveManifestEntry, type Index, type Platform,
 } from '../oci/index.js';
 import { ImagePlatformMismatchError } from './errors.js';
@@ -178,21 +178,10 @@ async function gzipItems(store: Store, items: SaveItem[], scratch: string, extra
       const mediaType = gzipLayerMediaType(l.mediaType);
       if (mediaType === undefined) continue;
       const file = join(scratch, `${replaced.size}-${digestHex(l.digest)}`);
-      const digester = new Digester('sha256');
       const source = await openVerified(store.content, l, sig);
-      const sink = createWriteStream(file);
-      await pipeline(
-        gzipParallel(source),
-        async function* (chunks: AsyncIterable<Buffer>) {
-          for await (const c of chunks) {
-            digester.update(c);
-            yield c;
-          }
-        },
-        sink,
-        sig,
-      );
-      const desc: Descriptor = { mediaType, digest: digester.digest(), size: digester.size };
+      const gz = gzipForm(source, mediaType);
+      await pipeline(gz.chunks, createWriteStream(file), sig);
+      const desc = gz.descriptor();
       store.distribution.recordCompressed(l.diffId, desc);
       extra.set(desc.digest, file);
       replaced.set(i, desc);
@@ -204,11 +193,7 @@ async function gzipItems(store: Store, items: SaveItem[], scratch: string, extra
     const manifest = replaceLayerDescriptors(await readBlob(store.content, item.record.manifest, sig), replaced);
     const md: Descriptor = { mediaType: item.record.manifest.mediaType, digest: digestOf(manifest), size: manifest.length };
     extra.set(md.digest, manifest);
-    const layers = item.record.layers.map((l, i) => {
-      const r = replaced.get(i);
-      return r === undefined ? l : { ...l, mediaType: r.mediaType, digest: r.digest, size: r.size };
-    });
-    out.push({ ...item, record: { ...item.record, manifest: md, layers } });
+    out.push({ ...item, record: { ...item.record, manifest: md, layers: replaceLayers(item.record.layers, replaced) } });
   }
   return out;
 }

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import type { Compression } from '../oci/index.js';
 import { LayerFormatError } from './errors.js';
 
-export { gzipParallel, reblock, type GzipOptions } from './gzip-parallel.js';
+export { gzipParallel, type GzipOptions } from './gzip-parallel.js';
 
 export type { Compression };
 

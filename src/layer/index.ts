@@ -19,9 +19,9 @@
  */
 export { applyLayer, normalizeEntryPath, DEFAULT_APPLY_LIMITS, type ApplyOptions, type ApplyResult, type ApplyLimits } from './apply.js';
 export { createLayer, layerEntries, UnsupportedUpperError, type LayerSource, type CreateLayerOptions } from './diff.js';
-export { writeLayer, coalesce, sourceDateEpochFromEnv, RAW_BLOCK_SIZE, type BlobSink, type LayerSink, type WriteLayerOptions, type WrittenLayer } from './layer-writer.js';
+export { writeLayer, coalesce, sourceDateEpochFromEnv, type BlobSink, type LayerSink, type WriteLayerOptions, type WrittenLayer } from './layer-writer.js';
 export { decompress, detectCompression, gzipParallel, peek, zstdCompress, type GzipOptions } from './compression.js';
-export { gzipLayerMediaType, replaceLayerDescriptors } from './gzip-form.js';
+export { gzipForm, gzipLayerMediaType, replaceLayerDescriptors, replaceLayers, type GzipForm } from './gzip-form.js';
 export { lstatIfAny, resolveInRoot, MAX_SYMLINK_HOPS, type ResolveOptions } from './safe-path.js';
 export {
   classifyWhiteout, whiteoutPath, opaquePath, isOverlayWhiteout, isOverlayOpaque, makeOverlayWhiteout, markOverlayOpaque,

@@ -105,7 +105,8 @@ export async function* coalesce(source: AsyncIterable<Uint8Array>, size = 256 * 
   if (fill > 0) yield buf.subarray(0, fill);
 }
 
-async function* tap<T extends Uint8Array>(source: AsyncIterable<T>, digester: Digester): AsyncGenerator<T> {
+/** Passes `source` through unchanged, hashing each chunk into `digester` on the way. */
+export async function* tap<T extends Uint8Array>(source: AsyncIterable<T>, digester: Digester): AsyncGenerator<T> {
   for await (const c of source) {
     digester.update(c);
     yield c;
@@ -136,7 +137,7 @@ export async function writeLayer(
     ...(epoch !== undefined && epoch !== null ? { sourceDateEpoch: epoch } : {}),
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
   };
-  if (compression === 'none' && isBlobSink(sink)) return writeRaw(entries, sink, tarOptions, options.format ?? 'oci', options.signal);
+  if (compression === 'none' && isBlobSink(sink)) return writeRaw(entries, sink, tarOptions, options.format ?? 'oci');
   const diff = new Digester('sha256');
   let out: AsyncIterable<Uint8Array>;
   if (compression === 'gzip') {
@@ -179,8 +180,8 @@ async function writeRaw(
   sink: BlobSink,
   tarOptions: { sourceDateEpoch?: number; signal?: AbortSignal },
   format: 'oci' | 'docker',
-  signal?: AbortSignal,
 ): Promise<WrittenLayer> {
+  const signal = tarOptions.signal;
   // A sink that already holds bytes (a resumed ingest) digests more than this layer: hash here.
   const own = sink.offset === 0 ? undefined : new Digester('sha256');
   const free: Buffer[] = [];

@@ -19,8 +19,8 @@
  * Layers stored compressed (pulled, loaded) go as they are; an image may mix both.
  */
 import { Readable } from 'node:stream';
-import { gzipLayerMediaType, gzipParallel, replaceLayerDescriptors } from '../../layer/index.js';
-import { Digester, digestOf, type Descriptor, type Digest, type Reference } from '../../oci/index.js';
+import { gzipForm, gzipLayerMediaType, replaceLayerDescriptors } from '../../layer/index.js';
+import { digestOf, type Descriptor, type Digest, type Reference } from '../../oci/index.js';
 import type { ProgressSink } from '../../progress.js';
 import { discardProgress } from '../../progress.js';
 import type { ImageRecord, LayerRecord, Store } from '../../store/index.js';
@@ -198,7 +198,7 @@ export async function pushBlob(
 }
 
 /** Where a compressed layer went, and its descriptor as pushed. */
-export interface CompressedPush {
+interface CompressedPush {
   descriptor: Descriptor;
   state: BlobPushState;
   from?: string;
@@ -211,26 +211,25 @@ export interface CompressedPush {
  * on the way; the stored bytes are verified as they are read (a damaged blob fails before the PUT).
  * `onBytes` counts uncompressed bytes read.
  */
-export async function pushCompressedLayer(
+async function pushCompressedLayer(
   store: Store,
   session: RegistrySession,
   ref: Reference,
   layer: Pick<LayerRecord, 'digest' | 'size' | 'diffId'>,
   mediaType: string,
-  opts: { signal?: AbortSignal; attempts?: number; onBytes?: (n: number) => void; from?: string },
+  opts: { signal?: AbortSignal; attempts?: number; onBytes?: (n: number) => void },
 ): Promise<CompressedPush> {
   const signal = opts.signal;
   const sig = signal ? { signal } : {};
   const scopes: Scope[] = [pushScope(ref.path)];
   const known = store.distribution.compressed(layer.diffId, mediaType);
-  const from = known === undefined ? undefined : (opts.from ?? mountSource(store, ref, known.digest));
+  const from = known === undefined ? undefined : mountSource(store, ref, known.digest);
   const action = `push ${known?.digest ?? layer.digest}`;
   return retry(
     async () => {
       const started = await startUpload(session, ref, known?.digest, from, action, sig);
       if (started.state === 'exists') return { descriptor: known!, state: 'exists' as const };
       if (started.state === 'mounted') return { descriptor: known!, state: 'mounted' as const, from: started.from };
-      const digester = new Digester('sha256');
       let read = 0;
       const source = await openVerified(store.content, { digest: layer.digest, size: layer.size }, sig);
       async function* counted(): AsyncGenerator<Uint8Array> {
@@ -240,13 +239,8 @@ export async function pushCompressedLayer(
           yield c;
         }
       }
-      async function* compressed(): AsyncGenerator<Uint8Array> {
-        for await (const c of gzipParallel(counted())) {
-          digester.update(c);
-          yield c;
-        }
-      }
-      const body = Readable.from(compressed(), { objectMode: false });
+      const gz = gzipForm(counted(), mediaType);
+      const body = Readable.from(gz.chunks, { objectMode: false });
       let res: Response;
       try {
         // One streamed PATCH (chunked transfer encoding, no Content-Range): docker's way, accepted by
@@ -258,7 +252,7 @@ export async function pushCompressedLayer(
       if (res.status !== 202) throw await registryErrorFromResponse(res, { method: 'PATCH', url: res.url, action, secrets: session.authorizer.secrets });
       await res.body?.cancel();
       const location = absolute(res.headers.get('location') ?? started.location, started.location);
-      const descriptor: Descriptor = { mediaType, digest: digester.digest(), size: digester.size };
+      const descriptor = gz.descriptor();
       const put = await session.request(withDigestParam(location, descriptor.digest), { method: 'PUT', headers: { 'content-length': '0' }, scopes, ...sig });
       if (put.status !== 201) throw await registryErrorFromResponse(put, { method: 'PUT', url: put.url, action: `push ${descriptor.digest}`, secrets: session.authorizer.secrets });
       await put.body?.cancel();

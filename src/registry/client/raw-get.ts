@@ -600,14 +600,10 @@ class BodyState implements StreamedBody {
     return true;
   }
 
-  /** Makes a free (or new) buffer current; false when all are waiting for the consumer. */
+  /** With no buffer current, makes a free (or new) one current; false when all are waiting for the consumer. */
   #next(): boolean {
-    if (this.#free.length === 0 && this.#allocated >= POOL_BUFFERS) {
-      this.#cur = undefined;
-      return false;
-    }
     this.#take();
-    return true;
+    return this.#cur !== undefined;
   }
 
   /** Queues `#cur`'s pending data ranges for the consumer; the buffer is freed after the last. */

@@ -80,13 +80,20 @@ export function certsFor(certsDir: string, host: string): { ca?: string[]; cert?
 export function createTransport(opts: TransportOptions = {}): RegistryFetch {
   const agents = new Map<string, http.Agent>();
   const idle = opts.idleTimeoutMs ?? 60_000;
+  // Per host, read once: every new download connection asks (raw-get.ts), and the agents too.
+  const tlsByHost = new Map<string, ConnectOptions>();
   const tlsFor = (u: URL): ConnectOptions => {
-    const certs = certsFor(opts.certsDir ?? DEFAULT_CERTS_DIR, u.host);
-    return {
-      ...(certs.ca ? { ca: [...rootCertificates, ...certs.ca] } : {}),
-      ...(certs.cert ? { cert: certs.cert, key: certs.key! } : {}),
-      rejectUnauthorized: opts.skipVerify?.(u.host) !== true,
-    };
+    let t = tlsByHost.get(u.host);
+    if (t === undefined) {
+      const certs = certsFor(opts.certsDir ?? DEFAULT_CERTS_DIR, u.host);
+      t = {
+        ...(certs.ca ? { ca: [...rootCertificates, ...certs.ca] } : {}),
+        ...(certs.cert ? { cert: certs.cert, key: certs.key! } : {}),
+        rejectUnauthorized: opts.skipVerify?.(u.host) !== true,
+      };
+      tlsByHost.set(u.host, t);
+    }
+    return t;
   };
   const raw = new RawGetClient((u) => (u.protocol === 'https:' ? tlsFor(u) : {}));
   const agentFor = (u: URL): http.Agent => {
