@@ -14,6 +14,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { benchArgs, median, setupImageStore } from './lib.js';
 
 const CASES: Array<[string, string[]]> = [
   ['table', []],
@@ -58,41 +59,18 @@ async function child(root: string, flags: string[]): Promise<void> {
   process.stdout.write(JSON.stringify(r));
 }
 
-async function makeStore(root: string, nImages: number, nTags: number): Promise<void> {
-  const { openStore } = await import('../src/store/index.js');
-  const { putTestImage } = await import('../test/helpers/store-images.js');
-  const store = openStore({ root, env: {} });
-  try {
-    for (let i = 0; i < nImages; i++) {
-      const names = Array.from({ length: nTags }, (_, k) => `gantry-bench/img-${i}:t${k}`);
-      await putTestImage(store, { names, seed: `bench-${i}`, labels: { environment: i % 2 === 0 ? 'test' : 'prod', index: String(i) } });
-    }
-  } finally {
-    store.close();
-  }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
-}
-
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
+  // runs: 7 by default, an odd count, so that median is the middle sample.
+  const { argv, runs, flag } = benchArgs(7);
   if (argv[0] === '--child') return child(argv[1] as string, JSON.parse(argv[2] as string) as string[]);
-  const flag = (name: string, dflt: number): number => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? Number(argv[i + 1]) : dflt;
-  };
-  const runs = Number(argv.find((a, i) => /^\d+$/.test(a) && !argv[i - 1]?.startsWith('--')) ?? 7);
   const nImages = flag('--images', 100);
   const nTags = flag('--tags', 10);
   const dir = mkdtempSync(join(tmpdir(), 'gantry-ls-bench-'));
   try {
     const empty = join(dir, 'empty');
     const full = join(dir, 'full');
-    await makeStore(empty, 0, 0);
-    await makeStore(full, nImages, nTags);
+    await setupImageStore(empty, 0, 0);
+    await setupImageStore(full, nImages, nTags);
     const self = fileURLToPath(import.meta.url);
     console.log(`image ls in-process, ${nImages}×${nTags} names vs empty store, ${runs} runs, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     console.log('case            cold empty  cold full  per-row(cold)  warm full  output');

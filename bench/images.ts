@@ -21,18 +21,11 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { openStore } from '../src/store/index.js';
-import { putTestImage } from '../test/helpers/store-images.js';
-import { compare, printTable, type Contender } from './lib.js';
+import { benchArgs, compare, printTable, setupImageStore, type Contender } from './lib.js';
 
 const execFileP = promisify(execFile);
 
-const argv = process.argv.slice(2);
-const flag = (name: string, dflt: number): number => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? Number(argv[i + 1]) : dflt;
-};
-const runs = Number(argv.find((a, i) => /^\d+$/.test(a) && !argv[i - 1]?.startsWith('--')) ?? 15);
+const { argv, runs, flag } = benchArgs(15);
 const nImages = flag('--images', 100);
 const nTags = flag('--tags', 10);
 const keep = argv.includes('--keep');
@@ -54,21 +47,8 @@ const repoRoot = new URL('../..', import.meta.url).pathname;
 const gantry = join(repoRoot, 'bin', 'gantry');
 
 // ---- gantry ---------------------------------------------------------------------------------
-async function setupGantry(root: string): Promise<void> {
-  const store = openStore({ root, env: {} });
-  try {
-    for (let i = 0; i < nImages; i++) {
-      const names = Array.from({ length: nTags }, (_, k) => `${repo(i)}:t${k}`);
-      await putTestImage(store, {
-        names,
-        seed: `bench-${i}`,
-        labels: { environment: environment(i), index: String(i) },
-        created: new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString(),
-      });
-    }
-  } finally {
-    store.close();
-  }
+function setupGantry(root: string): Promise<void> {
+  return setupImageStore(root, nImages, nTags, { created: true });
 }
 
 // ---- docker (HTTP API over the daemon's socket: one request per image, no CLI start-up each) ---

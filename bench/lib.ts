@@ -113,3 +113,39 @@ export function printTable(title: string, results: Result[], baseline?: string):
     );
   }
 }
+
+/**
+ * A benchmark's command line: `runs` is the first bare number that is not a flag's value
+ * (default `defaultRuns`), `flag(name, dflt)` a numeric flag's value.
+ */
+export function benchArgs(defaultRuns: number): { argv: string[]; runs: number; flag: (name: string, dflt: number) => number } {
+  const argv = process.argv.slice(2);
+  const flag = (name: string, dflt: number): number => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? Number(argv[i + 1]) : dflt;
+  };
+  const runs = Number(argv.find((a, i) => /^\d+$/.test(a) && !argv[i - 1]?.startsWith('--')) ?? defaultRuns);
+  return { argv, runs, flag };
+}
+
+/**
+ * The `image ls` benches' gantry store at `root`: `nImages` images (configs differ by the labels
+ * `environment=test|prod`, alternating, and `index=<i>`), each named `gantry-bench/img-<i>:t<k>`
+ * for k < `nTags`; with `created`, image i is made a minute after image i-1 (from 2024-01-01).
+ * The store modules are imported here, when called, not by every bench that uses lib.ts.
+ */
+export async function setupImageStore(root: string, nImages: number, nTags: number, opts: { created?: boolean } = {}): Promise<void> {
+  const { openStore } = await import('../src/store/index.js');
+  const { putTestImage } = await import('../test/helpers/store-images.js');
+  const store = openStore({ root, env: {} });
+  try {
+    for (let i = 0; i < nImages; i++) {
+      const names = Array.from({ length: nTags }, (_, k) => `gantry-bench/img-${i}:t${k}`);
+      const labels = { environment: i % 2 === 0 ? 'test' : 'prod', index: String(i) };
+      const created = opts.created === true ? { created: new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString() } : {};
+      await putTestImage(store, { names, seed: `bench-${i}`, labels, ...created });
+    }
+  } finally {
+    store.close();
+  }
+}

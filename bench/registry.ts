@@ -113,6 +113,11 @@ interface Workload {
   layerCount: number;
 }
 
+/** `sha256:<hex>` of a file's bytes, by sha256sum(1). */
+function sha256File(path: string): string {
+  return `sha256:${spawnSync('sha256sum', [path], { encoding: 'utf8' }).stdout.split(' ')[0]}`;
+}
+
 /** Builds a workload's image from directory trees (one layer each): layers, config, manifest; three sources. */
 async function prepare(work: string, name: string, trees: readonly string[]): Promise<Workload> {
   const layout = join(work, `${name}-oci`);
@@ -123,9 +128,8 @@ async function prepare(work: string, name: string, trees: readonly string[]): Pr
     const tar = join(work, `${name}-${i}.tar`);
     const tarCmd = `tar -C ${tree} --sort=name --mtime=@0 --owner=0 --group=0 -cf - .`;
     sh(`${tarCmd} > ${tar} && pigz -6 < ${tar} > ${file}`);
-    // Untimed preparation: a second tar pass for the diffID is simpler than teeing the first.
-    const diffId = `sha256:${spawnSync('bash', ['-c', `${tarCmd} | sha256sum`], { encoding: 'utf8', maxBuffer: 1 << 20 }).stdout.split(' ')[0]}`;
-    const digest = `sha256:${spawnSync('sha256sum', [file], { encoding: 'utf8' }).stdout.split(' ')[0]}`;
+    const diffId = sha256File(tar);
+    const digest = sha256File(file);
     const size = statSync(file).size;
     if (!existsSync(join(layout, 'blobs', 'sha256', digest.slice(7)))) linkSync(file, join(layout, 'blobs', 'sha256', digest.slice(7)));
     layers.push({ file, tar, digest, diffId, size, tarSize: statSync(tar).size });
@@ -214,7 +218,8 @@ async function bench(work: string, w: Workload): Promise<void> {
     // Another build of gantry (e.g. the previous commit's bin/gantry) pulling in the same rounds.
     pullers.splice(1, 0, ['gantry pull (GANTRY_BEFORE)', (h, d) => `GANTRY_ROOT=${d}/g node ${before} pull -q ${h}/b/${w.name}:1`]);
   }
-  if (dockerAnswers()) {
+  const haveDocker = dockerAnswers();
+  if (haveDocker) {
     // dockerd treats 127.0.0.0/8 as insecure; the image is removed after each (untimed).
     pullers.push(['docker pull', (h) => `${DOCKER} pull -q ${h}/b/${w.name}:1`, (h) => sh(`${DOCKER} rmi -f ${h}/b/${w.name}:1 >/dev/null 2>&1 || true`)]);
   }
@@ -249,7 +254,7 @@ async function bench(work: string, w: Workload): Promise<void> {
       await reg.stop();
     }
   }
-  if (!dockerAnswers()) console.log('docker: no dockerd here (DOCKER_HOST unset or not answering): skipped');
+  if (!haveDocker) console.log('docker: no dockerd here (DOCKER_HOST unset or not answering): skipped');
   summary();
 }
 

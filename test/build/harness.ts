@@ -2,7 +2,6 @@
  * Integration harness for build/: a store in a temp dir with busybox in it, a context directory,
  * and `run()` that builds a Dockerfile there and hands back the image's config and layer contents.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -10,9 +9,10 @@ import { build, type BuildOptions, type BuildResult } from '../../src/build/inde
 import { decompress, readTar, type TarHeader } from '../../src/layer/index.js';
 import type { ImageConfig } from '../../src/oci/index.js';
 import { openStore, openVerified, readBlob, type Store } from '../../src/store/index.js';
-import { putBusyboxImage } from '../helpers/busybox-image.js';
+import { busyboxStore, putBusyboxImage } from '../helpers/busybox-image.js';
+import { runGantrySync, type GantryRun } from '../helpers/cli.js';
 import { haveBusybox } from '../helpers/fixtures.js';
-import { gantryBin, tempDir } from '../helpers/paths.js';
+import { tempDir } from '../helpers/paths.js';
 import { runtimeSkipReason } from '../runtime/harness.js';
 
 export function buildSkipReason(): string | undefined {
@@ -92,18 +92,11 @@ export async function inspect(store: Store, result: BuildResult): Promise<{ conf
   return { config, layers };
 }
 
-/** What one `gantry` CLI run gave. */
-export interface CliRun {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** A store with busybox, an empty context folder, and the built CLI run against that store. */
 export interface CliBuildEnv {
   root: string;
   ctx: string;
-  gantry: (args: string[], env?: Record<string, string>) => CliRun;
+  gantry: (args: string[], env?: Record<string, string>) => GantryRun;
 }
 
 export async function cliBuildEnv(t: Pick<TestContext, 'after'>, prefix: string): Promise<CliBuildEnv> {
@@ -111,15 +104,6 @@ export async function cliBuildEnv(t: Pick<TestContext, 'after'>, prefix: string)
   const root = join(dir, 'root');
   const ctx = join(dir, 'ctx');
   mkdirSync(ctx);
-  const store = openStore({ root });
-  await putBusyboxImage(store);
-  store.close();
-  return {
-    root,
-    ctx,
-    gantry: (args, env = {}) => {
-      const r = spawnSync(process.execPath, [gantryBin, '--root', root, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
-      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-    },
-  };
+  await busyboxStore(root);
+  return { root, ctx, gantry: (args, env = {}) => runGantrySync(['--root', root, ...args], env) };
 }

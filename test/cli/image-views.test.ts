@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { gantryBin, tempDir } from '../helpers/paths.js';
 import { putTestImage } from '../helpers/store-images.js';
+import { runGantrySync, type GantryRun } from '../helpers/cli.js';
 import { openStore, type ImageRecord } from '../../src/store/index.js';
 
 let root: string;
@@ -16,14 +17,13 @@ let app: ImageRecord;
 let base: ImageRecord;
 let dangling: ImageRecord;
 
-function gantry(...args: string[]): { code: number; stdout: string; stderr: string } {
+function gantry(...args: string[]): GantryRun {
   return gantryIn({}, ...args);
 }
 
 /** `gantry` with `env` added (GANTRY_BUNDLE: which bundle bin/gantry runs). */
-function gantryIn(env: Record<string, string>, ...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [gantryBin, '--root', root, ...args], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC', ...env } });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+function gantryIn(env: Record<string, string>, ...args: string[]): GantryRun {
+  return runGantrySync(['--root', root, ...args], { TZ: 'UTC', ...env });
 }
 
 const short = (id: string): string => id.slice('sha256:'.length, 'sha256:'.length + 12);
@@ -55,7 +55,7 @@ after(() => rmSync(root, { recursive: true, force: true }));
 
 test('image ls prints the default table, newest first, without dangling images', () => {
   const r = gantry('image', 'ls');
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trimEnd().split('\n');
   assert.match(lines[0] as string, /^REPOSITORY +TAG +IMAGE ID +CREATED +SIZE$/);
   assert.match(lines[1] as string, new RegExp(`^myapp +1\\.0 +${short(app.id)} +\\d+ months ago +\\d+(\\.\\d+)?k?B$`));
@@ -66,13 +66,13 @@ test('image ls prints the default table, newest first, without dangling images',
 
 test('images -a also lists dangling images as <none>', () => {
   const r = gantry('images', '-a');
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`\\n<none> +<none> +${short(dangling.id)} `));
 });
 
 test('the walkthrough format: table {{.ID}}\\t{{.Repository}}:{{.Tag}}\\t{{.CreatedAt}}', () => {
   const r = gantry('image', 'ls', '--format', 'table {{.ID}}\\t{{.Repository}}:{{.Tag}}\\t{{.CreatedAt}}');
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trimEnd().split('\n');
   assert.match(lines[0] as string, /^IMAGE ID +REPOSITORY:TAG +CREATED AT$/);
   assert.match(lines[1] as string, new RegExp(`^${short(app.id)} +myapp:1\\.0 +2026-06-01 00:00:00 \\+0000 UTC$`));
@@ -80,7 +80,7 @@ test('the walkthrough format: table {{.ID}}\\t{{.Repository}}:{{.Tag}}\\t{{.Crea
 
 test('the walkthrough filter: --filter dangling=true --format "{{.ID}}"', () => {
   const r = gantry('image', 'ls', '--filter', 'dangling=true', '--format', '{{.ID}}');
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, `${short(dangling.id)}\n`);
 });
 
@@ -111,19 +111,19 @@ test('--format json prints docker\'s fields per line', () => {
 
 test('bad filters and formats fail with docker\'s texts', () => {
   const bad = gantry('image', 'ls', '--filter', 'foo=bar');
-  assert.equal(bad.code, 1);
+  assert.equal(bad.status, 1);
   assert.equal(bad.stderr, "Error: invalid filter 'foo'\n");
   const noEq = gantry('image', 'ls', '--filter', 'dangling');
-  assert.equal(noEq.code, 125);
+  assert.equal(noEq.status, 125);
   assert.match(noEq.stderr, /^invalid argument "dangling" for "-f, --filter" flag: bad format of filter \(expected name=value\)/);
   const tmpl = gantry('image', 'ls', '--format', '{{.Nope}}');
-  assert.equal(tmpl.code, 1);
+  assert.equal(tmpl.status, 1);
   assert.match(tmpl.stderr, /template parsing error: template: :1:2: executing "" at <\.Nope>: can't evaluate field Nope in type \*formatter\.imageContext/);
 });
 
 test('history shows newest first with the image ID on top and <missing> below', () => {
   const r = gantry('history', 'busybox:latest');
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trimEnd().split('\n');
   assert.match(lines[0] as string, /^IMAGE +CREATED +CREATED BY +SIZE +COMMENT$/);
   // The test image's history entry has no time: docker shows N/A for those.
@@ -139,7 +139,7 @@ test('history -H=false prints bytes and RFC 3339 times', () => {
 
 test('image inspect prints docker\'s JSON; --format runs per image', () => {
   const r = gantry('image', 'inspect', 'busybox');
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.status, 0, r.stderr);
   const [el] = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
   assert.equal(el?.Id, base.id);
   assert.deepEqual((el?.RepoTags as string[]).sort(), ['busybox:1.36', 'busybox:latest']);
@@ -151,23 +151,23 @@ test('image inspect prints docker\'s JSON; --format runs per image', () => {
 
 test('image inspect of a missing image prints what it found, then the error, exit 1', () => {
   const r = gantry('image', 'inspect', '--format', '{{.Id}}', 'myapp:1.0', 'nope');
-  assert.equal(r.code, 1);
+  assert.equal(r.status, 1);
   assert.equal(r.stdout, `${app.id}\n`);
   assert.equal(r.stderr, 'Error: No such image: nope\n');
   const bad = gantry('image', 'inspect', '--format', '{{.Id', 'myapp:1.0');
-  assert.equal(bad.code, 64);
+  assert.equal(bad.status, 64);
   assert.equal(bad.stderr, 'template parsing error: template: :1: unclosed action\n');
 });
 
 test('image ls --tree prints docker\'s tree table, one row per tag', () => {
   const r = gantry('image', 'ls', '--tree');
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.split('\n');
   assert.equal(lines[0], 'IMAGE            ID             DISK USAGE   CONTENT SIZE   EXTRA');
   assert.match(lines[1] as string, new RegExp(`^busybox:1\\.36 +${short(base.id)} +\\d+(\\.\\d+)?kB +\\d+(\\.\\d+)?kB +$`));
   assert.match(lines[3] as string, new RegExp(`^myapp:1\\.0 +${short(app.id)} `));
   const q = gantry('image', 'ls', '--tree', '-q');
-  assert.equal(q.code, 125);
+  assert.equal(q.status, 125);
   assert.match(q.stderr, /^--quiet is not yet supported with --tree/);
 });
 
@@ -194,30 +194,27 @@ test('the listing commands print the same from their own bundle as from the whol
   }
   // GANTRY_BUNDLE is honoured: the base bundle holds no command module, and says so.
   const base = gantryIn({ GANTRY_BUNDLE: 'gantry-base' }, 'image', 'ls');
-  assert.notEqual(base.code, 0);
+  assert.notEqual(base.status, 0);
   assert.match(base.stderr, /the gantry-base bundle does not hold the command module "image-views"/);
 });
 
 test('image ls where no store was ever made prints the header and creates nothing', (t) => {
   const parent = tempDir(t);
   const fresh = join(parent, 'root');
-  const run = (...args: string[]): { code: number; stdout: string; stderr: string } => {
-    const r = spawnSync(process.execPath, [gantryBin, '--root', fresh, ...args], { encoding: 'utf8' });
-    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-  };
-  assert.deepEqual(run('image', 'ls'), { code: 0, stdout: 'REPOSITORY   TAG       IMAGE ID   CREATED   SIZE\n', stderr: '' });
-  assert.deepEqual(run('images', '-q'), { code: 0, stdout: '', stderr: '' });
-  assert.deepEqual(run('image', 'ls', '--filter', 'label=a=b', '--format', '{{.ID}}'), { code: 0, stdout: '', stderr: '' });
+  const run = (...args: string[]): GantryRun => runGantrySync(['--root', fresh, ...args]);
+  assert.deepEqual(run('image', 'ls'), { status: 0, stdout: 'REPOSITORY   TAG       IMAGE ID   CREATED   SIZE\n', stderr: '' });
+  assert.deepEqual(run('images', '-q'), { status: 0, stdout: '', stderr: '' });
+  assert.deepEqual(run('image', 'ls', '--filter', 'label=a=b', '--format', '{{.ID}}'), { status: 0, stdout: '', stderr: '' });
   assert.equal(existsSync(fresh), false);
   // Filters are checked all the same.
   const bad = run('image', 'ls', '--filter', 'nope=1');
-  assert.deepEqual(bad, { code: 1, stdout: '', stderr: "Error: invalid filter 'nope'\n" });
+  assert.deepEqual(bad, { status: 1, stdout: '', stderr: "Error: invalid filter 'nope'\n" });
   assert.equal(existsSync(fresh), false);
 });
 
 test('image ls on a store whose images were all removed prints the header', (t) => {
   const emptied = tempDir(t);
-  const run = (...args: string[]): ReturnType<typeof spawnSync> => spawnSync(process.execPath, [gantryBin, '--root', emptied, ...args], { encoding: 'utf8' });
+  const run = (...args: string[]): GantryRun => runGantrySync(['--root', emptied, ...args]);
   const store = openStore({ root: emptied });
   store.close();
   assert.equal(run('image', 'ls').stdout, 'REPOSITORY   TAG       IMAGE ID   CREATED   SIZE\n');

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLayer } from '../../src/layer/index.js';
 import { digestOf, MediaType } from '../../src/oci/index.js';
-import { writeBlob, type ImageRecord, type Store } from '../../src/store/index.js';
+import { openStore, writeBlob, type ImageRecord, type Store } from '../../src/store/index.js';
 import { makeBusyboxRootfs } from './fixtures.js';
 
 /** Puts `busybox:latest` (or `names`) into the store and returns its record. */
@@ -45,5 +45,15 @@ export async function putBusyboxImage(store: Store, names: string[] = ['busybox:
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Makes (or opens) the store at `root`, puts busybox:latest into it and closes it; returns the image's record. */
+export async function busyboxStore(root: string): Promise<ImageRecord> {
+  const store = openStore({ root });
+  try {
+    return await putBusyboxImage(store);
+  } finally {
+    store.close();
   }
 }

@@ -12,13 +12,13 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync, copyFileSync, exis
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { gantryBin, tempDir } from '../helpers/paths.js';
 import { selfSignedCert, htpasswdFile } from './tls.js';
 import { serve } from './serve.js';
-import { openStore, writeBlob } from '../../src/store/index.js';
-import { digestOf, MediaType } from '../../src/oci/index.js';
+import { openStore } from '../../src/store/index.js';
+import { digestOf } from '../../src/oci/index.js';
 import { startDistribution } from './distribution.js';
+import { makeImage, ociLayout, putImage, tarOf, type Img } from './images.js';
 import { runGantry } from '../helpers/cli.js';
 
 const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
@@ -28,55 +28,12 @@ const skip = missing.length > 0 ? `missing ${missing.join(', ')}` : false;
 
 
 
-/** A tar.gz layer holding `files`, made with tar(1). */
-function makeLayer(dir: string, files: Record<string, Buffer | string>): { gz: Buffer; diffId: string } {
+/** An image of one layer holding `files`, written under `dir` and tarred with tar(1). */
+function makeImageOf(dir: string, files: Record<string, Buffer | string>): Img {
   const root = join(dir, `rootfs-${randomBytes(4).toString('hex')}`);
   mkdirSync(root, { recursive: true });
   for (const [name, data] of Object.entries(files)) writeFileSync(join(root, name), data);
-  const tar = spawnSync('tar', ['-C', root, '--sort=name', '--mtime=@0', '--owner=0', '--group=0', '-cf', '-', '.'], { maxBuffer: 1 << 30 }).stdout;
-  return { gz: gzipSync(tar, { level: 1 }), diffId: digestOf(tar) };
-}
-
-interface Img {
-  manifest: Buffer;
-  config: Buffer;
-  layer: Buffer;
-  digest: string;
-}
-
-function makeImage(dir: string, files: Record<string, Buffer | string>): Img {
-  const { gz, diffId } = makeLayer(dir, files);
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Cmd: ['/bin/sh'] }, rootfs: { type: 'layers', diff_ids: [diffId] } }));
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MediaType.OciManifest,
-      config: { mediaType: MediaType.OciConfig, digest: digestOf(config), size: config.length },
-      layers: [{ mediaType: MediaType.OciLayerGzip, digest: digestOf(gz), size: gz.length }],
-    }),
-  );
-  return { manifest, config, layer: gz, digest: digestOf(manifest) };
-}
-
-/** Puts an image into a gantry store under `names`. */
-async function putImage(root: string, img: Img, names: string[]): Promise<void> {
-  const store = openStore({ root });
-  try {
-    for (const b of [img.layer, img.config, img.manifest]) await writeBlob(store.content, `t-${digestOf(b)}`, b, { digest: digestOf(b), size: b.length });
-    await store.images.putManifest({ mediaType: MediaType.OciManifest, digest: digestOf(img.manifest), size: img.manifest.length }, { names });
-  } finally {
-    store.close();
-  }
-}
-
-/** The image as an OCI layout, for skopeo to push. */
-function ociLayout(dir: string, img: Img): string {
-  const out = join(dir, `layout-${randomBytes(4).toString('hex')}`);
-  mkdirSync(join(out, 'blobs', 'sha256'), { recursive: true });
-  for (const b of [img.layer, img.config, img.manifest]) writeFileSync(join(out, 'blobs', 'sha256', digestOf(b).slice(7)), b);
-  writeFileSync(join(out, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-  writeFileSync(join(out, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: MediaType.OciManifest, digest: img.digest, size: img.manifest.length }] }));
-  return out;
+  return makeImage(tarOf(root), { Cmd: ['/bin/sh'] });
 }
 
 /** Every blob the registry stores has the bytes its name says: no partial blob was published. */
@@ -112,8 +69,8 @@ test('login, push over TLS with htpasswd, skopeo reads the same digests; wrong p
   const cfg = JSON.parse(readFileSync(join(dir, 'docker', 'config.json'), 'utf8')) as { auths: Record<string, { auth: string }> };
   assert.equal(Buffer.from(cfg.auths[reg.host]!.auth, 'base64').toString(), 'alice:hunter22');
 
-  const img = makeImage(dir, { 'hello.txt': 'hello from gantry\n', 'data.bin': randomBytes(200_000) });
-  await putImage(env.GANTRY_ROOT, img, [`${reg.host}/team/app:1`]);
+  const img = makeImageOf(dir, { 'hello.txt': 'hello from gantry\n', 'data.bin': randomBytes(200_000) });
+  await putImage(env.GANTRY_ROOT, img.manifest, [img.layer, img.config], [`${reg.host}/team/app:1`]);
   const push = await runGantry(['push', `${reg.host}/team/app:1`], env);
   assert.equal(push.status, 0, push.stderr);
   assert.match(push.stdout, new RegExp(`^The push refers to repository \\[${reg.host}/team/app\\]$`, 'm'));
@@ -156,7 +113,7 @@ test('skopeo push, then gantry pull: the image and its files are in the store; a
   const reg = await startDistribution(t);
   const dir = tempDir(t, 'gantry-pp-');
   const env = { GANTRY_ROOT: join(dir, 'root'), DOCKER_CONFIG: join(dir, 'docker'), GANTRY_CONFIG: join(dir, 'none.json') };
-  const img = makeImage(dir, { 'hello.txt': 'hello from skopeo\n' });
+  const img = makeImageOf(dir, { 'hello.txt': 'hello from skopeo\n' });
   const push = spawnSync('skopeo', ['copy', '-q', '--dest-tls-verify=false', `oci:${ociLayout(dir, img)}`, `docker://${reg.host}/lib/hello:v1`], { encoding: 'utf8' });
   assert.equal(push.status, 0, push.stderr);
   const pulled = await runGantry(['pull', `${reg.host}/lib/hello:v1`], env);
@@ -215,8 +172,8 @@ test('gantry registry serve with TLS and htpasswd: login (wrong, then right), pu
   assert.equal(good.status, 0, good.stderr);
   assert.match(good.stderr, /^WARNING! Using --password via the CLI is insecure\. Use --password-stdin\.$/m);
   assert.match(good.stdout, /^Login Succeeded$/m);
-  const img = makeImage(dir, { 'a.txt': 'a\n', 'b.bin': randomBytes(50_000) });
-  await putImage(env.GANTRY_ROOT, img, [`${host}/x/y:latest`]);
+  const img = makeImageOf(dir, { 'a.txt': 'a\n', 'b.bin': randomBytes(50_000) });
+  await putImage(env.GANTRY_ROOT, img.manifest, [img.layer, img.config], [`${host}/x/y:latest`]);
   const push = await runGantry(['push', `${host}/x/y`], env);
   assert.equal(push.status, 0, push.stderr);
   const out = join(dir, 'out');
@@ -270,7 +227,7 @@ async function cuttingProxy(t: TestContext, target: string, match: (req: http.In
 test('a pull whose connection drops mid-layer resumes with Range and verifies the layer', { skip }, async (t) => {
   const reg = await startDistribution(t);
   const dir = tempDir(t, 'gantry-pp-');
-  const img = makeImage(dir, { 'big.bin': randomBytes(3 * 1024 * 1024) });
+  const img = makeImageOf(dir, { 'big.bin': randomBytes(3 * 1024 * 1024) });
   const push = spawnSync('skopeo', ['copy', '-q', '--dest-tls-verify=false', `oci:${ociLayout(dir, img)}`, `docker://${reg.host}/lib/big:1`], { encoding: 'utf8' });
   assert.equal(push.status, 0, push.stderr);
   const layer = digestOf(img.layer);
@@ -295,7 +252,7 @@ test('a pull whose connection drops mid-layer resumes with Range and verifies th
 test('a push killed mid-blob (SIGKILL) leaves no partial blob, and a re-run completes', { skip }, async (t) => {
   const reg = await startDistribution(t);
   const dir = tempDir(t, 'gantry-pp-');
-  const img = makeImage(dir, { 'big.bin': randomBytes(6 * 1024 * 1024) });
+  const img = makeImageOf(dir, { 'big.bin': randomBytes(6 * 1024 * 1024) });
   const env = { GANTRY_ROOT: join(dir, 'root'), DOCKER_CONFIG: join(dir, 'docker'), GANTRY_CONFIG: join(dir, 'none.json') };
   // A proxy that forwards upload bodies slowly and tells when 1 MiB of the layer has gone through.
   let sent = 0;
@@ -323,7 +280,7 @@ test('a push killed mid-blob (SIGKILL) leaves no partial blob, and a re-run comp
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));
   const proxyHost = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  await putImage(env.GANTRY_ROOT, img, [`${proxyHost}/lib/up:1`]);
+  await putImage(env.GANTRY_ROOT, img.manifest, [img.layer, img.config], [`${proxyHost}/lib/up:1`]);
   const child = spawn(process.execPath, [gantryBin, 'push', `${proxyHost}/lib/up:1`], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let childErr = '';
   child.stderr!.on('data', (c: Buffer) => (childErr += c.toString()));

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { digestOf, MediaType, type Manifest } from '../../src/oci/index.js';
 import { openStore, readBlob } from '../../src/store/index.js';
-import { putBusyboxImage } from '../helpers/busybox-image.js';
+import { busyboxStore } from '../helpers/busybox-image.js';
 import { runGantry } from '../helpers/cli.js';
 import { haveBusybox } from '../helpers/fixtures.js';
 import { assertOciValid, ociSchemasAvailable } from '../helpers/oci-schema.js';
@@ -41,13 +41,7 @@ async function blobOf(host: string, repo: string, digest: string): Promise<Buffe
 async function roundTrip(t: TestContext, host: string, uploads: () => number | undefined): Promise<void> {
   const dir = tempDir(t, 'gantry-pushgz-');
   const env = { GANTRY_ROOT: join(dir, 'root'), DOCKER_CONFIG: join(dir, 'docker'), GANTRY_CONFIG: join(dir, 'none.json') };
-  const base = openStore({ root: env.GANTRY_ROOT });
-  let baseLayer;
-  try {
-    baseLayer = (await putBusyboxImage(base, ['busybox:latest'])).layers[0]!;
-  } finally {
-    base.close();
-  }
+  const baseLayer = (await busyboxStore(env.GANTRY_ROOT)).layers[0]!;
   const ctx = join(dir, 'ctx');
   mkdirSync(ctx);
   writeFileSync(join(ctx, 'hello.txt'), 'copied in\n');
@@ -136,12 +130,7 @@ test('two stores that build the same layer push the same compressed digest for i
   for (const name of ['a', 'b']) {
     // SOURCE_DATE_EPOCH clamps the copied file's mtime: the two uncompressed layers are byte-identical.
     const env = { GANTRY_ROOT: join(dir, name), DOCKER_CONFIG: join(dir, 'docker'), GANTRY_CONFIG: join(dir, 'none.json'), SOURCE_DATE_EPOCH: '0' };
-    const st = openStore({ root: env.GANTRY_ROOT });
-    try {
-      await putBusyboxImage(st, ['busybox:latest']);
-    } finally {
-      st.close();
-    }
+    await busyboxStore(env.GANTRY_ROOT);
     const ctx = join(dir, `ctx-${name}`);
     mkdirSync(ctx);
     writeFileSync(join(ctx, 'data.txt'), 'the same bytes\n'.repeat(5000));

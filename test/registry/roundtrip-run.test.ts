@@ -10,12 +10,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { digestOf, MediaType } from '../../src/oci/index.js';
 import { tempDir } from '../helpers/paths.js';
 import { haveBusybox, makeBusyboxRootfs } from '../helpers/fixtures.js';
 import { runtimeSkipReason } from '../runtime/harness.js';
 import { startDistribution } from './distribution.js';
+import { makeImage, ociLayout, tarOf } from './images.js';
 import { runGantry } from '../helpers/cli.js';
 
 const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
@@ -29,26 +28,9 @@ function busyboxLayout(dir: string): string {
   makeBusyboxRootfs(rootfs);
   mkdirSync(join(rootfs, 'etc'), { recursive: true });
   writeFileSync(join(rootfs, 'etc', 'roundtrip.txt'), 'pushed by a peer\n');
-  const tar = spawnSync('tar', ['-C', rootfs, '--sort=name', '--mtime=@0', '--owner=0', '--group=0', '-cf', '-', '.'], { maxBuffer: 1 << 28 }).stdout;
-  const layer = gzipSync(tar, { level: 1 });
-  const config = Buffer.from(
-    JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Env: ['PATH=/bin'], Cmd: ['/bin/sh'] }, rootfs: { type: 'layers', diff_ids: [digestOf(tar)] } }),
-  );
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MediaType.OciManifest,
-      config: { mediaType: MediaType.OciConfig, digest: digestOf(config), size: config.length },
-      layers: [{ mediaType: MediaType.OciLayerGzip, digest: digestOf(layer), size: layer.length }],
-    }),
-  );
+  const img = makeImage(tarOf(rootfs), { Env: ['PATH=/bin'], Cmd: ['/bin/sh'] });
   // buildah names an image pulled from oci:PATH after the path, which must be lower case.
-  const out = join(dir, 'layout');
-  mkdirSync(join(out, 'blobs', 'sha256'), { recursive: true });
-  for (const b of [layer, config, manifest]) writeFileSync(join(out, 'blobs', 'sha256', digestOf(b).slice(7)), b);
-  writeFileSync(join(out, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-  writeFileSync(join(out, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: MediaType.OciManifest, digest: digestOf(manifest), size: manifest.length }] }));
-  return out;
+  return ociLayout(dir, img, 'layout');
 }
 
 test('skopeo and buildah push a busybox image; gantry pulls each and runs a container from it', { skip }, async (t) => {

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { tempDir } from '../helpers/paths.js';
 import { serve } from './serve.js';
-import { openStore, writeBlob } from '../../src/store/index.js';
+import { ociManifest, putImage } from './images.js';
+import { openStore } from '../../src/store/index.js';
 import { digestOf, MediaType } from '../../src/oci/index.js';
 import { parseNormalizedNamed } from '../../src/oci/reference.js';
 import { RegistryClient, pullImage, pushImage, listTags } from '../../src/registry/client/index.js';
@@ -25,18 +26,10 @@ test('a blob over the monolithic limit is pushed in PATCH chunks and pulls back 
   const dir = tempDir(t, 'gantry-xfer-');
   const layer = gzipSync(randomBytes(300_000), { level: 0 });
   const cfg = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [digestOf(randomBytes(8))] } }));
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MediaType.OciManifest,
-      config: { mediaType: MediaType.OciConfig, digest: digestOf(cfg), size: cfg.length },
-      layers: [{ mediaType: MediaType.OciLayerGzip, digest: digestOf(layer), size: layer.length }],
-    }),
-  );
+  const manifest = ociManifest(cfg, [layer]);
   const src = openStore({ root: join(dir, 'src') });
   t.after(() => src.close());
-  for (const b of [layer, cfg, manifest]) await writeBlob(src.content, `t-${digestOf(b)}`, b, { digest: digestOf(b), size: b.length });
-  const image = await src.images.putManifest({ mediaType: MediaType.OciManifest, digest: digestOf(manifest), size: manifest.length }, { names: [`${host}/c/d:1`] });
+  const image = await putImage(src, manifest, [layer, cfg], [`${host}/c/d:1`]);
   const client = await RegistryClient.create({ env: { DOCKER_CONFIG: join(dir, 'docker') }, config });
   const ref = parseNormalizedNamed(`${host}/c/d:1`);
   const events: ProgressEvent[] = [];
@@ -117,18 +110,10 @@ test('many layers pulled three at a time over kept-alive connections all arrive 
   const sizes = [0, 1, 4095, 65_536, 65_537, 1 << 20, (1 << 20) + 1, 3 * (1 << 20) + 12_345, 200, 70_000, 5 * (1 << 20), 17];
   const layers = sizes.map((n) => randomBytes(n));
   const cfg = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: layers.map((l) => digestOf(l)) } }));
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MediaType.OciManifest,
-      config: { mediaType: MediaType.OciConfig, digest: digestOf(cfg), size: cfg.length },
-      layers: layers.map((l) => ({ mediaType: MediaType.OciLayer, digest: digestOf(l), size: l.length })),
-    }),
-  );
+  const manifest = ociManifest(cfg, layers, MediaType.OciLayer);
   const src = openStore({ root: join(dir, 'src') });
   t.after(() => src.close());
-  for (const b of [...layers, cfg, manifest]) await writeBlob(src.content, `t-${digestOf(b)}`, b, { digest: digestOf(b), size: b.length });
-  const image = await src.images.putManifest({ mediaType: MediaType.OciManifest, digest: digestOf(manifest), size: manifest.length }, { names: [`${host}/many/layers:1`] });
+  const image = await putImage(src, manifest, [...layers, cfg], [`${host}/many/layers:1`]);
   const client = await RegistryClient.create({ env: { DOCKER_CONFIG: join(dir, 'docker') }, config });
   const ref = parseNormalizedNamed(`${host}/many/layers:1`);
   await pushImage(ref, { store: src, session: client.session(host), image });
