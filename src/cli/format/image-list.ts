@@ -7,7 +7,7 @@
  * One image becomes one row per repository:tag (and per digest when digests are shown), as
  * docker's `imageFormatTaggedAndDigest` expands it; an image without names is one `<none>` row.
  */
-import { familiarName, parseNormalizedNamed, type Reference } from '../../oci/index.js';
+import { familiarName, type FamiliarParts, isValidTag, parseNormalizedNamed, splitNormalizedName, type Reference } from '../../oci/index.js';
 import { goTimeString } from './go-time.js';
 import { RAW_FORMAT_KEY, TABLE_FORMAT_KEY } from './docker-template.js';
 import { goJSON, goJSONString } from './json.js';
@@ -236,11 +236,7 @@ export function isDanglingSummary(img: ImageSummary): boolean {
 }
 
 /** A name split as a row shows it: the familiar repository and the tag or digest. */
-export interface RowName {
-  repository: string;
-  tag?: string;
-  digest?: string;
-}
+export type RowName = FamiliarParts;
 
 function parsedRowName(s: string): RowName | undefined {
   let ref: Reference;
@@ -255,35 +251,15 @@ function parsedRowName(s: string): RowName | undefined {
   return out;
 }
 
-// docker's reference grammar (distribution/reference regexp.go), for names already in normalized
-// form: a domain (with a dot or a port, or `localhost`), a lower-case path, then a tag or a digest
-// (the two algorithms whose encoding the parser checks; other digests go to the parser).
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN = `(?:localhost|${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})+)(?::[0-9]+)?|${DOMAIN_COMPONENT}:[0-9]+`;
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const NORMALIZED_NAME = new RegExp(
-  `^((?:${DOMAIN})/${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::([\\w][\\w.-]{0,127})|@(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128}))$`,
-);
-
 /**
  * Splits a name for a row. Names as the store keeps them (normalized: `docker.io/library/busybox:latest`)
- * are split by one regex test, without building a reference: a row needs only the familiar repository,
- * which for a normalized name is the name minus `docker.io/` (and `library/` before a single path
- * component). Any other text goes through the reference parser. Undefined for an invalid name.
+ * are split by one regex test (splitNormalizedName), without building a reference: a row needs only
+ * the familiar repository. Any other text goes through the reference parser. Undefined for an
+ * invalid name.
  */
 export function splitRowName(s: string): RowName | undefined {
-  const m = NORMALIZED_NAME.exec(s);
-  if (m === null || s.startsWith('index.docker.io/') || (m[1] as string).length > 255) return parsedRowName(s);
-  let repository = m[1] as string;
-  if (repository.startsWith('docker.io/')) {
-    repository = repository.slice('docker.io/'.length);
-    if (repository.startsWith('library/') && repository.indexOf('/', 'library/'.length) < 0) repository = repository.slice('library/'.length);
-  }
-  return m[2] !== undefined ? { repository, tag: m[2] } : { repository, digest: m[3] as string };
+  return splitNormalizedName(s) ?? parsedRowName(s);
 }
-
-/** A tag, as the reference grammar has it. */
-const TAG = /^[\w][\w.-]{0,127}$/;
 
 /** Appends `value` to the list `key` maps to, in first-seen key order. */
 function group(map: Map<string, string[]>, key: string, value: string): void {
@@ -330,7 +306,7 @@ export function imageRows(images: readonly ImageSummary[], showDigests: boolean,
     for (const s of img.repoTags) {
       if (runName !== '' && s.length > runName.length + 1 && s.charCodeAt(runName.length) === 58 && s.startsWith(runName)) {
         const tag = s.slice(runName.length + 1);
-        if (TAG.test(tag)) {
+        if (isValidTag(tag)) {
           group(repoTags, runRepository, tag);
           continue;
         }
