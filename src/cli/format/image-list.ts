@@ -350,17 +350,26 @@ export function formatImageList(images: readonly ImageSummary[], options: ImageL
   const format = imageFormat(source, options.quiet === true, options.digests === true);
   const needDigest = options.digests === true || format.includes('{{.Digest}}');
   const trunc = options.noTrunc !== true;
+  const rows = imageRows(images, options.digests === true, needDigest);
+  const columns = sharedColumns(rows, trunc, options.now);
   if (format === DEFAULT_TABLE || format === DEFAULT_TABLE_WITH_DIGEST) {
-    const table = defaultTable(imageRows(images, options.digests === true, needDigest), format === DEFAULT_TABLE_WITH_DIGEST, trunc, options.now);
+    const table = defaultTable(rows, columns, format === DEFAULT_TABLE_WITH_DIGEST);
     if (table !== undefined) return table;
   }
-  const rows: ImageContext[] = [];
+  const contexts = rows.map((r, i) => new ImageContext(r, trunc, options.now, columns[i]));
+  return writeFormatted(format, IMAGE_HEADERS, contexts);
+}
+
+/** Each row's columns: the rows of one image (next to each other) share one ImageColumns. */
+function sharedColumns(rows: readonly ImageRow[], trunc: boolean, now: Date): ImageColumns[] {
+  const out = new Array<ImageColumns>(rows.length);
   let columns: ImageColumns | undefined;
-  for (const r of imageRows(images, options.digests === true, needDigest)) {
-    if (columns === undefined || !columns.fits(r)) columns = new ImageColumns(r, trunc, options.now);
-    rows.push(new ImageContext(r, trunc, options.now, columns));
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i] as ImageRow;
+    if (columns === undefined || !columns.fits(r)) columns = new ImageColumns(r, trunc, now);
+    out[i] = columns;
   }
-  return writeFormatted(format, IMAGE_HEADERS, rows);
+  return out;
 }
 
 const DEFAULT_HEADER = ['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE'];
@@ -374,16 +383,17 @@ const DEFAULT_HEADER_WITH_DIGEST = ['REPOSITORY', 'TAG', 'DIGEST', 'IMAGE ID', '
  * listing. Names are references, ASCII by their grammar; should a cell not be plain printable ASCII
  * all the same, this is undefined and the caller runs the template (the tab writer then measures it).
  */
-function defaultTable(rows: readonly ImageRow[], withDigest: boolean, trunc: boolean, now: Date): string | undefined {
+function defaultTable(rows: readonly ImageRow[], rowColumns: readonly ImageColumns[], withDigest: boolean): string | undefined {
   const cells: string[][] = new Array<string[]>(rows.length + 1);
   cells[0] = withDigest ? DEFAULT_HEADER_WITH_DIGEST : DEFAULT_HEADER;
-  let columns: ImageColumns | undefined;
+  let previous: ImageColumns | undefined;
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i] as ImageRow;
     if (!isPlainCell(r.repository) || !isPlainCell(r.tag) || (withDigest && !isPlainCell(r.digest))) return undefined;
-    if (columns === undefined || !columns.fits(r)) {
-      columns = new ImageColumns(r, trunc, now);
+    const columns = rowColumns[i] as ImageColumns;
+    if (columns !== previous) {
       if (!isPlainCell(columns.id())) return undefined;
+      previous = columns;
     }
     const since = columns.createdSince();
     const created = since === '' ? 'N/A' : since;
