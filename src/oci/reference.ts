@@ -305,7 +305,7 @@ export function referenceString(ref: AnyReference): string {
 }
 
 /** The domain and path as docker shows them: `docker.io/library/debian` → `debian`. */
-function familiarize(ref: Reference): { domain: string; path: string } {
+function familiarize(ref: Pick<Reference, 'domain' | 'path'>): { domain: string; path: string } {
   if (ref.domain !== DEFAULT_DOMAIN) return { domain: ref.domain, path: ref.path };
   let path = ref.path;
   if (path.startsWith(OFFICIAL_REPO_PREFIX)) {
@@ -316,9 +316,40 @@ function familiarize(ref: Reference): { domain: string; path: string } {
 }
 
 /** The short name docker shows (`FamiliarName`): `debian`, `me/app`, `localhost:5000/app`. */
-export function familiarName(ref: Reference): string {
+export function familiarName(ref: Pick<Reference, 'domain' | 'path'>): string {
   const { domain, path } = familiarize(ref);
   return domain === '' ? path : `${domain}/${path}`;
+}
+
+/** A name split into its familiar repository and its tag or digest. */
+export interface FamiliarParts {
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
+
+// A name already in normalized form (distribution/reference regexp.go): a domain with a dot or a
+// port (or `localhost`), a lower-case path, then a tag or a digest of the two algorithms whose
+// encoding the parser checks.
+const NORMALIZED_DOMAIN = `(?:localhost|${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})+)(?::[0-9]+)?|${DOMAIN_COMPONENT}:[0-9]+`;
+const NORMALIZED_NAME_RE = new RegExp(
+  `^((?:${NORMALIZED_DOMAIN})/${REMOTE_NAME})(?::(${TAG})|@(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128}))$`,
+);
+
+/**
+ * Splits a name as the store keeps it (normalized: `docker.io/library/busybox:latest`) by one regex
+ * test, without building a reference: the familiar repository and the tag or digest. Undefined for
+ * any other text (not normalized, `index.docker.io/…`, other digest algorithms, too long), which
+ * the caller gives to the parser.
+ */
+export function splitNormalizedName(s: string): FamiliarParts | undefined {
+  const m = NORMALIZED_NAME_RE.exec(s);
+  if (m === null || s.startsWith(`${LEGACY_DEFAULT_DOMAIN}/`)) return undefined;
+  const name = m[1] as string;
+  if (name.length > REPOSITORY_NAME_MAX_LENGTH) return undefined;
+  const slash = name.indexOf('/');
+  const repository = familiarName({ domain: name.slice(0, slash), path: name.slice(slash + 1) });
+  return m[2] !== undefined ? { repository, tag: m[2] } : { repository, digest: m[3] as string };
 }
 
 /** The short text docker shows (`FamiliarString`): `debian:latest`, `me/app@sha256:…`. */

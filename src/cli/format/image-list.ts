@@ -7,7 +7,7 @@
  * One image becomes one row per repository:tag (and per digest when digests are shown), as
  * docker's `imageFormatTaggedAndDigest` expands it; an image without names is one `<none>` row.
  */
-import { familiarName, parseNormalizedNamed, type Reference } from '../../oci/index.js';
+import { familiarName, type FamiliarParts, isValidTag, parseNormalizedNamed, splitNormalizedName, type Reference } from '../../oci/index.js';
 import { goTimeString } from './go-time.js';
 import { RAW_FORMAT_KEY, TABLE_FORMAT_KEY } from './docker-template.js';
 import { goJSON, goJSONString } from './json.js';
@@ -236,11 +236,7 @@ export function isDanglingSummary(img: ImageSummary): boolean {
 }
 
 /** A name split as a row shows it: the familiar repository and the tag or digest. */
-export interface RowName {
-  repository: string;
-  tag?: string;
-  digest?: string;
-}
+export type RowName = FamiliarParts;
 
 function parsedRowName(s: string): RowName | undefined {
   let ref: Reference;
@@ -255,35 +251,15 @@ function parsedRowName(s: string): RowName | undefined {
   return out;
 }
 
-// docker's reference grammar (distribution/reference regexp.go), for names already in normalized
-// form: a domain (with a dot or a port, or `localhost`), a lower-case path, then a tag or a digest
-// (the two algorithms whose encoding the parser checks; other digests go to the parser).
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN = `(?:localhost|${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})+)(?::[0-9]+)?|${DOMAIN_COMPONENT}:[0-9]+`;
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const NORMALIZED_NAME = new RegExp(
-  `^((?:${DOMAIN})/${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::([\\w][\\w.-]{0,127})|@(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128}))$`,
-);
-
 /**
  * Splits a name for a row. Names as the store keeps them (normalized: `docker.io/library/busybox:latest`)
- * are split by one regex test, without building a reference: a row needs only the familiar repository,
- * which for a normalized name is the name minus `docker.io/` (and `library/` before a single path
- * component). Any other text goes through the reference parser. Undefined for an invalid name.
+ * are split by one regex test (splitNormalizedName), without building a reference: a row needs only
+ * the familiar repository. Any other text goes through the reference parser. Undefined for an
+ * invalid name.
  */
 export function splitRowName(s: string): RowName | undefined {
-  const m = NORMALIZED_NAME.exec(s);
-  if (m === null || s.startsWith('index.docker.io/') || (m[1] as string).length > 255) return parsedRowName(s);
-  let repository = m[1] as string;
-  if (repository.startsWith('docker.io/')) {
-    repository = repository.slice('docker.io/'.length);
-    if (repository.startsWith('library/') && repository.indexOf('/', 'library/'.length) < 0) repository = repository.slice('library/'.length);
-  }
-  return m[2] !== undefined ? { repository, tag: m[2] } : { repository, digest: m[3] as string };
+  return splitNormalizedName(s) ?? parsedRowName(s);
 }
-
-/** A tag, as the reference grammar has it. */
-const TAG = /^[\w][\w.-]{0,127}$/;
 
 /** Appends `value` to the list `key` maps to, in first-seen key order. */
 function group(map: Map<string, string[]>, key: string, value: string): void {
@@ -330,7 +306,7 @@ export function imageRows(images: readonly ImageSummary[], showDigests: boolean,
     for (const s of img.repoTags) {
       if (runName !== '' && s.length > runName.length + 1 && s.charCodeAt(runName.length) === 58 && s.startsWith(runName)) {
         const tag = s.slice(runName.length + 1);
-        if (TAG.test(tag)) {
+        if (isValidTag(tag)) {
           group(repoTags, runRepository, tag);
           continue;
         }
@@ -374,17 +350,26 @@ export function formatImageList(images: readonly ImageSummary[], options: ImageL
   const format = imageFormat(source, options.quiet === true, options.digests === true);
   const needDigest = options.digests === true || format.includes('{{.Digest}}');
   const trunc = options.noTrunc !== true;
+  const rows = imageRows(images, options.digests === true, needDigest);
+  const columns = sharedColumns(rows, trunc, options.now);
   if (format === DEFAULT_TABLE || format === DEFAULT_TABLE_WITH_DIGEST) {
-    const table = defaultTable(imageRows(images, options.digests === true, needDigest), format === DEFAULT_TABLE_WITH_DIGEST, trunc, options.now);
+    const table = defaultTable(rows, columns, format === DEFAULT_TABLE_WITH_DIGEST);
     if (table !== undefined) return table;
   }
-  const rows: ImageContext[] = [];
+  const contexts = rows.map((r, i) => new ImageContext(r, trunc, options.now, columns[i]));
+  return writeFormatted(format, IMAGE_HEADERS, contexts);
+}
+
+/** Each row's columns: the rows of one image (next to each other) share one ImageColumns. */
+function sharedColumns(rows: readonly ImageRow[], trunc: boolean, now: Date): ImageColumns[] {
+  const out = new Array<ImageColumns>(rows.length);
   let columns: ImageColumns | undefined;
-  for (const r of imageRows(images, options.digests === true, needDigest)) {
-    if (columns === undefined || !columns.fits(r)) columns = new ImageColumns(r, trunc, options.now);
-    rows.push(new ImageContext(r, trunc, options.now, columns));
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i] as ImageRow;
+    if (columns === undefined || !columns.fits(r)) columns = new ImageColumns(r, trunc, now);
+    out[i] = columns;
   }
-  return writeFormatted(format, IMAGE_HEADERS, rows);
+  return out;
 }
 
 const DEFAULT_HEADER = ['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE'];
@@ -398,16 +383,17 @@ const DEFAULT_HEADER_WITH_DIGEST = ['REPOSITORY', 'TAG', 'DIGEST', 'IMAGE ID', '
  * listing. Names are references, ASCII by their grammar; should a cell not be plain printable ASCII
  * all the same, this is undefined and the caller runs the template (the tab writer then measures it).
  */
-function defaultTable(rows: readonly ImageRow[], withDigest: boolean, trunc: boolean, now: Date): string | undefined {
+function defaultTable(rows: readonly ImageRow[], rowColumns: readonly ImageColumns[], withDigest: boolean): string | undefined {
   const cells: string[][] = new Array<string[]>(rows.length + 1);
   cells[0] = withDigest ? DEFAULT_HEADER_WITH_DIGEST : DEFAULT_HEADER;
-  let columns: ImageColumns | undefined;
+  let previous: ImageColumns | undefined;
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i] as ImageRow;
     if (!isPlainCell(r.repository) || !isPlainCell(r.tag) || (withDigest && !isPlainCell(r.digest))) return undefined;
-    if (columns === undefined || !columns.fits(r)) {
-      columns = new ImageColumns(r, trunc, now);
+    const columns = rowColumns[i] as ImageColumns;
+    if (columns !== previous) {
       if (!isPlainCell(columns.id())) return undefined;
+      previous = columns;
     }
     const since = columns.createdSince();
     const created = since === '' ? 'N/A' : since;

@@ -106,8 +106,12 @@ export function goJSON(v: unknown, indent = '', prefix = ''): string {
     case 'map': {
       if (!(v instanceof Map)) return objectJSON(v as Record<string, unknown>, indent, prefix);
       const e = mapEntries(v);
-      if (e.length === 0) return '{}';
-      return `{${nlInner}${e.map(([k, x]) => `${goJSONString(String(k))}${colon}${goJSON(x, indent, inner)}`).join(`,${nlInner}`)}${nl}}`;
+      return membersJSON(
+        e.map(([k]) => String(k)),
+        (i) => (e[i] as [unknown, unknown])[1],
+        indent,
+        prefix,
+      );
     }
     case 'struct': {
       if (v instanceof Date) return goJSONString(goRFC3339NanoUTC(v));
@@ -122,8 +126,8 @@ export function goJSON(v: unknown, indent = '', prefix = ''): string {
 
 /**
  * A plain object as a Go map: keys sorted (Go's bytewise order, which for JS strings is the order
- * of UTF-16 code units, as `sort()` compares them — the order mapEntries gives). Written without
- * the entry arrays: `{{json .}}` encodes one object per row.
+ * of UTF-16 code units, as `sort()` compares them — the order mapEntries gives), without the
+ * entry arrays mapEntries builds.
  */
 function objectJSON(o: Record<string, unknown>, indent: string, prefix: string): string {
   const keys = Object.keys(o);
@@ -136,13 +140,21 @@ function objectJSON(o: Record<string, unknown>, indent: string, prefix: string):
     }
   }
   if (!sorted) keys.sort();
+  return membersJSON(keys, (i) => o[keys[i] as string], indent, prefix);
+}
+
+/**
+ * A Go map's members, keys in the order given: `{"k":v,…}`, or indented as goJSON indents. Built
+ * in one pass without entry strings: `{{json .}}` encodes one object per row.
+ */
+function membersJSON(keys: readonly string[], value: (i: number) => unknown, indent: string, prefix: string): string {
+  if (keys.length === 0) return '{}';
   const inner = prefix + indent;
   const nlInner = indent === '' ? '' : `\n${inner}`;
   const colon = indent === '' ? ':' : ': ';
   let out = '{';
   for (let i = 0; i < keys.length; i++) {
-    const k = keys[i] as string;
-    out += `${i === 0 ? '' : ','}${nlInner}${goJSONString(k)}${colon}${goJSON(o[k], indent, inner)}`;
+    out += `${i === 0 ? '' : ','}${nlInner}${goJSONString(keys[i] as string)}${colon}${goJSON(value(i), indent, inner)}`;
   }
   return `${out}${indent === '' ? '' : `\n${prefix}`}}`;
 }

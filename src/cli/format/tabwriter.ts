@@ -212,16 +212,20 @@ export class TabWriter {
   }
 }
 
-/** docker's table writer settings (`tabwriter.NewWriter(out, 10, 1, 3, ' ', 0)`). */
-export function dockerTabWriter(): TabWriter {
-  return new TabWriter({ minwidth: 10, tabwidth: 1, padding: 3, padchar: ' ' });
-}
+/**
+ * docker's table settings (`tabwriter.NewWriter(out, 10, 1, 3, ' ', 0)`), for the tab writer and for
+ * callers that lay out their cells themselves.
+ */
+export const DOCKER_TABLE_OPTIONS: Readonly<TabWriterOptions> = { minwidth: 10, tabwidth: 1, padding: 3, padchar: ' ' };
 
-const DOCKER_TABLE: TabWriterOptions = { minwidth: 10, tabwidth: 1, padding: 3, padchar: ' ' };
+/** docker's table writer. */
+export function dockerTabWriter(): TabWriter {
+  return new TabWriter(DOCKER_TABLE_OPTIONS);
+}
 
 /** Aligns tab-separated text the way docker prints its tables. */
 export function alignTable(text: string): string {
-  const uniform = alignUniform(text, DOCKER_TABLE);
+  const uniform = alignUniform(text, DOCKER_TABLE_OPTIONS);
   if (uniform !== undefined) return uniform;
   const tw = dockerTabWriter();
   tw.write(text);
@@ -303,9 +307,6 @@ export function layoutUniform(cells: readonly (readonly string[])[], o: TabWrite
   }
   return out;
 }
-
-/** docker's table settings, for callers that lay out their cells themselves. */
-export const DOCKER_TABLE_OPTIONS: Readonly<TabWriterOptions> = DOCKER_TABLE;
 
 /** Whether a cell is printable ASCII (a column per character, no tab or newline). */
 export function isPlainCell(s: string): boolean {

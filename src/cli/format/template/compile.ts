@@ -15,7 +15,7 @@
  */
 import type { ExecTemplate } from './exec.js';
 import type { ListNode, Node, PipeNode } from './nodes.js';
-import { asGoFunc, isTrue, kindOf, mapGet, type GoFunc, type ParamType } from './values.js';
+import { REJECT, coerceArg, isTrue, kindOf, mapGet, protoMember, type GoFunc, type ParamType } from './values.js';
 
 /** Returned by a compiled template when the interpreter must run the row instead. */
 export const BAIL: unique symbol = Symbol('bail');
@@ -207,25 +207,8 @@ function compileArg(tmpl: ExecTemplate, n: Node, typ: ParamType): Expr {
 
 /** exec's validateType, with BAIL where it would report an error. */
 function checkType(value: unknown, typ: ParamType): unknown {
-  if (value === undefined) {
-    if (typ === 'value') return undefined;
-    if (typ === 'any') return null;
-    return BAIL;
-  }
-  switch (typ) {
-    case 'any':
-    case 'value':
-      return value;
-    case 'string':
-      return typeof value === 'string' ? value : BAIL;
-    default: {
-      const k = kindOf(value);
-      if (typ === 'int' && k === 'int') return value;
-      if (typ === 'bool' && k === 'bool') return value;
-      if (typ === 'float64' && k === 'float') return value;
-      return BAIL;
-    }
-  }
+  const v = coerceArg(value, typ);
+  return v === REJECT ? BAIL : v;
 }
 
 /** `.A.B.C` on dot: exec's evalFieldChain without arguments. */
@@ -295,15 +278,5 @@ function fieldAccess(tmpl: ExecTemplate, name: string): Expr {
 }
 
 function resolve(proto: object | null, name: string): Resolved {
-  for (let p = proto; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
-    const d = Object.getOwnPropertyDescriptor(p, name);
-    if (d === undefined) continue;
-    if (d.get !== undefined) return { kind: 'getter', get: d.get };
-    if (typeof d.value === 'function' && name !== 'constructor') {
-      const f = d.value as (...args: unknown[]) => unknown;
-      return { kind: 'method', fn: (f as { goSignature?: GoFunc }).goSignature ?? asGoFunc(f) };
-    }
-    return { kind: 'none' };
-  }
-  return { kind: 'none' };
+  return protoMember(proto, name) ?? { kind: 'none' };
 }

@@ -12,7 +12,9 @@ import type { BranchNode, ChainNode, CommandNode, FieldNode, Node, NumberNode, P
 import type { Tree } from './parser.js';
 import {
   GoFloat,
+  REJECT,
   asGoFunc,
+  coerceArg,
   isTrue,
   kindOf,
   mapEntries,
@@ -439,29 +441,9 @@ class State {
 
   validateType(value: unknown, typ: ParamType | undefined): unknown {
     if (typ === undefined) return value;
-    if (value === undefined) {
-      if (typ === 'value') return undefined;
-      if (typ === 'any') return null;
-      this.errorf(`invalid value; expected ${typ}`);
-    }
-    const k = kindOf(value);
-    switch (typ) {
-      case 'any':
-      case 'value':
-        return value;
-      case 'string':
-        if (k === 'string') return value;
-        break;
-      case 'int':
-        if (k === 'int') return value;
-        break;
-      case 'bool':
-        if (k === 'bool') return value;
-        break;
-      case 'float64':
-        if (k === 'float') return value;
-        break;
-    }
+    const v = coerceArg(value, typ);
+    if (v !== REJECT) return v;
+    if (value === undefined) this.errorf(`invalid value; expected ${typ}`);
     return this.errorf(`wrong type for value; expected ${typ}; got ${value === null ? 'interface {}' : typeName(value)}`);
   }
 

@@ -197,18 +197,60 @@ export function structMember(v: object, name: string): Member {
   if (Object.prototype.hasOwnProperty.call(v, name)) {
     return { kind: 'field', value: (v as Record<string, unknown>)[name] };
   }
-  for (let p: object | null = Object.getPrototypeOf(v); p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+  const m = protoMember(Object.getPrototypeOf(v) as object | null, name);
+  if (m === undefined) return undefined;
+  return m.kind === 'getter' ? { kind: 'field', value: m.get.call(v) } : { kind: 'method', fn: m.fn, self: v };
+}
+
+/** A member a class declares: a getter or a method, found on the prototype chain. */
+export type ProtoMember = { kind: 'getter'; get: () => unknown } | { kind: 'method'; fn: GoFunc };
+
+/**
+ * What `name` is on the prototype chain from `proto` (up to, not including, Object.prototype): the
+ * first prototype that has it decides. Undefined when none has it or it is neither a getter nor a
+ * method (a data property, or `constructor`).
+ */
+export function protoMember(proto: object | null, name: string): ProtoMember | undefined {
+  for (let p = proto; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p) as object | null) {
     const d = Object.getOwnPropertyDescriptor(p, name);
     if (d === undefined) continue;
-    if (d.get !== undefined) return { kind: 'field', value: d.get.call(v) };
+    if (d.get !== undefined) return { kind: 'getter', get: d.get };
     if (typeof d.value === 'function' && name !== 'constructor') {
       const f = d.value as (...args: unknown[]) => unknown;
-      const described = (f as { goSignature?: GoFunc }).goSignature;
-      return { kind: 'method', fn: described ?? asGoFunc(f), self: v };
+      return { kind: 'method', fn: (f as { goSignature?: GoFunc }).goSignature ?? asGoFunc(f) };
     }
     return undefined;
   }
   return undefined;
+}
+
+/** What {@link coerceArg} returns for a value a parameter does not take. */
+export const REJECT: unique symbol = Symbol('reject');
+
+/**
+ * Go's check of an argument against a parameter type, without its errors: the value the parameter
+ * gets (`any` turns the invalid value into nil), or {@link REJECT}.
+ */
+export function coerceArg(value: unknown, typ: ParamType): unknown {
+  if (value === undefined) {
+    if (typ === 'value') return undefined;
+    if (typ === 'any') return null;
+    return REJECT;
+  }
+  switch (typ) {
+    case 'any':
+    case 'value':
+      return value;
+    case 'string':
+      return typeof value === 'string' ? value : REJECT;
+    default: {
+      const k = kindOf(value);
+      if (typ === 'int' && k === 'int') return value;
+      if (typ === 'bool' && k === 'bool') return value;
+      if (typ === 'float64' && k === 'float') return value;
+      return REJECT;
+    }
+  }
 }
 
 /** Go's truth: false, 0, nil, empty string/slice/map are false; structs are true. */
