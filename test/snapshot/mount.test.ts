@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,15 +6,21 @@ import { mountAll, SyncError, syncFilesystem, unmount } from '../../src/snapshot
 import { isMountedUnder } from '../../src/store/index.js';
 import { tempDir } from '../helpers/paths.js';
 
-test('mountAll binds read-only and unmount is idempotent', async (t) => {
+/** A directory holding `f` (with `content`) bind-mounted on a fresh target, unmounted after the test. */
+async function boundDir(t: TestContext, content: string, options: string[]): Promise<{ dir: string; target: string }> {
   const dir = tempDir(t);
   const src = join(dir, 'src');
   const target = join(dir, 'target');
   mkdirSync(src);
   mkdirSync(target);
-  writeFileSync(join(src, 'f'), 'bound');
-  await mountAll([{ type: 'bind', source: src, options: ['ro'] }], target);
+  writeFileSync(join(src, 'f'), content);
+  await mountAll([{ type: 'bind', source: src, options }], target);
   t.after(() => unmount(target));
+  return { dir, target };
+}
+
+test('mountAll binds read-only and unmount is idempotent', async (t) => {
+  const { dir, target } = await boundDir(t, 'bound', ['ro']);
   assert.equal(readFileSync(join(target, 'f'), 'utf8'), 'bound');
   assert.throws(() => writeFileSync(join(target, 'g'), 'x'), { code: 'EROFS' });
   await unmount(target);
@@ -79,14 +85,7 @@ test('syncFilesystem writes back the filesystem of a path and names a missing on
 });
 
 test('unmount of a busy mount detaches it lazily (EBUSY from umount2)', async (t) => {
-  const dir = tempDir(t);
-  const src = join(dir, 'src');
-  const target = join(dir, 'target');
-  mkdirSync(src);
-  mkdirSync(target);
-  writeFileSync(join(src, 'f'), 'held');
-  await mountAll([{ type: 'bind', source: src, options: [] }], target);
-  t.after(() => unmount(target));
+  const { target } = await boundDir(t, 'held', []);
   const fd = openSync(join(target, 'f'), 'r'); // keeps the mount busy
   try {
     await unmount(target);
