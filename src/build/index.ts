@@ -24,7 +24,7 @@ import { Solver } from './solver.js';
 import type { StageState } from './stage-state.js';
 import { StatCache } from './stat-cache.js';
 import { Workspace } from './workspace.js';
-import { traced, traceLine } from './trace.js';
+import { traced, traceLine } from '../trace.js';
 import { createHash } from 'node:crypto';
 
 export { BuildStepError, BaseImageNotFoundError } from './solver.js';

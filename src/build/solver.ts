@@ -38,7 +38,7 @@ import type { RunRuntime } from './run-step.js';
 import { cloneState, commitHistory, stageWorkdir, withShell, type StageState, type StateLayer } from './stage-state.js';
 import { Workspace } from './workspace.js';
 import { resolveBuildPlatform } from './platform.js';
-import { traced } from './trace.js';
+import { traced } from '../trace.js';
 
 export interface SolveRequest {
   dockerfile: Dockerfile;

@@ -16,7 +16,7 @@ import type * as Snapshot from '../snapshot/index.js';
 import type { Snapshotter } from '../snapshot/index.js';
 import type { LayerRecord, Store } from '../store/index.js';
 import type { StateLayer } from './stage-state.js';
-import { traced } from './trace.js';
+import { traced } from '../trace.js';
 
 // snapshot/ and layer/ (mount(8) through child_process, tar, compression) load with the first step
 // that unpacks, mounts or writes, not for a build whose every step is cached.
