@@ -77,12 +77,7 @@ test('an index resolves to the platform asked for (default: this machine), and t
     const cfg = Buffer.from(JSON.stringify({ architecture: p.architecture, os: p.os, rootfs: { type: 'layers', diff_ids: [digestOf(randomBytes(8))] } }));
     await putBlob(served.url, 'multi/app', layer);
     await putBlob(served.url, 'multi/app', cfg);
-    const m = JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MediaType.OciManifest,
-      config: { mediaType: MediaType.OciConfig, digest: digestOf(cfg), size: cfg.length },
-      layers: [{ mediaType: MediaType.OciLayerGzip, digest: digestOf(layer), size: layer.length }],
-    });
+    const m = ociManifest(cfg, [layer]).toString('utf8');
     assert.equal((await pushManifest(served.url, 'multi/app', digestOf(m), m)).status, 201);
     entries.push({ mediaType: MediaType.OciManifest, digest: digestOf(m), size: Buffer.byteLength(m), platform: p });
     configs[p.architecture] = digestOf(cfg);
