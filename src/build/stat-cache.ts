@@ -148,6 +148,8 @@ export class StatCache {
   #fresh = new Map<string, string>();
   /** fingerprint → checksum, most recently used last. */
   readonly #selections = new Map<string, string>();
+  /** The most recently used fingerprint (the last key of #selections). */
+  #lastSelection: string | undefined;
   #dirty = false;
   #selectionsDirty = false;
 
@@ -160,7 +162,10 @@ export class StatCache {
       const nl = data.indexOf(10);
       const header = JSON.parse(data.toString('utf8', 0, nl < 0 ? data.length : nl)) as { version: number; selections?: [string, string][] };
       if (header.version !== VERSION) return;
-      for (const [fp, digest] of header.selections ?? []) this.#selections.set(fp, digest);
+      for (const [fp, digest] of header.selections ?? []) {
+        this.#selections.set(fp, digest);
+        this.#lastSelection = fp;
+      }
       this.#body = nl < 0 ? undefined : data.subarray(nl + 1);
     } catch {
       // A missing or corrupt cache only costs re-reading the files.
@@ -180,9 +185,10 @@ export class StatCache {
   /** The checksum recorded for a selection whose fingerprint (paths and stat fields) is `fp`. */
   selection(fp: string): string | undefined {
     const d = this.#selections.get(fp);
-    if (d !== undefined && [...this.#selections.keys()].at(-1) !== fp) {
+    if (d !== undefined && this.#lastSelection !== fp) {
       this.#selections.delete(fp); // most recently used last (a hit on the last one writes nothing)
       this.#selections.set(fp, d);
+      this.#lastSelection = fp;
       this.#selectionsDirty = true;
     }
     return d;
@@ -192,6 +198,7 @@ export class StatCache {
   recordSelection(fp: string, checksum: string): void {
     this.#selections.delete(fp);
     this.#selections.set(fp, checksum);
+    this.#lastSelection = fp;
     while (this.#selections.size > MAX_SELECTIONS) this.#selections.delete(this.#selections.keys().next().value as string);
     this.#selectionsDirty = true;
   }
