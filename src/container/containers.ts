@@ -174,6 +174,16 @@ export class Containers {
     const stored = storedConfig(rec);
     const image = this.store.images.get(rec.imageId);
     const config = await this.imageConfig(image, o.signal);
+    // The image's unpacked layers are this container's lower layers: one written before a crash of
+    // the machine is extracted again first (snapshot/local.ts).
+    if (image.layers.some((l) => this.snapshots.needsRenewal(l.chainId))) {
+      const lease = this.store.leases.create({ expiresAt: Date.now() + 3600_000 });
+      try {
+        await unpackLayers(this.store.content, this.snapshots, image.layers, { lease: lease.id, ...(o.signal === undefined ? {} : { signal: o.signal }) });
+      } finally {
+        this.store.leases.delete(lease.id);
+      }
+    }
     const rootfs = await this.mount(rec, o.signal);
     traceLine('start: rootfs mounted');
     let spec: Spec;

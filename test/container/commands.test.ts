@@ -190,6 +190,27 @@ describe('containers from images (CLI, runc, overlay)', { skip: runtimeSkipReaso
     ok('rm', 'again');
   });
 
+  it('start after a machine crash: the image layers written before it are extracted again before the container mounts them', () => {
+    assert.equal(ok('run', '--name', 'rebooted', 'busybox', 'sh', '-c', 'echo alive'), 'alive\n');
+    const store = openStore({ root });
+    let tree: string;
+    try {
+      const chainId = store.images.resolve('busybox').layers[0]!.chainId;
+      const row = store.db.sqlite.prepare('SELECT id, labels FROM snapshots WHERE key = ?').get(chainId) as { id: number; labels: string };
+      // What the crash left: a label from another boot, and a file whose data never reached the disk.
+      const labels = { ...(JSON.parse(row.labels) as Record<string, string>), 'gantry.written-boot': 'an-earlier-boot' };
+      store.db.sqlite.prepare('UPDATE snapshots SET labels = ? WHERE id = ?').run(JSON.stringify(labels), row.id);
+      tree = join(root, 'snapshots', String(row.id), 'fs');
+    } finally {
+      store.close();
+    }
+    spawnSync('truncate', ['-s', '0', join(tree, 'bin', 'busybox')]);
+    const r = g('start', '-a', 'rebooted');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'alive\n');
+    ok('rm', 'rebooted');
+  });
+
   it('ps -l shows the latest container, --filter ancestor/id/label and the default table header', () => {
     ok('run', '--name', 'lab', '--label', 'team=a', 'busybox', 'true');
     const table = ok('ps', '-l');
