@@ -190,6 +190,17 @@ describe('containers from images (CLI, runc, overlay)', { skip: runtimeSkipReaso
     ok('rm', 'again');
   });
 
+  it('create makes the container run would start, without starting it: ID printed, state Created, start -a runs it', () => {
+    const id = ok('create', '--name', 'made', '-e', 'WHO=made', 'busybox', 'sh', '-c', 'echo "hi $WHO"').trim();
+    assert.match(id, /^[0-9a-f]{64}$/);
+    assert.equal(ok('ps', '-a', '--filter', 'name=made', '--format', '{{.ID}} {{.Status}}'), `${id.slice(0, 12)} Created\n`);
+    const r = g('start', '-a', 'made');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'hi made\n');
+    ok('container', 'rm', 'made');
+    assert.equal(g('container', 'create', 'no-such-image').status, 125);
+  });
+
   it('start after a machine crash: the image layers written before it are extracted again before the container mounts them', () => {
     assert.equal(ok('run', '--name', 'rebooted', 'busybox', 'sh', '-c', 'echo alive'), 'alive\n');
     const store = openStore({ root });

@@ -24,18 +24,8 @@ export async function runImage(image: string, cmd: string[], opts: RunOptions, i
   try {
     const code = await withContainers(globals, io, async (c) => {
       traceLine('cli: store and runtime opened');
-      const { rootfs: _r, detach, rm, name, label, ...flags } = opts;
-      void _r;
-      const rec = await c.create({
-        image,
-        ...(name === undefined ? {} : { name }),
-        flags,
-        cmd,
-        autoRemove: rm === true,
-        labels: Object.fromEntries((label ?? []).map((l) => { const i = l.indexOf('='); return i < 0 ? [l, ''] : [l.slice(0, i), l.slice(i + 1)]; })),
-        callerEnv: io.env,
-        signal: io.signal,
-      });
+      const { detach, rm } = opts;
+      const rec = await c.create(createOptions(image, cmd, opts, io));
       let consoleSize: { rows: number; columns: number } | undefined;
       if (opts.tty === true && io.stdout.isTTY === true && io.stdout.columns !== undefined) {
         const rows = (io.stdout as { rows?: number }).rows;
@@ -68,6 +58,36 @@ export async function runImage(image: string, cmd: string[], opts: RunOptions, i
   } catch (err) {
     return runFailureStatus(err, io, globals);
   }
+}
+
+/** `gantry create`: the container `run` would start, only created; prints its ID (exit 125 when it cannot be). */
+export async function createFromImage(image: string, cmd: string[], opts: RunOptions, io: CommandIO, globals: GlobalOptions): Promise<number> {
+  try {
+    return await withContainers(globals, io, async (c) => {
+      const rec = await c.create(createOptions(image, cmd, opts, io));
+      await write(io.stdout, `${rec.id}\n`);
+      return 0;
+    });
+  } catch (err) {
+    return runFailureStatus(err, io, globals);
+  }
+}
+
+/** What `run` and `create` ask the container part for. */
+function createOptions(image: string, cmd: string[], opts: RunOptions, io: CommandIO): import('../../container/index.js').CreateOptions {
+  const { rootfs: _r, detach: _d, rm, name, label, ...flags } = opts;
+  void _r;
+  void _d;
+  return {
+    image,
+    ...(name === undefined ? {} : { name }),
+    flags,
+    cmd,
+    autoRemove: rm === true,
+    labels: Object.fromEntries((label ?? []).map((l) => { const i = l.indexOf('='); return i < 0 ? [l, ''] : [l.slice(0, i), l.slice(i + 1)]; })),
+    callerEnv: io.env,
+    signal: io.signal,
+  };
 }
 
 /**

@@ -82,15 +82,33 @@ const handler: Handler<RunOptions> = async (args, opts, io, globals) => {
   }
 };
 
+/** `gantry create IMAGE [COMMAND] [ARG...]`: the container `run` would start, created only (docker's `create`); its ID printed. */
+const createHandler: Handler<RunOptions> = async (args, opts, io, globals) => {
+  if (args.length === 0) throw new UsageError('"gantry create" requires at least 1 argument.\nUsage:  gantry create [OPTIONS] IMAGE [COMMAND] [ARG...]', 'gantry create');
+  const { createFromImage } = await import('./_container-run.js');
+  return createFromImage(args[0]!, args.slice(1), opts, io, globals);
+};
+
 function define(cmd: Command, cli: Cli): void {
   cmd
     .description('Create and run a new container from an image (or a root filesystem directory with --rootfs)')
+    .option('--rootfs <dir>', 'Root filesystem directory of the container')
+    .option('-d, --detach', 'Run container in background and print container ID');
+  containerOptions(cmd).action(cli.action(handler));
+}
+
+function defineCreate(cmd: Command, cli: Cli): void {
+  cmd.description('Create a new container');
+  containerOptions(cmd).action(cli.action(createHandler));
+}
+
+/** The flags `run` and `create` share: docker's container-shaping options. */
+function containerOptions(cmd: Command): Command {
+  return cmd
     .usage('[OPTIONS] IMAGE [COMMAND] [ARG...]')
     .helpOption('--help', 'Print usage')
     .argument('[command...]')
     .passThroughOptions()
-    .option('--rootfs <dir>', 'Root filesystem directory of the container')
-    .option('-d, --detach', 'Run container in background and print container ID')
     .option('-i, --interactive', 'Keep STDIN open')
     .option('-t, --tty', 'Allocate a pseudo-TTY')
     .option('--rm', 'Automatically remove the container when it exits')
@@ -121,11 +139,12 @@ function define(cmd: Command, cli: Cli): void {
     .option('-c, --cpu-shares <int>', 'CPU shares (relative weight)')
     .option('--pids-limit <int>', 'Tune container pids limit (set -1 for unlimited)')
     .option('--init', 'Run an init inside the container that forwards signals and reaps processes')
-    .option('--cgroup-parent <string>', 'Optional parent cgroup for the container')
-    .action(cli.action(handler));
+    .option('--cgroup-parent <string>', 'Optional parent cgroup for the container');
 }
 
 export function register({ program, container }: Groups, cli: Cli): void {
   define(program.command('run'), cli);
   define(container.command('run'), cli);
+  defineCreate(program.command('create'), cli);
+  defineCreate(container.command('create'), cli);
 }

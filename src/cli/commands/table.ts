@@ -52,7 +52,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     alone: true,
   },
   { name: 'inspect', words: ['inspect'] },
-  { name: 'run', words: ['run', 'container'], sub: { container: ['run'] } },
+  { name: 'run', words: ['run', 'create', 'container'], sub: { container: ['run', 'create'] } },
   { name: 'image-archive', words: ['image', 'save', 'load'], sub: { image: ['save', 'load'] } },
   {
     name: 'container',
