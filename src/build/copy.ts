@@ -21,6 +21,7 @@ import { stat } from 'node:fs/promises';
 import {
   chmodSync,
   chownSync,
+  constants,
   copyFileSync,
   lchownSync,
   lstatSync,
@@ -308,7 +309,10 @@ class TreeCopier {
       return;
     }
     if (!st.isFile()) return; // sockets, fifos and devices are not copied from a context (as docker)
-    copyFileSync(src, host); // creates the file with the source's mode (libuv fchmods it, umask aside)
+    // Nothing is at `host` now (removed above, or under a directory this copy made): EXCL. Without
+    // it libuv ftruncates the new file, and ext4 then flushes its data at close (auto_da_alloc's
+    // replace-by-truncate guard): a synchronous writeback per file, most of a COPY's system time.
+    copyFileSync(src, host, constants.COPYFILE_EXCL); // creates the file with the source's mode (libuv fchmods it, umask aside)
     this.#setFileMeta(host, st, owner, mode);
   }
 
