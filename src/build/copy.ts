@@ -67,8 +67,12 @@ export interface CopyRequest {
   dest: string;
   /** The stage's WORKDIR (absolute). */
   workdir: string;
-  /** The host directory of the destination root filesystem (a mounted snapshot). */
-  destRoot: string;
+  /**
+   * The destination root filesystem: a host directory (a mounted snapshot, or any plain tree), or
+   * a tree that is not one directory (an overlay upper directory over its lower layers, written
+   * without a mount: layer's OverlayUpperTree).
+   */
+  destRoot: string | DestTree;
   /** `--chown`, resolved; undefined keeps the source owner (or 0:0 with `resetOwner`). */
   owner?: Owner;
   /** Sources from the build context are owned by root in the image (docker's rule). */
@@ -85,6 +89,12 @@ export interface CopyRequest {
 export class CopySourceNotFoundError extends NotFoundError {
   constructor(source: string) {
     super('COPY_SOURCE_NOT_FOUND', `failed to compute cache key: failed to calculate checksum of ref: "/${source}": not found`);
+  }
+}
+
+export class CopyDestinationNotDirectoryError extends InvalidArgumentError {
+  constructor(dir: string) {
+    super('COPY_DESTINATION_NOT_DIRECTORY', `Cannot copy to ${dir}: it exists and is not a directory`);
   }
 }
 
@@ -123,6 +133,46 @@ export function parseChmod(text: string): number | undefined {
   return parseInt(text, 8);
 }
 
+/**
+ * The destination as the copy needs it. Host paths are under `root`; every path handed in was
+ * returned by `resolve` (or is a child of such a directory), so symlinks never lead out of it.
+ */
+export interface DestTree {
+  readonly root: string;
+  /** The host path that `path` (absolute inside the root) names, symlinks resolved inside the root. */
+  resolve(path: string, followLast: boolean): string;
+  /** What is at `host` in the destination's view, or undefined. */
+  lstatHost(host: string): Stats | undefined;
+  /** Readies the directory at `host` (lstatHost said one is there) to have entries written in it. */
+  openDir(host: string): void;
+  /** Removes what is at `host` so that a new entry can be created there at once. */
+  remove(host: string): void;
+  /** Creates a directory where `remove` left nothing (or nothing was). */
+  mkdir(host: string, mode: number): void;
+}
+
+/** A destination that is one host directory (a mounted root): plain file system calls. */
+class HostTree implements DestTree {
+  readonly root: string;
+  constructor(root: string) {
+    this.root = root;
+  }
+  resolve(path: string, followLast: boolean): string {
+    return resolveInRoot(this.root, path, { followLast });
+  }
+  lstatHost(host: string): Stats | undefined {
+    return lstatIfAny(host);
+  }
+  openDir(): void {}
+  remove(host: string): void {
+    if (lstatIfAny(host)?.isDirectory() === true) rmSync(host, { recursive: true, force: true });
+    else unlinkSync(host);
+  }
+  mkdir(host: string, mode: number): void {
+    mkdirSync(host, { mode });
+  }
+}
+
 interface Planned {
   /** Host path of the source. */
   src: string;
@@ -141,6 +191,7 @@ interface Planned {
  */
 export async function copyInto(req: CopyRequest, listSources: () => Promise<Iterable<string>>): Promise<void> {
   layer ??= await import('../layer/index.js');
+  const dest = typeof req.destRoot === 'string' ? new HostTree(req.destRoot) : req.destRoot;
   const destIsDir = req.dest.endsWith('/') || req.dest.endsWith('/.') || req.dest === '.';
   const destAbs = posix.isAbsolute(req.dest) ? posix.normalize(req.dest) : posix.join(req.workdir, req.dest);
   let all: string[] | undefined;
@@ -175,13 +226,13 @@ export async function copyInto(req: CopyRequest, listSources: () => Promise<Iter
     } else {
       let d: string;
       if (parentsPart !== undefined) d = posix.join(destAbs, parentsPart);
-      else if (intoDir || (await isDirIn(req.destRoot, destAbs))) d = posix.join(destAbs, basename(rel));
+      else if (intoDir || isDirIn(dest, destAbs)) d = posix.join(destAbs, basename(rel));
       else d = destAbs;
       plan.push({ src: real, dest: d, contents: false, rel });
     }
   }
   const exclude = req.excludes !== undefined && req.excludes.length > 0 ? new PatternMatcher([...req.excludes]) : undefined;
-  const copier = new TreeCopier(req, exclude);
+  const copier = new TreeCopier(req, dest, exclude);
   for (const p of plan) {
     req.signal?.throwIfAborted();
     await copier.copy(p);
@@ -195,9 +246,9 @@ function parentsPath(rel: string): string {
   return pivot >= 0 ? rel.slice(pivot + 3) : rel;
 }
 
-async function isDirIn(root: string, path: string): Promise<boolean> {
+function isDirIn(dest: DestTree, path: string): boolean {
   try {
-    return (await stat(resolveInRoot(root, path, { followLast: true }))).isDirectory();
+    return dest.lstatHost(dest.resolve(path, true))?.isDirectory() === true;
   } catch {
     return false;
   }
@@ -218,14 +269,16 @@ const YIELD_EVERY = 256;
  */
 class TreeCopier {
   readonly #req: CopyRequest;
+  readonly #dest: DestTree;
   readonly #exclude: PatternMatcher | undefined;
   readonly #dirMeta: { path: string; mode: number; atime: number; mtime: number; uid: number; gid: number }[] = [];
   readonly #uid = process.geteuid?.() ?? 0;
   readonly #gid = process.getegid?.() ?? 0;
   #sinceYield = 0;
 
-  constructor(req: CopyRequest, exclude: PatternMatcher | undefined) {
+  constructor(req: CopyRequest, dest: DestTree, exclude: PatternMatcher | undefined) {
     this.#req = req;
+    this.#dest = dest;
     this.#exclude = exclude;
   }
 
@@ -236,17 +289,17 @@ class TreeCopier {
 
   /** Creates the missing directories of `dir` (absolute inside the root), owned like created dirs; returns its host path. */
   #ensureDir(dir: string): string {
-    const root = this.#req.destRoot;
-    const host = resolveInRoot(root, dir, { followLast: true });
-    try {
-      if (lstatSync(host).isDirectory()) return host;
-    } catch {
-      // missing: create below
+    const dest = this.#dest;
+    const host = dest.resolve(dir, true);
+    if (dest.lstatHost(host)?.isDirectory() === true) {
+      dest.openDir(host);
+      return host;
     }
     const parent = posix.dirname(dir);
     if (parent !== dir) this.#ensureDir(parent);
-    const again = resolveInRoot(root, dir, { followLast: true });
-    mkdirSync(again, { mode: 0o755 });
+    const again = dest.resolve(dir, true);
+    if (dest.lstatHost(again) !== undefined) throw new CopyDestinationNotDirectoryError(dir);
+    dest.mkdir(again, 0o755);
     const o = this.#req.owner ?? { uid: 0, gid: 0 };
     chownSync(again, o.uid, o.gid);
     return again;
@@ -286,22 +339,19 @@ class TreeCopier {
     // Under a directory this copy created, only names it wrote itself can exist, and each name is
     // copied once: nothing to look at. Elsewhere whatever is there (a symlink above all) goes first.
     const host = `${destHost}/${name}`;
-    const existing = freshParent ? undefined : lstatIfAny(host);
+    const existing = freshParent ? undefined : this.#dest.lstatHost(host);
     if (st.isDirectory()) {
       let fresh = false;
-      if (existing !== undefined && !existing.isDirectory()) rmSync(host, { recursive: true, force: true });
+      if (existing !== undefined && !existing.isDirectory()) this.#dest.remove(host);
       if (existing === undefined || !existing.isDirectory()) {
-        mkdirSync(host, { mode: 0o700 });
+        this.#dest.mkdir(host, 0o700);
         fresh = true;
-      }
+      } else this.#dest.openDir(host);
       await this.#copyChildren(src, host, rel, fresh);
       this.#dirMeta.push({ path: host, mode, atime: st.atimeMs / 1000, mtime: st.mtimeMs / 1000, uid: owner.uid, gid: owner.gid });
       return;
     }
-    if (existing !== undefined) {
-      if (existing.isDirectory()) rmSync(host, { recursive: true, force: true });
-      else unlinkSync(host);
-    }
+    if (existing !== undefined) this.#dest.remove(host);
     if (st.isSymbolicLink()) {
       symlinkSync(readlinkSync(src), host);
       if (owner.uid !== this.#uid || owner.gid !== this.#gid) lchownSync(host, owner.uid, owner.gid);
