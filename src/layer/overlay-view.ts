@@ -182,13 +182,18 @@ export class OverlayUpperTree implements RootView {
       throw Object.assign(new Error(`ENOTDIR: not a directory in the merged view, copy-up '${rel}'`), { code: 'ENOTDIR' });
     }
     const slash = rel.lastIndexOf('/');
-    this.#copyUp(slash < 0 ? '' : rel.slice(0, slash));
+    const parentRel = slash < 0 ? '' : rel.slice(0, slash);
+    this.#copyUp(parentRel);
+    const parentHost = parentRel === '' ? this.root : `${this.root}/${parentRel}`;
+    const parent = lstatSync(parentHost);
     const st = lower.st;
     mkdirSync(host, { mode: 0o700 });
     lchownSync(host, st.uid, st.gid);
     chmodSync(host, st.mode & 0o7777); // after chown, which clears setgid
     copyXattrs(lower.host, host);
     lutimesSync(host, st.atimeMs / 1000, st.mtimeMs / 1000);
+    // A copy-up is no change of the parent: overlayfs puts the parent's times back after it.
+    lutimesSync(parentHost, parent.atimeMs / 1000, parent.mtimeMs / 1000);
     this.#upperOpaque.set(host, false);
   }
 
