@@ -4,6 +4,7 @@
  * upper directory (opaque marks and copied-up directories included). Each case copies the same
  * sources onto the same hand-made lower layers both ways and compares the three.
  */
+import { execFileSync } from 'node:child_process';
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, lchownSync, lstatSync, lutimesSync, mkdirSync, readFileSync, readdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { createLayer, OverlayUpperTree } from '../../src/layer/index.js';
 import { sys } from '../../src/native/index.js';
 import { mountAll, unmount } from '../../src/snapshot/index.js';
 import { tempDir } from '../helpers/paths.js';
+import { buildEnv, buildSkipReason } from './harness.js';
 
 const OLD = 1_000_000_000; // 2001: every time set by the fixtures; anything newer was set by the copy
 const SAFETY = ['redirect_dir=off', 'metacopy=off', 'index=off'];
@@ -199,4 +201,57 @@ test('the merged view reads passwd through the layers for --chown by name', (t) 
   assert.equal(tree.readText('/wh/gone/g'), undefined); // whited out
   assert.equal(tree.readText('/opq/keep/k'), undefined); // under an opaque directory
   assert.equal(tree.readText('/link/p.txt'), 'p'); // through a symlink of a lower layer
+});
+
+test('a build gives the same layers with COPY written directly and through a mount', { skip: buildSkipReason() }, async (t) => {
+  const env = await buildEnv(t);
+  env.files({
+    'tree/sub/new': 'new',
+    'tree/p.txt': 'replaced',
+    'tree/skip.log': 'excluded',
+    'over/x': 'a file over a lower directory',
+    'over2/f/inner': 'a directory over a lower file',
+    'a/b/deep.txt': 'parents',
+    'f.txt': 'single',
+    'pkg/in-tar.txt': 'from the archive',
+  });
+  execFileSync('tar', ['-C', env.context, '-cf', join(env.context, 't.tar'), 'pkg']);
+  const dockerfile = [
+    'FROM busybox AS src',
+    'RUN mkdir -p /out/d && echo from-stage > /out/d/s.txt',
+    'FROM busybox',
+    // Lower layers with a present directory, a symlink, a file and a directory to replace, then an
+    // opaque directory and a whiteout (the second RUN's rm and mkdir).
+    "RUN mkdir -p /present/sub /opq/keep /wh/gone /fod/x /dof /etc && echo old > /present/sub/old && echo k > /opq/keep/k && echo g > /wh/gone/g && echo y > /fod/x/y && echo f > /dof/f && ln -s /present /link && echo 'app:x:1234:4321::/:/bin/sh' >> /etc/passwd && echo 'app:x:4321:' >> /etc/group",
+    'RUN rm -rf /opq && mkdir -p /opq/new && rm -rf /wh',
+    'WORKDIR /present', // exists already: no layer
+    'COPY tree/ /absent/deep/',
+    'COPY tree/ /present/',
+    'COPY tree/ /link/x/',
+    'COPY tree/ /opq/keep/',
+    'COPY tree/ /wh/gone/',
+    'COPY over/ /fod/',
+    'COPY over2/ /dof/',
+    'COPY --chown=app --chmod=0700 tree/ sub/',
+    'COPY --parents a/./b/deep.txt /p/',
+    'COPY --exclude=*.log tree/ /ex/',
+    'COPY --link tree/ /linked/',
+    'ADD t.tar f.txt /added/',
+    'ADD f.txt /added-plain/',
+    'COPY --from=src /out/ /fromstage/',
+    '',
+  ].join('\n');
+  const options = { noCache: true, sourceDateEpoch: OLD };
+  const viaMount = await env.run(dockerfile, { ...options, copyThroughMount: true });
+  const direct = await env.run(dockerfile, options);
+  assert.equal(direct.imageConfig.rootfs.diff_ids.length, 17);
+  assert.deepEqual(direct.imageConfig.rootfs.diff_ids, viaMount.imageConfig.rootfs.diff_ids);
+  // The layers hold what the Dockerfile asked (not two equally wrong results).
+  const files = (i: number) => [...(direct.layers[i] ?? new Map()).keys()].sort();
+  assert.deepEqual(files(9), ['dof', 'dof/f', 'dof/f/.wh..wh..opq', 'dof/f/inner']);
+  assert.deepEqual(files(8), ['fod', 'fod/x']);
+  assert.equal(direct.layers[10]?.get('present/sub/p.txt')?.header.uid, 1234);
+  assert.equal(direct.layers[10]?.get('present/sub/p.txt')?.header.mode, 0o700);
+  assert.ok(direct.layers[5]?.has('present/x/p.txt'), 'through /link');
+  assert.ok(direct.layers[14]?.has('added/pkg/in-tar.txt') && direct.layers[14]?.has('added/f.txt'));
 });
