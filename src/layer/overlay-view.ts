@@ -74,12 +74,7 @@ export class OverlayUpperTree implements RootView {
         if (isOverlayOpaque(l)) break;
       }
     } else {
-      const slash = rel.lastIndexOf('/');
-      const name = rel.slice(slash + 1);
-      for (const d of this.#lowerDirsOf(slash < 0 ? '' : rel.slice(0, slash))) {
-        const host = `${d}/${name}`;
-        const st = lstatIfAny(host);
-        if (st === undefined) continue;
+      for (const { host, st } of this.#inLowerDirs(rel)) {
         // A whiteout ends the merge; so does a non-directory (on top it is the entry itself, below a
         // directory it is hidden by it).
         if (!st.isDirectory()) break;
@@ -91,35 +86,35 @@ export class OverlayUpperTree implements RootView {
     return out;
   }
 
-  /** The lower layers' entry at `rel` (not the root), or undefined (absent or whited out). */
-  #lowerFind(rel: string): { st: Stats; host: string } | undefined {
+  /** The entries at `rel` (not the root) in the lower directories that make up its parent, top first. */
+  *#inLowerDirs(rel: string): Generator<{ st: Stats; host: string }> {
     const slash = rel.lastIndexOf('/');
     const name = rel.slice(slash + 1);
     for (const d of this.#lowerDirsOf(slash < 0 ? '' : rel.slice(0, slash))) {
       const host = `${d}/${name}`;
       const st = lstatIfAny(host);
-      if (st === undefined) continue;
-      return isOverlayWhiteout(st) ? undefined : { st, host };
+      if (st !== undefined) yield { st, host };
     }
+  }
+
+  /** The lower layers' entry at `rel` (not the root), or undefined (absent or whited out). */
+  #lowerFind(rel: string): { st: Stats; host: string } | undefined {
+    for (const e of this.#inLowerDirs(rel)) return isOverlayWhiteout(e.st) ? undefined : e;
     return undefined;
   }
 
   /**
-   * Whether the lower layers show through at `rel`: every upper directory above it is merged with
-   * the lower ones (none opaque, none missing makes no difference: the lower view decides then).
-   * Returns the upper entry at `rel` when there is one.
+   * The upper directory's part of the lookup of `rel` (not the root): its entry there (`upper`),
+   * whether something in it hides `rel` altogether (a whiteout, a non-directory above), and whether
+   * the lower layers still show through at `rel` (no opaque upper directory above it; an upper
+   * directory missing on the way changes nothing: the lower layers decide from there).
    */
   #walkUpper(rel: string): { lowerVisible: boolean; upper: Stats | undefined; hidden: boolean } {
-    if (this.#hidesLower(this.root)) return this.#walkUpperFrom(rel, false);
-    return this.#walkUpperFrom(rel, true);
-  }
-
-  #walkUpperFrom(rel: string, lowerVisible: boolean): { lowerVisible: boolean; upper: Stats | undefined; hidden: boolean } {
-    let host = this.root;
+    let lowerVisible = !this.#hidesLower(this.root);
     let start = 0;
     for (;;) {
       const slash = rel.indexOf('/', start);
-      host = `${this.root}/${slash < 0 ? rel : rel.slice(0, slash)}`;
+      const host = `${this.root}/${slash < 0 ? rel : rel.slice(0, slash)}`;
       const st = lstatIfAny(host);
       if (st === undefined) return { lowerVisible, upper: undefined, hidden: false };
       if (isOverlayWhiteout(st)) return { lowerVisible: false, upper: undefined, hidden: true };
