@@ -106,7 +106,7 @@ function tracePhases(out: string, label: string): string {
   if (!existsSync(f)) return '';
   const phases = readFileSync(f, 'utf8')
     .split('\n')
-    .map((l) => /^gantry-trace\s+\d+ (.+?) ([\d.]+)ms cpu=/.exec(l))
+    .map((l) => /^gantry-trace\s+[\d.]+ (.+?) ([\d.]+)ms cpu=/.exec(l))
     .filter((m): m is RegExpExecArray => m !== null && !/^(solve|exec |step\.body)/.test(m[1] as string))
     .map((m) => ({ phase: (m[1] as string).slice(0, 40), ms: Number(m[2]) }))
     .sort((a, b) => b.ms - a.ms)

@@ -8,8 +8,8 @@
  * dockerd on unix:///tmp/peers/docker.sock); a peer that is not there is left out with a notice.
  * Prints medians: wall time, and the CPU time of the client process tree (user+system of the
  * command and its children; docker's work happens in dockerd and is not counted there). Then a
- * breakdown of gantry's `run --rm` into phases (GANTRY_TRACE_PHASES=1 marks, see
- * src/runtime/phases.ts): how much is the CLI's own start-up and how much the container's life.
+ * breakdown of gantry's `run --rm` into phases (GANTRY_TRACE=1 lines, see
+ * src/trace.ts): how much is the CLI's own start-up and how much the container's life.
  *
  * podman runs with `--ulimit nofile=H:H --ulimit nproc=H:H`, H being this process's hard limits:
  * podman's defaults as root (nofile 1048576, nproc 4194304) exceed the hard limits here, and without
@@ -21,7 +21,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PHASE_PREFIX } from '../src/runtime/index.js';
+import { TRACE_PREFIX } from '../src/trace.js';
 import { median } from './lib.js';
 
 const PEERS = process.env.PEERS ?? '/tmp/peers';
@@ -76,16 +76,16 @@ function hardLimit(flag: 'n' | 'u'): string {
 }
 
 /**
- * Runs `cmd` with GANTRY_TRACE_PHASES=1 and returns the marks as [name, ms since node's start],
+ * Runs `cmd` with GANTRY_TRACE=1 and returns the marks as [name, ms since node's start],
  * plus the wall time seen from here (which adds the exec before node's clock starts and the exit).
  */
 function phases(cmd: string[]): { marks: [string, number][]; wall: number } {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd[0]!, cmd.slice(1), { env: { ...peerEnv, GANTRY_TRACE_PHASES: '1' }, encoding: 'utf8' });
+  const r = spawnSync(cmd[0]!, cmd.slice(1), { env: { ...peerEnv, GANTRY_TRACE: '1' }, encoding: 'utf8' });
   const wall = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`${cmd.join(' ')} exited ${r.status}: ${r.stderr.slice(0, 400)}`);
   const marks: [string, number][] = [];
-  const phaseLine = new RegExp(`^${PHASE_PREFIX} ([\\d.]+) (.*)$`);
+  const phaseLine = new RegExp(`^${TRACE_PREFIX} +([\\d.]+) (.*?)(?: [\\d.]+ms)? cpu=`);
   for (const line of r.stderr.split('\n')) {
     const m = phaseLine.exec(line);
     if (m !== null) marks.push([m[2]!, Number(m[1])]);

@@ -2,9 +2,9 @@
  * gantry_sys: the few Linux system calls Node does not expose and that layer extraction and
  * diffing need: extended attributes on the link itself (l*xattr) and special files (mknod, mkfifo),
  * and mount(2)/umount2(2) for the snapshots' overlay mounts (a mount(8) process per container start
- * and per build step costs more than the system call itself), and syncfs(2).
+ * and per build step costs more than the system call itself).
  *
- * Calls are synchronous and small, except umount2 and syncfs (promises, on the thread pool); errors are thrown as Error objects shaped like Node's
+ * Calls are synchronous and small, except umount2 (a promise, on the thread pool); errors are thrown as Error objects shaped like Node's
  * system errors (`code` = "ENOENT", `errno` = negative number, `syscall`, `path`), so callers can
  * use the same errno checks they use for node:fs.
  */
@@ -273,38 +273,22 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
 }
 
 /*
- * umount2(target, flags) and syncfs(path) -> Promise<void>, run on libuv's thread pool: unmounting a
- * writable overlay syncs the filesystem under it, and syncfs writes back every dirty page of a
- * filesystem; either can take hundreds of milliseconds on a busy disk and must not stop the event
- * loop (other build stages, progress output) meanwhile.
+ * umount2(target, flags) -> Promise<void>, run on libuv's thread pool: unmounting a writable overlay
+ * syncs the filesystem under it, which can take hundreds of milliseconds on a busy disk and must
+ * not stop the event loop (other build stages, progress output) meanwhile.
  */
-typedef enum { JOB_UMOUNT2, JOB_SYNCFS } path_op;
-
 typedef struct {
   napi_async_work work;
   napi_deferred deferred;
-  path_op op;
   char path[PATH_BUF];
   int flags;
   int err;
 } path_job;
 
-static const char *op_syscall(path_op op) { return op == JOB_UMOUNT2 ? "umount2" : "syncfs"; }
-
 static void path_job_execute(napi_env env, void *data) {
   (void)env;
   path_job *job = data;
-  if (job->op == JOB_UMOUNT2) {
-    job->err = umount2(job->path, job->flags) == 0 ? 0 : errno;
-    return;
-  }
-  int fd = open(job->path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    job->err = errno;
-    return;
-  }
-  job->err = syncfs(fd) == 0 ? 0 : errno;
-  close(fd);
+  job->err = umount2(job->path, job->flags) == 0 ? 0 : errno;
 }
 
 static void path_job_complete(napi_env env, napi_status status, void *data) {
@@ -314,28 +298,26 @@ static void path_job_complete(napi_env env, napi_status status, void *data) {
     napi_get_undefined(env, &undefined);
     napi_resolve_deferred(env, job->deferred, undefined);
   } else {
-    napi_value err = errno_error(env, job->err ? job->err : EIO, op_syscall(job->op), job->path);
+    napi_value err = errno_error(env, job->err ? job->err : EIO, "umount2", job->path);
     if (err != NULL) napi_reject_deferred(env, job->deferred, err);
   }
   napi_delete_async_work(env, job->work);
   free(job);
 }
 
-/* Queues `op` on `path` (argv[0]) with optional flags (argv[1] when `nargs` is 2). */
-static napi_value queue_path_job(napi_env env, napi_callback_info info, path_op op, size_t nargs) {
+static napi_value js_umount2(napi_env env, napi_callback_info info) {
   napi_value argv[2], promise, name;
   uint32_t flags = 0;
   path_job *job = calloc(1, sizeof *job);
-  if (job == NULL) return throw_errno(env, ENOMEM, op_syscall(op), NULL);
-  job->op = op;
-  if (!get_args(env, info, nargs, argv) || !get_string(env, argv[0], job->path, sizeof job->path, "path") ||
-      (nargs > 1 && !get_u32(env, argv[1], &flags, "flags"))) {
+  if (job == NULL) return throw_errno(env, ENOMEM, "umount2", NULL);
+  if (!get_args(env, info, 2, argv) || !get_string(env, argv[0], job->path, sizeof job->path, "path") ||
+      !get_u32(env, argv[1], &flags, "flags")) {
     free(job);
     return NULL;
   }
   job->flags = (int)flags;
   if (napi_create_promise(env, &job->deferred, &promise) != napi_ok ||
-      napi_create_string_utf8(env, op == JOB_UMOUNT2 ? "gantry:umount2" : "gantry:syncfs", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_string_utf8(env, "gantry:umount2", NAPI_AUTO_LENGTH, &name) != napi_ok ||
       napi_create_async_work(env, NULL, name, path_job_execute, path_job_complete, job, &job->work) != napi_ok ||
       napi_queue_async_work(env, job->work) != napi_ok) {
     free(job);
@@ -344,9 +326,6 @@ static napi_value queue_path_job(napi_env env, napi_callback_info info, path_op 
   return promise;
 }
 
-static napi_value js_umount2(napi_env env, napi_callback_info info) { return queue_path_job(env, info, JOB_UMOUNT2, 2); }
-
-static napi_value js_syncfs(napi_env env, napi_callback_info info) { return queue_path_job(env, info, JOB_SYNCFS, 1); }
 
 /*
  * lstatDir(dir) -> { names: string[], stats: Float64Array }: one directory's entries (without "."
@@ -445,7 +424,6 @@ static napi_value init(napi_env env, napi_value exports) {
     {"devNumbers", NULL, js_dev_numbers, NULL, NULL, NULL, napi_enumerable, NULL},
     {"mount", NULL, js_mount, NULL, NULL, NULL, napi_enumerable, NULL},
     {"umount2", NULL, js_umount2, NULL, NULL, NULL, napi_enumerable, NULL},
-    {"syncfs", NULL, js_syncfs, NULL, NULL, NULL, napi_enumerable, NULL},
     {"lstatDir", NULL, js_lstat_dir, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;

@@ -16,7 +16,7 @@ import ts from 'typescript';
 import { repoRoot } from './helpers/paths.js';
 
 /** Root-level modules every part may import. */
-const ROOT_SHARED = new Set(['errors.ts', 'progress.ts', 'go-compat.ts', 'version.ts']);
+const ROOT_SHARED = new Set(['errors.ts', 'progress.ts', 'go-compat.ts', 'tls-trust.ts', 'trace.ts', 'version.ts']);
 
 const LOW = ['oci', 'native'];
 /**

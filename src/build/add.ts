@@ -25,11 +25,14 @@ export interface Download {
   mtime?: Date;
 }
 
+/** An HTTP GET that follows redirects (the global fetch, or the CLI's transport with its CAs). */
+export type UrlFetch = (url: string, init: { signal?: AbortSignal }) => Promise<Response>;
+
 /** Downloads `url` (following redirects) and checks `checksum` when given. */
-export async function download(url: string, checksum: string, options: { signal?: AbortSignal } = {}): Promise<Download> {
+export async function download(url: string, checksum: string, options: { signal?: AbortSignal; fetch?: UrlFetch } = {}): Promise<Download> {
   let res: Response;
   try {
-    res = await fetch(url, { redirect: 'follow', ...(options.signal === undefined ? {} : { signal: options.signal }) });
+    res = await (options.fetch ?? fetch)(url, options.signal === undefined ? {} : { signal: options.signal });
   } catch (err) {
     throw new UnavailableError('ADD_URL_FAILED', `Cannot download ${url}: ${(err as Error).message}`);
   }

@@ -18,17 +18,19 @@ import { digestOf, MediaType, parseNormalizedNamed, referenceString, type Descri
 import { discardProgress, type ProgressSink } from '../progress.js';
 import { writeBlob, type ImageRecord, type Store } from '../store/index.js';
 import { BuildContext, type ContextFilter } from './context.js';
+import type { UrlFetch } from './add.js';
 import type { RunRuntime } from './run-step.js';
 import { Solver } from './solver.js';
 import type { StageState } from './stage-state.js';
 import { StatCache } from './stat-cache.js';
 import { Workspace } from './workspace.js';
-import { traced, traceLine } from './trace.js';
+import { traced, traceLine } from '../trace.js';
 import { createHash } from 'node:crypto';
 
 export { BuildStepError, BaseImageNotFoundError } from './solver.js';
 export { RunStepError, SecretMissingError } from './run-errors.js';
 export { BuildContext } from './context.js';
+export type { UrlFetch } from './add.js';
 export { buildablePlatforms, resolveBuildPlatform, UnsupportedPlatformError } from './platform.js';
 export { applyChanges, InvalidChangeError } from './changes.js';
 
@@ -67,6 +69,11 @@ export interface BuildOptions {
   fetchImage?: (reference: string) => Promise<Digest>;
   /** `--pull`: resolve every base image through `fetchImage`, even when the store has it. */
   pull?: boolean;
+  /**
+   * How ADD downloads http(s) sources (default: the global fetch). The CLI gives the registry
+   * transport, whose connections trust NODE_EXTRA_CA_CERTS (see tls-trust.ts) and certs.d.
+   */
+  fetchUrl?: UrlFetch;
   /** `--platform`, already checked with `resolveBuildPlatform`. */
   platform?: Platform;
   /** Hooks that watch the build's costly work (tests count container runs and context file reads). */
@@ -157,6 +164,7 @@ export async function build(store: Store, options: BuildOptions): Promise<BuildR
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(options.fetchImage === undefined ? {} : { fetchImage: options.fetchImage }),
       pull: options.pull === true,
+      ...(options.fetchUrl === undefined ? {} : { fetchUrl: options.fetchUrl }),
       ...(options.platform === undefined ? {} : { platform: options.platform }),
     });
     const { state, warnings } = await traced('solve', () => solver.solve());

@@ -33,12 +33,12 @@ import { readBlob, type Store } from '../store/index.js';
 import { BuildContext } from './context.js';
 import { cleanSource, copyInto, matchSources, parseChmod, type DestTree, type Owner } from './copy.js';
 import { applyMeta, isMetaInstruction } from './meta.js';
-import { download, isArchiveFile, isUrl, unpackArchive, type Download } from './add.js';
+import { download, isArchiveFile, isUrl, unpackArchive, type Download, type UrlFetch } from './add.js';
 import type { RunRuntime } from './run-step.js';
 import { cloneState, commitHistory, stageWorkdir, withShell, type StageState, type StateLayer } from './stage-state.js';
 import { Workspace } from './workspace.js';
 import { resolveBuildPlatform } from './platform.js';
-import { traced } from './trace.js';
+import { traced } from '../trace.js';
 
 export interface SolveRequest {
   dockerfile: Dockerfile;
@@ -63,6 +63,8 @@ export interface SolveRequest {
   fetchImage?: (reference: string) => Promise<Digest>;
   /** `--pull`: every base image goes through `fetchImage` even when the store has the name. */
   pull?: boolean;
+  /** How ADD downloads http(s) sources (default: the global fetch). */
+  fetchUrl?: UrlFetch;
   /** `--platform` (one this machine builds, normalized): TARGETPLATFORM and the image's platform. */
   platform?: Platform;
 }
@@ -603,7 +605,10 @@ export class Solver {
   #download(url: string, checksum: string): Promise<Download> {
     let d = this.#downloads.get(url);
     if (d === undefined) {
-      d = download(url, checksum, this.#req.signal === undefined ? {} : { signal: this.#req.signal });
+      d = download(url, checksum, {
+        ...(this.#req.signal === undefined ? {} : { signal: this.#req.signal }),
+        ...(this.#req.fetchUrl === undefined ? {} : { fetch: this.#req.fetchUrl }),
+      });
       this.#downloads.set(url, d);
     }
     return d;

@@ -16,7 +16,7 @@ import type * as Snapshot from '../snapshot/index.js';
 import type { Snapshotter } from '../snapshot/index.js';
 import type { LayerRecord, Store } from '../store/index.js';
 import type { StateLayer } from './stage-state.js';
-import { traced } from './trace.js';
+import { traced } from '../trace.js';
 
 // snapshot/ and layer/ (mount(8) through child_process, tar, compression) load with the first step
 // that unpacks, mounts or writes, not for a build whose every step is cached.
@@ -123,12 +123,7 @@ export class Workspace {
       if (sn.driver === 'overlay' && (await readdir(sn.upperDir(key))).length === 0) {
         return { result };
       }
-      // The upper directory becomes a committed snapshot that later steps mount as a lower layer:
-      // it must be on disk before the DB names it. Its writeback overlaps the layer write.
-      const synced = traced('syncfs', () => mod.syncFilesystem(sn.upperDir(key)));
-      synced.catch(() => {}); // awaited below, after the layer write, which may fail first
       const layer = await traced('layer.write', () => this.#writeLayer(sn, key, options.signal));
-      await synced;
       if (layer === undefined) return { result };
       const chain = chainIds([...layers.map((l) => l.diffId), layer.diffId]);
       await traced('snapshot.commit', () => sn.commit(chain[chain.length - 1] as string, key));
@@ -143,7 +138,8 @@ export class Workspace {
   async #mounted<T>(mod: typeof Snapshot, mounts: Snapshot.Mount[], fn: (rootfs: string) => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
     const rootfs = await this.#mountPoint();
     // Volatile: the step's own syncs (dpkg fsyncs every file it unpacks, the unmount syncs the
-    // whole disk) are skipped; one syncfs below makes the upper directory durable instead.
+    // whole disk) are skipped. The tree is not synced at all: the layer blob is its durable copy,
+    // and a crash of the machine makes it extracted again from that (snapshot/local.ts).
     await traced('mount', () => mod.mountAll(mod.volatileMounts(mounts), rootfs, signal === undefined ? {} : { signal }));
     try {
       return await traced('step.body', () => fn(rootfs));

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { StdioOptions } from 'node:child_process';
 import type { ImageConfig } from '../oci/index.js';
 import {
-  checkCommand, containerState, resolveArgs, deleteContainer, killContainer, markPhase, prepareContainer, runContainer, runOverridesFromFlags,
+  checkCommand, containerState, resolveArgs, deleteContainer, killContainer, prepareContainer, runContainer, runOverridesFromFlags,
   stopContainerById, type DockerRunFlags, type RuntimeContext, type Spec,
 } from '../runtime/index.js';
 import {
@@ -22,6 +22,7 @@ import {
 } from '../snapshot/index.js';
 import { isMountedUnder, readBlob, type ContainerRecord, type ImageRecord, type Store } from '../store/index.js';
 import { ContainerNotRunningError, ContainerRunningError } from './errors.js';
+import { traceLine } from '../trace.js';
 
 /** What the container part keeps in the record's `config`. */
 export interface StoredConfig {
@@ -99,7 +100,7 @@ export class Containers {
   async create(o: CreateOptions): Promise<ContainerRecord> {
     const image = this.store.images.resolve(o.image);
     const config = await this.imageConfig(image, o.signal);
-    markPhase('create: image resolved');
+    traceLine('create: image resolved');
     const id = randomBytes(32).toString('hex');
     const key = `container-${id}`;
     // The lease holds the snapshots until the record does (a concurrent collect cannot take them).
@@ -109,9 +110,9 @@ export class Containers {
         lease: lease.id,
         ...(o.signal === undefined ? {} : { signal: o.signal }),
       });
-      markPhase('create: layers unpacked');
+      traceLine('create: layers unpacked');
       await this.snapshots.prepare(key, parent, { lease: lease.id, labels: { 'gantry.container': id } });
-      markPhase('create: snapshot prepared');
+      traceLine('create: snapshot prepared');
       const overrides = await runOverridesFromFlags(o.flags, o.cmd, { callerEnv: o.callerEnv });
       // docker's rules (an --entrypoint drops the image's Cmd; arguments replace the Cmd).
       const args = resolveArgs(config.config ?? {}, overrides);
@@ -133,7 +134,7 @@ export class Containers {
           config: stored as unknown as Record<string, unknown>,
           labels: { ...(config.config?.Labels ?? {}), ...(o.labels ?? {}) },
         });
-        markPhase('create: record written');
+        traceLine('create: record written');
         return rec;
       } catch (err) {
         await this.snapshots.remove(key).catch(() => {});
@@ -174,7 +175,7 @@ export class Containers {
     const image = this.store.images.get(rec.imageId);
     const config = await this.imageConfig(image, o.signal);
     const rootfs = await this.mount(rec, o.signal);
-    markPhase('start: rootfs mounted');
+    traceLine('start: rootfs mounted');
     let spec: Spec;
     try {
       if (stored.stubs === undefined) {
@@ -182,14 +183,14 @@ export class Containers {
       }
       // A previous run's runtime state and bundle (an exited detached container) go first.
       await deleteContainer(this.runtime, rec.id, { force: true }).catch(() => {});
-      markPhase('start: stale runtime state checked');
+      traceLine('start: stale runtime state checked');
       const overrides = await runOverridesFromFlags(stored.flags, stored.cmd, { callerEnv: o.callerEnv ?? {} });
       if (o.consoleSize !== undefined) overrides.consoleSize = o.consoleSize;
       const prepared = await prepareContainer(this.runtime, { id: rec.id, rootfs, image: config, overrides });
       for (const w of prepared.warnings) o.onWarning?.(w);
       spec = prepared.spec;
       await checkCommand(rootfs, spec);
-      markPhase('start: spec and bundle written');
+      traceLine('start: spec and bundle written');
       stored.env = spec.process.env ?? [];
       stored.workingDir = spec.process.cwd;
       stored.hostname = spec.hostname ?? '';
@@ -206,7 +207,7 @@ export class Containers {
       return { ...(pid === undefined ? {} : { pid }), spec };
     }
     this.store.containers.update(rec.id, { state: 'running', startedAt, config: stored as unknown as Record<string, unknown> });
-    markPhase('start: record running');
+    traceLine('start: record running');
     let exitCode: number | undefined;
     try {
       const r = await runContainer(this.runtime, {
@@ -215,13 +216,13 @@ export class Containers {
         ...(o.forwardSignals === undefined ? {} : { forwardSignals: o.forwardSignals }),
         ...(o.signal === undefined ? {} : { signal: o.signal }),
         onStart: (p) => {
-          markPhase('run: runtime spawned');
+          traceLine('run: runtime spawned');
           const pid = (p as { pid?: number }).pid;
           if (typeof pid === 'number') this.store.containers.update(rec.id, { pid });
         },
       });
       exitCode = r.exitCode;
-      markPhase('run: runtime exited, bundle removed');
+      traceLine('run: runtime exited, bundle removed');
     } finally {
       await this.finish(this.store.containers.get(rec.id), exitCode ?? 125);
     }
@@ -231,12 +232,12 @@ export class Containers {
   /** Records the exit, unmounts the root filesystem, and removes an `--rm` container. */
   async finish(rec: ContainerRecord, exitCode: number): Promise<void> {
     this.store.containers.update(rec.id, { state: 'exited', exitCode, finishedAt: Date.now(), pid: 0 });
-    markPhase('finish: exit recorded');
+    traceLine('finish: exit recorded');
     // runc's own state goes; the bundle (a detached container's log) stays until `rm`.
     await this.runtime.runtime.delete(rec.id, { force: true }).catch(() => {});
-    markPhase('finish: runtime state deleted');
+    traceLine('finish: runtime state deleted');
     await this.unmount(rec);
-    markPhase('finish: rootfs unmounted');
+    traceLine('finish: rootfs unmounted');
     if (storedConfig(rec).autoRemove) await this.remove(this.store.containers.get(rec.id), {});
   }
 
@@ -317,16 +318,16 @@ export class Containers {
     }
     this.store.containers.update(rec.id, { state: 'removing' });
     await deleteContainer(this.runtime, rec.id, { force: true });
-    markPhase('remove: runtime state and bundle deleted');
+    traceLine('remove: runtime state and bundle deleted');
     await this.unmount(rec);
     // Independent trees: removed side by side (each removal is a chain of thread-pool calls).
     await Promise.all([
       rec.snapshotKey === undefined ? undefined : this.snapshots.remove(rec.snapshotKey),
       rm(join(this.store.root, 'containers', rec.id), { recursive: true, force: true }),
     ]);
-    markPhase('remove: snapshot and rootfs dir removed');
+    traceLine('remove: snapshot and rootfs dir removed');
     this.store.containers.remove(rec.id);
-    markPhase('remove: record removed');
+    traceLine('remove: record removed');
   }
 }
 

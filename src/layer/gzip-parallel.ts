@@ -18,6 +18,7 @@
  */
 import { constants as Z, crc32, createDeflateRaw } from 'node:zlib';
 import { classifyRuns, type Run } from './incompressible.js';
+import { BlockFiller } from './blocks.js';
 
 export interface GzipOptions {
   /** zlib level 1–9 (0 stores everything); default 6 (gzip's, Go's and so BuildKit's default). */
@@ -88,23 +89,13 @@ export function storedBlocks(input: Uint8Array): Buffer {
  * buffers from `free` when it holds any: the consumer hands a block back once it is done with it.
  */
 export async function* reblock(source: AsyncIterable<Uint8Array>, size: number, free: Buffer[] = []): AsyncGenerator<Buffer> {
-  let block = free.pop() ?? Buffer.allocUnsafe(size);
-  let fill = 0;
+  const out = new BlockFiller(size, free);
   for await (const chunk of source) {
-    let off = 0;
-    while (off < chunk.byteLength) {
-      const n = Math.min(size - fill, chunk.byteLength - off);
-      block.set(n === chunk.byteLength ? chunk : chunk.subarray(off, off + n), fill);
-      fill += n;
-      off += n;
-      if (fill === size) {
-        yield block;
-        block = free.pop() ?? Buffer.allocUnsafe(size);
-        fill = 0;
-      }
-    }
+    out.put(chunk);
+    yield* out.take();
   }
-  if (fill > 0) yield block.subarray(0, fill);
+  const rest = out.rest();
+  if (rest !== undefined) yield rest;
 }
 
 interface InFlight {

@@ -35,8 +35,6 @@ export interface GantrySys {
   mount(source: string, target: string, fstype: string, flags: number, data: string): void;
   /** umount2(2) on the thread pool (an overlay's unmount syncs its disk); `flags` are MNT_* bits (see `MNT`). */
   umount2(target: string, flags: number): Promise<void>;
-  /** syncfs(2) of the filesystem holding `path`, on the thread pool. Absent from addons built before it. */
-  syncfs?(path: string): Promise<void>;
   /**
    * One directory's entries (no `.`/`..`, readdir order) with their lstat: per entry 7 numbers
    * in `stats` — mode, uid, gid, size, mtimeMs, ctimeMs, ino (times as fs.Stats computes them).

@@ -53,7 +53,6 @@ export { resolveInRoot, readFileInRoot } from './rootfs-path.js';
 export { runOverridesFromFlags, parseNetworkMode, type DockerRunFlags, type FlagContext } from './run-flags.js';
 export { hostDevices, splitDev } from './devices.js';
 export { checkCommand, ContainerCommandError } from './executable.js';
-export { markPhase, PHASE_PREFIX } from './phases.js';
 
 /** The runtime chosen for this gantry root and where container bundles live. */
 export interface RuntimeContext {

@@ -24,9 +24,3 @@ export class MountError extends InternalError {
     super('MOUNT_FAILED', `Cannot mount "${target}": ${detail}`, options);
   }
 }
-
-export class SyncError extends InternalError {
-  constructor(path: string, detail: string, options?: { cause?: unknown }) {
-    super('SYNC_FAILED', `Cannot sync the filesystem of "${path}": ${detail}`, options);
-  }
-}

@@ -19,7 +19,7 @@ import { LocalSnapshotter } from './local.js';
 
 export type { Mount, DiffSource, SnapshotInfo, SnapshotKind, Snapshotter, PrepareOptions } from './snapshotter.js';
 export { LocalSnapshotter } from './local.js';
-export { mountAll, syncFilesystem, unmount, volatileMounts } from './mount.js';
+export { mountAll, unmount, volatileMounts } from './mount.js';
 export { RUNTIME_MOUNT_TARGETS, findMountStubs, removeStubs } from './mount-stubs.js';
 export { unpackLayers, LayerDiffIdMismatchError, type UnpackOptions } from './unpack.js';
 export * from './errors.js';

@@ -11,9 +11,17 @@
  * Metadata first, files second (containerd's order): a row and its directory are created in one
  * write transaction; removal deletes the row, then the directory after the commit. A directory
  * without a row is an orphan that `system check` reports and `collect()` removes.
+ *
+ * Nothing syncs a committed tree: the layer blob it was made from or diffed into is the durable
+ * copy (the content store fsyncs it), and writing back a step's whole upper directory cost seconds
+ * of every build (a 1 GiB RUN writes it twice otherwise). A crash can only lose unsynced pages when
+ * the machine goes down, after which it boots with a new boot id; so every commit records the boot
+ * it happened in, and a committed tree from an earlier boot is extracted again from its blob before
+ * it is used (`needsRenewal`/`renew`, from `unpackLayers`). A process killed mid-write leaves its
+ * pages in the page cache: nothing to redo then.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,6 +30,18 @@ import { SnapshotExistsError, SnapshotInUseError, SnapshotNotFoundError } from '
 import type { DiffSource, Mount, PrepareOptions, SnapshotInfo, SnapshotKind, Snapshotter } from './snapshotter.js';
 
 const run = promisify(execFile);
+
+/** The label that records the boot a committed tree was written in (see the file comment). */
+export const WRITTEN_BOOT_LABEL = 'gantry.written-boot';
+
+let currentBoot: string | undefined;
+/** This boot's id (random per boot, from the kernel). */
+export function bootId(): string {
+  return (currentBoot ??= readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim());
+}
+
+/** Where a renewed snapshot's old tree goes until it is deleted (inside its snapshot dir). */
+const STALE_TREE = 'fs.stale-';
 
 interface Row {
   id: number;
@@ -168,21 +188,84 @@ export class LocalSnapshotter implements Snapshotter {
       const r = this.#row(key);
       if (r === undefined) throw new SnapshotNotFoundError(key);
       if (r.kind !== 'active') throw new SnapshotInUseError(key, `it is a ${r.kind} snapshot, not an active one`);
-      if (this.#row(name) !== undefined) {
-        // Someone committed the same content first (two unpacks of one layer): keep theirs.
+      const existing = this.#row(name);
+      if (existing !== undefined) {
+        // Someone committed the same content first (two unpacks of one layer): keep theirs, unless
+        // theirs is a tree this boot cannot trust, which ours replaces.
         this.#store.db.sqlite.prepare('DELETE FROM snapshots WHERE id = ?').run(r.id);
+        this.#handOver(key, name);
+        if (existing.kind === 'committed' && this.#untrusted(existing)) this.#swapIn(existing, r.id);
         return r.id;
       }
-      const labels = options.labels === undefined ? r.labels : JSON.stringify({ ...JSON.parse(r.labels), ...options.labels });
+      const labels = JSON.stringify({ ...JSON.parse(r.labels), ...options.labels, [WRITTEN_BOOT_LABEL]: bootId() });
       this.#store.db.sqlite
         .prepare("UPDATE snapshots SET key = ?, kind = 'committed', updated_at = ?, labels = ? WHERE id = ?")
         .run(name, now, labels, r.id);
-      // Leases and cache records that named the active key now name the committed snapshot.
-      this.#store.db.sqlite.prepare("UPDATE lease_resources SET resource_id = ? WHERE type = 'snapshot' AND resource_id = ?").run(name, key);
+      this.#handOver(key, name);
       return undefined;
     });
-    if (discard !== undefined) await rm(this.#dir(discard), { recursive: true, force: true });
+    if (discard !== undefined) await this.#removeLeftovers(discard, name);
     else await rm(join(this.#dir(this.#row(name)?.id ?? 0), 'work'), { recursive: true, force: true });
+  }
+
+  /** Leases that held the active `key` now hold the committed `name`. */
+  #handOver(key: string, name: string): void {
+    this.#store.db.sqlite.prepare("UPDATE OR IGNORE lease_resources SET resource_id = ? WHERE type = 'snapshot' AND resource_id = ?").run(name, key);
+    this.#store.db.sqlite.prepare("DELETE FROM lease_resources WHERE type = 'snapshot' AND resource_id = ?").run(key);
+  }
+
+  /**
+   * Inside a write transaction: the tree of snapshot row `freshId` becomes `target`'s, and
+   * `target` is marked as written in this boot. Two swaps never interleave (the transaction holds
+   * the DB's write lock); if the process dies in one, the row keeps its old boot or the tree is
+   * missing, and either way it is renewed again on next use.
+   */
+  #swapIn(target: Row, freshId: number): void {
+    const dir = this.#dir(target.id);
+    try {
+      renameSync(join(dir, 'fs'), join(dir, `${STALE_TREE}${freshId}`));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    renameSync(join(this.#dir(freshId), 'fs'), join(dir, 'fs'));
+    const labels = JSON.stringify({ ...JSON.parse(target.labels), [WRITTEN_BOOT_LABEL]: bootId() });
+    this.#store.db.sqlite.prepare('UPDATE snapshots SET labels = ?, updated_at = ? WHERE id = ?').run(labels, Date.now(), target.id);
+  }
+
+  /** Deletes a discarded snapshot's directory and the old trees a swap left in `name`'s. */
+  async #removeLeftovers(discardedId: number, name: string): Promise<void> {
+    await rm(this.#dir(discardedId), { recursive: true, force: true });
+    const target = this.#row(name);
+    if (target === undefined) return;
+    const dir = this.#dir(target.id);
+    for (const old of readdirSync(dir).filter((n) => n.startsWith(STALE_TREE))) await rm(join(dir, old), { recursive: true, force: true });
+  }
+
+  needsRenewal(name: string): boolean {
+    const r = this.#row(name);
+    return r !== undefined && r.kind === 'committed' && this.#untrusted(r);
+  }
+
+  #untrusted(r: Row): boolean {
+    const boot = (JSON.parse(r.labels) as Record<string, string>)[WRITTEN_BOOT_LABEL];
+    // Rows from before boots were recorded carry no label: trusted as they were.
+    return (boot !== undefined && boot !== bootId()) || !existsSync(join(this.#dir(r.id), 'fs'));
+  }
+
+  async renew(name: string, key: string): Promise<void> {
+    const discard = this.#store.db.write(() => {
+      const fresh = this.#row(key);
+      if (fresh === undefined) throw new SnapshotNotFoundError(key);
+      if (fresh.kind !== 'active') throw new SnapshotInUseError(key, `it is a ${fresh.kind} snapshot, not an active one`);
+      const target = this.#row(name);
+      if (target === undefined || target.kind !== 'committed') throw new SnapshotNotFoundError(name);
+      this.#store.db.sqlite.prepare('DELETE FROM snapshots WHERE id = ?').run(fresh.id);
+      this.#handOver(key, name);
+      // (Not untrusted any more: another process renewed it first, and ours is dropped.)
+      if (this.#untrusted(target)) this.#swapIn(target, fresh.id);
+      return fresh.id;
+    });
+    await this.#removeLeftovers(discard, name);
   }
 
   async remove(key: string): Promise<void> {

@@ -10,7 +10,7 @@ import { rmSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { MNT, MS, optionalSys, type GantrySys } from '../native/index.js';
-import { MountError, SyncError } from './errors.js';
+import { MountError } from './errors.js';
 import type { Mount } from './snapshotter.js';
 
 const run = promisify(execFile);
@@ -22,7 +22,8 @@ const run = promisify(execFile);
  * processes' too) and costs 100–300 ms on a busy disk. For a container whose changes are thrown
  * away when it exits (`run --rm`) that durability buys nothing; podman mounts such containers
  * volatile for the same reason. A crash may leave the upper dir inconsistent, which does not matter
- * for a snapshot about to be removed.
+ * for a snapshot about to be removed; a build step's upper, which becomes a committed snapshot, is
+ * extracted again from its layer after a crash (snapshot/local.ts).
  */
 export function volatileMounts(mounts: readonly Mount[]): Mount[] {
   return mounts.map((m) =>
@@ -30,23 +31,6 @@ export function volatileMounts(mounts: readonly Mount[]): Mount[] {
       ? { ...m, options: [...m.options, 'volatile'] }
       : m,
   );
-}
-
-/**
- * Writes back every dirty page of the filesystem that holds `path` (syncfs(2)): what unmounting a
- * non-volatile overlay does, for a caller that mounted volatile to spare the processes inside their
- * own syncs (dpkg fsyncs every file it unpacks) and still wants the upper directory durable once,
- * at a moment of its choosing. Through the addon on the thread pool; `sync -f` where it is missing.
- */
-export async function syncFilesystem(path: string): Promise<void> {
-  const native = optionalSys();
-  try {
-    if (native?.syncfs !== undefined) await native.syncfs(path);
-    else await run('sync', ['-f', path]);
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException & { stderr?: string };
-    throw new SyncError(path, e.stderr?.trim() || e.message, { cause: err });
-  }
 }
 
 /**

@@ -69,6 +69,19 @@ export interface Snapshotter {
    * the same layer first), the active snapshot is removed and the call still succeeds.
    */
   commit(name: string, key: string, options?: { labels?: Record<string, string> }): Promise<void>;
+  /**
+   * True when the committed snapshot's tree cannot be trusted: nothing syncs a committed tree (its
+   * layer blob is the durable copy), so one written before the machine last booted may have lost
+   * data in a crash; or its tree is missing. `renew` replaces such a tree.
+   */
+  needsRenewal(name: string): boolean;
+  /**
+   * Replaces the tree of the committed snapshot `name` by that of the active snapshot `key` (the
+   * same layer extracted again), keeping `name`'s row, so snapshots built on it keep their parent.
+   * The active snapshot is gone afterwards. If another process renewed `name` first, `key` is
+   * removed and the call still succeeds.
+   */
+  renew(name: string, key: string): Promise<void>;
   /** Removes a snapshot that nothing mounts and no snapshot has as parent. Idempotent. */
   remove(key: string): Promise<void>;
   /** The writable directory of an active snapshot (overlay: the upperdir; vfs: the whole tree). */

@@ -1,7 +1,9 @@
 /**
  * Unpacking an image's layers into committed snapshots named by chainID, once per layer: images
- * that share a base share its unpacked trees, and a layer is never extracted twice. Two processes
- * that unpack the same layer at once both succeed; the first commit wins (see `commit`).
+ * that share a base share its unpacked trees, and a layer is never extracted twice, except a tree
+ * that a crash may have damaged (written before the last boot: see `needsRenewal`), which is
+ * extracted again in place. Two processes that unpack the same layer at once both succeed; the
+ * first commit wins (see `commit`).
  */
 import { randomBytes } from 'node:crypto';
 import { applyLayer } from '../layer/index.js';
@@ -36,7 +38,8 @@ export async function unpackLayers(
   let parent: Digest | undefined;
   for (const [i, layer] of layers.entries()) {
     const existing = snapshotter.stat(layer.chainId);
-    if (existing?.kind === 'committed') {
+    const renewal = existing?.kind === 'committed' && snapshotter.needsRenewal(layer.chainId);
+    if (existing?.kind === 'committed' && !renewal) {
       parent = layer.chainId;
       continue;
     }
@@ -55,7 +58,8 @@ export async function unpackLayers(
       } finally {
         await reader.close();
       }
-      await snapshotter.commit(layer.chainId, key);
+      if (renewal) await snapshotter.renew(layer.chainId, key);
+      else await snapshotter.commit(layer.chainId, key);
     } catch (err) {
       await snapshotter.remove(key).catch(() => {});
       throw err;

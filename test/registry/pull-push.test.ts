@@ -192,6 +192,43 @@ test('gantry registry serve with TLS and htpasswd: login (wrong, then right), pu
   assert.equal(again.stdout, `Not logged in to ${host}\n`);
 });
 
+test('NODE_EXTRA_CA_CERTS is trusted for a pull, read when the connection is made, not at start-up', { skip }, async (t) => {
+  const dir = tempDir(t, 'gantry-pp-');
+  const { cert, key } = selfSignedCert(dir);
+  const served = await serve(t, ['--tls-cert', cert, '--tls-key', key]);
+  const host = new URL(served.url).host;
+  const certsDir = join(dir, 'certs.d');
+  mkdirSync(join(certsDir, host), { recursive: true });
+  copyFileSync(cert, join(certsDir, host, 'ca.crt'));
+  const base = { GANTRY_ROOT: join(dir, 'root'), DOCKER_CONFIG: join(dir, 'docker'), GANTRY_CONFIG: join(dir, 'none.json') };
+  const img = makeImageOf(dir, { 'a.txt': 'extra-ca\n' });
+  await putImage(base.GANTRY_ROOT, img.manifest, [img.layer, img.config], [`${host}/ca/app:1`]);
+  assert.equal((await runGantry(['push', '-q', `${host}/ca/app:1`], { ...base, GANTRY_CERTS_D: certsDir })).status, 0);
+  // bin/gantry run as a program, so its #! line (which keeps the variable from node's start-up) applies.
+  const exec = (args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> =>
+    new Promise((resolve) => {
+      const env2: Record<string, string | undefined> = { ...process.env, ...base, GANTRY_ROOT: join(dir, 'pulled'), GANTRY_CERTS_D: join(dir, 'no-certs'), ...env };
+      if (!('NODE_EXTRA_CA_CERTS' in env)) delete env2.NODE_EXTRA_CA_CERTS;
+      const child = spawn(gantryBin, args, { env: env2 });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.once('close', (status) => resolve({ status, stdout, stderr }));
+    });
+  const untrusted = await exec(['pull', '-q', `${host}/ca/app:1`], {});
+  assert.equal(untrusted.status, 1); // (a loopback registry then falls back to plain HTTP, which this one does not speak)
+  assert.match(untrusted.stderr, /^Error: /);
+  const trusted = await exec(['pull', '-q', `${host}/ca/app:1`], { NODE_EXTRA_CA_CERTS: cert });
+  assert.equal(trusted.status, 0, trusted.stderr);
+  assert.equal(trusted.stdout, `${host}/ca/app:1\n`);
+  // A file node cannot read: node would warn at start-up; gantry warns only when TLS needs it.
+  const missingFile = { NODE_EXTRA_CA_CERTS: join(dir, 'no-such.pem') };
+  assert.equal((await exec(['--version'], missingFile)).stderr, '');
+  const pulled = await exec(['pull', '-q', `${host}/ca/app:1`], missingFile);
+  assert.match(pulled.stderr, /^Warning: Ignoring extra certs from `.*no-such\.pem`, load failed/m);
+});
+
 /** A proxy to `target` that cuts the first GET of `cutPath` after `after` bytes, and records requests. */
 async function cuttingProxy(t: TestContext, target: string, match: (req: http.IncomingMessage) => boolean, after: number): Promise<{ host: string; seen: { method: string; url: string; range?: string }[] }> {
   const seen: { method: string; url: string; range?: string }[] = [];

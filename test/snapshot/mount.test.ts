@@ -2,7 +2,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mountAll, SyncError, syncFilesystem, unmount } from '../../src/snapshot/index.js';
+import { mountAll, unmount } from '../../src/snapshot/index.js';
 import { isMountedUnder } from '../../src/store/index.js';
 import { tempDir } from '../helpers/paths.js';
 
@@ -71,17 +71,6 @@ test('a failing mount is a MountError naming the target', async (t) => {
     (err: Error) => err.constructor.name === 'MountError' && err.message.includes(target),
   );
   assert.equal(isMountedUnder(target), false);
-});
-
-test('syncFilesystem writes back the filesystem of a path and names a missing one', async (t) => {
-  const dir = tempDir(t);
-  writeFileSync(join(dir, 'dirty'), 'x'.repeat(1 << 16));
-  await syncFilesystem(dir);
-  await assert.rejects(syncFilesystem(join(dir, 'missing')), (err: unknown) => {
-    assert.ok(err instanceof SyncError);
-    assert.match((err as Error).message, /^Cannot sync the filesystem of ".*missing": ENOENT/);
-    return true;
-  });
 });
 
 test('unmount of a busy mount detaches it lazily (EBUSY from umount2)', async (t) => {

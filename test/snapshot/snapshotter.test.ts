@@ -130,3 +130,67 @@ test('volatileMounts marks only writable overlays', () => {
   assert.deepEqual(volatileMounts([upper, view, bind]), [{ ...upper, options: [...upper.options, 'volatile'] }, view, bind]);
   assert.deepEqual(volatileMounts(volatileMounts([upper]))[0]?.options.filter((o) => o === 'volatile'), ['volatile'], 'added once');
 });
+
+/** What the snapshot row says about the boot its tree was written in; `boot` rewrites it (a "reboot"). */
+function writtenBoot(store: ReturnType<typeof openStore>, key: string, boot?: string): string | undefined {
+  const row = store.db.sqlite.prepare('SELECT labels FROM snapshots WHERE key = ?').get(key) as { labels: string };
+  const labels = JSON.parse(row.labels) as Record<string, string>;
+  if (boot !== undefined) {
+    labels['gantry.written-boot'] = boot;
+    store.db.sqlite.prepare('UPDATE snapshots SET labels = ? WHERE key = ?').run(JSON.stringify(labels), key);
+  }
+  return labels['gantry.written-boot'];
+}
+
+for (const driver of ['overlay', 'vfs'] as const) {
+  test(`${driver}: a tree committed before the last boot (a crash may have emptied it) is extracted again in place before use`, async (t) => {
+    const root = tempDir(t);
+    const store = openStore({ root });
+    t.after(() => store.close());
+    const snaps = openSnapshotter(store, { driver });
+    const image = await putTestImage(store, { layers: [{ 'etc/base': 'base\n' }, { 'etc/top': 'top\n' }] });
+    const [base, top] = image.layers.map((l) => l.chainId as string) as [string, string];
+    await unpackLayers(store.content, snaps, image.layers);
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'latin1').trim();
+    assert.equal(writtenBoot(store, base), boot, 'every commit records its boot');
+    const ids = [snaps.stat(base)?.id, snaps.stat(top)?.id];
+    const baseTree = join(root, 'snapshots', String(ids[0]), 'fs');
+
+    // What a power cut can do to unsynced pages: the file is there, its data is not.
+    writeFileSync(join(baseTree, 'etc/base'), '');
+    assert.equal(snaps.needsRenewal(base), false, 'in this boot the page cache holds what was written');
+    writtenBoot(store, base, 'an-earlier-boot');
+    assert.equal(snaps.needsRenewal(base), true);
+    assert.equal(snaps.needsRenewal(top), false);
+    assert.equal(await unpackLayers(store.content, snaps, image.layers), top);
+    assert.equal(readFileSync(join(baseTree, 'etc/base'), 'utf8'), 'base\n');
+    assert.deepEqual([snaps.stat(base)?.id, snaps.stat(top)?.id], ids, 'same rows: the layer above keeps its parent');
+    assert.equal(snaps.stat(top)?.parent, base);
+    assert.equal(writtenBoot(store, base), boot);
+    assert.deepEqual(readdirSync(join(root, 'snapshots', String(ids[0]))).filter((n) => n !== 'fs'), [], 'no old tree left behind');
+    assert.equal(snaps.list().length, 2, 'the extraction snapshot is gone');
+
+    // A tree that is missing (a process killed in the middle of a swap) is extracted again too.
+    rmSync(join(root, 'snapshots', String(ids[1]), 'fs'), { recursive: true });
+    assert.equal(snaps.needsRenewal(top), true);
+    await unpackLayers(store.content, snaps, image.layers);
+    assert.equal(readFileSync(join(root, 'snapshots', String(ids[1]), 'fs', 'etc/top'), 'utf8'), 'top\n');
+  });
+}
+
+test('overlay: committing a name whose tree is from an earlier boot replaces that tree with the new one', async (t) => {
+  const root = tempDir(t);
+  const store = openStore({ root });
+  t.after(() => store.close());
+  const snaps = openSnapshotter(store, { driver: 'overlay' });
+  for (const [key, text] of [['first', 'old\n'], ['second', 'new\n']] as const) {
+    await snaps.prepare(key);
+    writeFileSync(join(snaps.upperDir(key), 'f'), text);
+    if (key === 'second') writtenBoot(store, 'layer', 'an-earlier-boot');
+    await snaps.commit('layer', key);
+  }
+  const id = snaps.stat('layer')?.id;
+  assert.equal(readFileSync(join(root, 'snapshots', String(id), 'fs', 'f'), 'utf8'), 'new\n');
+  assert.equal(snaps.needsRenewal('layer'), false);
+  assert.equal(snaps.list().length, 1);
+});

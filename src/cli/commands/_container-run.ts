@@ -15,15 +15,15 @@ import { withContainers } from './_containers.js';
 export const EXIT_CANNOT_RUN = 125;
 
 export async function runImage(image: string, cmd: string[], opts: RunOptions, io: CommandIO, globals: GlobalOptions): Promise<number> {
-  const { markPhase } = await import('../../runtime/index.js');
-  markPhase('cli: run handler loaded');
+  const { traceLine } = await import('../../trace.js');
+  traceLine('cli: run handler loaded');
   // The container part's modules load (file reads, compiles) while the store opens; withContainers
   // imports the same module and gets this one.
   const containerPart = import('../../container/index.js');
   containerPart.catch(() => {});
   try {
     const code = await withContainers(globals, io, async (c) => {
-      markPhase('cli: store and runtime opened');
+      traceLine('cli: store and runtime opened');
       const { rootfs: _r, detach, rm, name, label, ...flags } = opts;
       void _r;
       const rec = await c.create({
@@ -63,7 +63,7 @@ export async function runImage(image: string, cmd: string[], opts: RunOptions, i
         throw err;
       }
     });
-    markPhase('cli: store closed');
+    traceLine('cli: store closed');
     return code;
   } catch (err) {
     return runFailureStatus(err, io, globals);

@@ -188,6 +188,7 @@ const handler: Handler<BuildFlags> = async (args, opts, io, globals) => {
       progress: renderer,
       signal: io.signal,
       fetchImage: lazyFetcher(() => imageFetcher(store, io, opts.pull === true)),
+      fetchUrl: urlFetcher(),
       pull: opts.pull === true,
       ...(platform === undefined ? {} : { platform }),
     });
@@ -225,6 +226,18 @@ const handler: Handler<BuildFlags> = async (args, opts, io, globals) => {
 function lazyFetcher(make: () => Promise<(reference: string) => Promise<import('../../oci/index.js').Digest>>) {
   let fetcher: Promise<(reference: string) => Promise<import('../../oci/index.js').Digest>> | undefined;
   return async (reference: string) => (await (fetcher ??= make()))(reference);
+}
+
+/**
+ * ADD's downloads go through the registry transport (loaded on the first one): its connections trust
+ * NODE_EXTRA_CA_CERTS, which bin/gantry keeps from node's start-up (see tls-trust.ts), and certs.d.
+ */
+function urlFetcher(): import('../../build/index.js').UrlFetch {
+  let transport: Promise<import('../../registry/client/index.js').RegistryFetch> | undefined;
+  return async (url, init) => {
+    transport ??= import('../../registry/client/index.js').then((m) => m.createTransport({ certsDir: m.certsDirOf() }));
+    return (await transport)(url, init);
+  };
 }
 
 /**

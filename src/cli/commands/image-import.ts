@@ -32,7 +32,9 @@ const importHandler: Handler<ImportFlags> = async (args, opts, io, globals) => {
     const { UnavailableError } = await import('../../errors.js');
     let res: Response;
     try {
-      res = await fetch(source, { signal: io.signal });
+      // The registry transport, not the global fetch: it trusts NODE_EXTRA_CA_CERTS (see tls-trust.ts).
+      const { createTransport, certsDirOf } = await import('../../registry/client/index.js');
+      res = await createTransport({ certsDir: certsDirOf() })(source, { signal: io.signal });
     } catch (err) {
       const cause = (err as { cause?: { message?: string } }).cause?.message;
       throw new UnavailableError('IMPORT_FETCH', `Cannot fetch "${source}": ${cause ?? (err as Error).message}`, { cause: err });

@@ -9,6 +9,7 @@
 import { LayerFormatError } from '../errors.js';
 import { BLOCK, F, TYPEFLAG, checksum, octalMax, type TarHeader } from './header.js';
 import { encodePax } from './pax.js';
+import { BlockFiller } from '../blocks.js';
 
 export interface TarWriterEntry {
   header: TarHeader;
@@ -236,64 +237,6 @@ export interface TarBlockOptions extends TarWriteOptions {
   blockSize: number;
   /** Buffers of `blockSize` bytes to fill before allocating new ones; the consumer gives blocks back here. */
   free?: Buffer[];
-}
-
-/** Fills fixed-size blocks; full ones wait in `full` until taken. */
-class BlockFiller {
-  readonly #size: number;
-  readonly #free: Buffer[];
-  #block: Buffer;
-  #fill = 0;
-  full: Buffer[] = [];
-
-  constructor(size: number, free: Buffer[]) {
-    this.#size = size;
-    this.#free = free;
-    this.#block = free.pop() ?? Buffer.allocUnsafe(size);
-  }
-
-  #advance(n: number): void {
-    this.#fill += n;
-    if (this.#fill < this.#size) return;
-    this.full.push(this.#block);
-    this.#block = this.#free.pop() ?? Buffer.allocUnsafe(this.#size);
-    this.#fill = 0;
-  }
-
-  put(bytes: Uint8Array): void {
-    for (let off = 0; off < bytes.byteLength; ) {
-      const n = Math.min(this.#size - this.#fill, bytes.byteLength - off);
-      this.#block.set(n === bytes.byteLength ? bytes : bytes.subarray(off, off + n), this.#fill);
-      off += n;
-      this.#advance(n);
-    }
-  }
-
-  /**
-   * One read of at most `max` bytes of `body`, no further than the end of the current block; the
-   * count read. With `probe`, one byte more is asked for when the block has room: more than `max`
-   * back means the body is longer than it should be (the caller fails, the block's content no
-   * longer matters), and `eof` says whether a short answer proved the end (a regular file's read
-   * is short only there), which saves the separate probe read per file.
-   */
-  read(body: DirectBody, max: number, probe = false): { n: number; eof: boolean } {
-    const room = this.#size - this.#fill;
-    const ask = probe && max < room ? max + 1 : Math.min(max, room);
-    const n = body.readInto(this.#block, this.#fill, ask);
-    this.#advance(Math.min(n, room));
-    return { n, eof: n < ask };
-  }
-
-  take(): Buffer[] {
-    const out = this.full;
-    this.full = [];
-    return out;
-  }
-
-  /** The partly filled last block, if any. */
-  rest(): Buffer | undefined {
-    return this.#fill > 0 ? this.#block.subarray(0, this.#fill) : undefined;
-  }
 }
 
 const PROBE = Buffer.alloc(1);

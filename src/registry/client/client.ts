@@ -22,7 +22,7 @@ import { isInsecureRegistry, isLoopbackHost, registryHost, type RegistryEndpoint
 import { SecretSet } from './redact.js';
 import { pullImage } from './pull.js';
 import { RegistrySession } from './session.js';
-import { createTransport, type RegistryFetch } from './transport.js';
+import { certsDirOf, createTransport, type RegistryFetch } from './transport.js';
 
 export interface RegistryClientOptions {
   env?: Record<string, string | undefined>;
@@ -57,8 +57,7 @@ export class RegistryClient {
     this.#userAgent = opts.userAgent;
     this.attempts = opts.attempts ?? config.maxDownloadAttempts;
     this.fetch = createTransport({
-      // GANTRY_CERTS_D stands in for /etc/docker/certs.d (tests, rootless setups).
-      certsDir: env['GANTRY_CERTS_D'] || '/etc/docker/certs.d',
+      certsDir: certsDirOf(env),
       // Loopback registries may fall back to plain HTTP, but their certificates are still checked
       // unless the user said otherwise: a test of TLS against localhost must mean something.
       skipVerify: (host) => !this.#tlsVerify || this.config.insecureRegistries.some((r) => r === host || isInsecureRegistry(host, { insecureRegistries: [r] }) && !isLoopbackHost(host)),

@@ -136,7 +136,8 @@ test('over TLS: the certificate is verified against the CA given, and a body arr
   const data = randomBytes(2 << 20);
   const server = https.createServer({ cert, key: readFileSync(join(dir, 'k')) }, (_q, r) => r.end(data));
   const port = await listen(server);
-  const trusting = new RawGetClient(() => ({ ca: [cert] }));
+  const secureContext = (await import('node:tls')).createSecureContext({ ca: [cert] });
+  const trusting = new RawGetClient(() => ({ secureContext }));
   const strict = new RawGetClient(() => ({}));
   t.after(() => (trusting.close(), strict.close(), server.close()));
   assert.ok((await collect(trusting, `https://127.0.0.1:${port}/`)).body.equals(data));

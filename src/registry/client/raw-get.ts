@@ -17,7 +17,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 
 /** Options for connections to one origin (TLS material for https). */
-export type ConnectOptions = Pick<tls.ConnectionOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized'>;
+export type ConnectOptions = Pick<tls.ConnectionOptions, 'secureContext' | 'rejectUnauthorized'>;
 
 export interface RawGetOptions {
   headers: Record<string, string>;

@@ -10,7 +10,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { rootCertificates } from 'node:tls';
+import { secureContextFor } from '../../tls-trust.js';
 import { RawGetClient, type ConnectOptions, type StreamedBody } from './raw-get.js';
 
 /** The body a registry request may carry: bytes, or a stream of bytes (uploads). */
@@ -43,6 +43,11 @@ export function streamBodyOf(res: Response): StreamedBody | undefined {
 }
 
 const DEFAULT_CERTS_DIR = '/etc/docker/certs.d';
+
+/** Where per-registry certificates live: GANTRY_CERTS_D stands in for /etc/docker/certs.d (tests, rootless setups). */
+export function certsDirOf(env: NodeJS.ProcessEnv = process.env): string {
+  return env['GANTRY_CERTS_D'] || DEFAULT_CERTS_DIR;
+}
 const MAX_REDIRECTS = 10;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
@@ -85,12 +90,9 @@ export function createTransport(opts: TransportOptions = {}): RegistryFetch {
   const tlsFor = (u: URL): ConnectOptions => {
     let t = tlsByHost.get(u.host);
     if (t === undefined) {
-      const certs = certsFor(opts.certsDir ?? DEFAULT_CERTS_DIR, u.host);
-      t = {
-        ...(certs.ca ? { ca: [...rootCertificates, ...certs.ca] } : {}),
-        ...(certs.cert ? { cert: certs.cert, key: certs.key! } : {}),
-        rejectUnauthorized: opts.skipVerify?.(u.host) !== true,
-      };
+      // Node's roots, NODE_EXTRA_CA_CERTS and the host's certs.d, parsed once for all its connections.
+      const secureContext = secureContextFor(certsFor(opts.certsDir ?? DEFAULT_CERTS_DIR, u.host));
+      t = { ...(secureContext === undefined ? {} : { secureContext }), rejectUnauthorized: opts.skipVerify?.(u.host) !== true };
       tlsByHost.set(u.host, t);
     }
     return t;

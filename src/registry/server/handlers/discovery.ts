@@ -51,15 +51,14 @@ export const referrers: Handler = async (_req, res, { name, reference, url }, ct
   const sorted = [...byDigest.keys()].sort();
   const n = url.searchParams.get('n');
   const limit = n !== null && /^\d+$/.test(n) && Number(n) > 0 ? Math.min(Number(n), ctx.referrersPageSize) : ctx.referrersPageSize;
-  const last = url.searchParams.get('last');
-  const after = last === null ? sorted : sorted.filter((d) => d > last);
-  const items = after.slice(0, limit);
+  // (A bad `n` is not refused here, unlike the tags list: it means the server's page size.)
+  const p = paginate(sorted, String(limit), url.searchParams.get('last'));
   const headers: Record<string, string> = { 'Content-Type': MediaType.OciIndex };
   if (artifactType !== undefined) headers['OCI-Filters-Applied'] = 'artifactType';
-  if (after.length > items.length) {
-    const q = new URLSearchParams({ n: String(limit), last: items[items.length - 1]! });
+  if (p.next !== undefined) {
+    const q = new URLSearchParams({ n: String(limit), last: p.next });
     if (artifactType !== undefined) q.set('artifactType', artifactType);
     headers.Link = `</v2/${name}/referrers/${reference}?${q.toString()}>; rel="next"`;
   }
-  sendJson(res, 200, { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: items.map((d) => byDigest.get(d)!) }, headers);
+  sendJson(res, 200, { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: p.items.map((d) => byDigest.get(d)!) }, headers);
 };
