@@ -15,7 +15,9 @@
  *   keeps each source's path (below a `/./` pivot if there is one) under the destination.
  *
  * Every destination path is resolved inside the destination root (layer's `resolveInRoot`), so a
- * symlink in the image can never make a copy write outside it.
+ * symlink in the image can never make a copy write outside it. The destination is a mounted root,
+ * or an overlay snapshot's upper directory written without a mount (layer's OverlayUpperTree, which
+ * resolves and creates through the merged view of its layers): the `DestTree` below.
  */
 import { stat } from 'node:fs/promises';
 import {

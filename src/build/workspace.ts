@@ -50,8 +50,10 @@ export class Workspace {
   readonly #sourceDateEpoch: number | undefined;
   readonly #copyThroughMount: boolean;
 
-  /** `openSnapshotter` is called once, on first need, with snapshot/ loaded. */
-  /** `copyThroughMount`: every step is mounted, `change`'s `direct` is never used (tests compare the two ways). */
+  /**
+   * `openSnapshotter` is called once, on first need, with snapshot/ loaded. `copyThroughMount`:
+   * every step is mounted, `change`'s `direct` is never used (tests compare the two ways).
+   */
   constructor(store: Store, openSnapshotter: (snapshot: typeof Snapshot) => Snapshotter, lease: string, options: { sourceDateEpoch?: number; copyThroughMount?: boolean } = {}) {
     this.#store = store;
     this.#openSnapshotter = openSnapshotter;
