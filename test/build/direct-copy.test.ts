@@ -255,3 +255,46 @@ test('a build gives the same layers with COPY written directly and through a mou
   assert.ok(direct.layers[5]?.has('present/x/p.txt'), 'through /link');
   assert.ok(direct.layers[14]?.has('added/pkg/in-tar.txt') && direct.layers[14]?.has('added/f.txt'));
 });
+
+test('the merged view finds what an overlay mount of the same layers shows, and nothing it hides', async (t) => {
+  const dir = tempDir(t, 'gantry-direct-copy-');
+  const lowerDirs = lowers(dir);
+  // An upper directory with its own say: a whiteout, an opaque directory, a file over a lower directory.
+  const upper = join(dir, 'up');
+  mkdirSync(join(upper, 'present'), { recursive: true });
+  sys().mknod(join(upper, 'present/p.txt'), 0o020000, 0, 0);
+  mkdirSync(join(upper, 'deep'));
+  sys().lsetxattr(join(upper, 'deep'), 'trusted.overlay.opaque', Buffer.from('y'));
+  file(join(upper, 'deep/mine'), 'mine');
+  file(join(upper, 'fod'), 'a file over a lower directory');
+  const tree = new OverlayUpperTree(upper, lowerDirs);
+  const view = await mounted(t, dir, [`lowerdir=${[upper, ...lowerDirs].join(':')}`]);
+  const shown = new Set<string>();
+  const walk = (rel: string): void => {
+    for (const name of readdirSync(join(view, rel))) {
+      const r = rel === '' ? name : `${rel}/${name}`;
+      shown.add(r);
+      const want = lstatSync(join(view, r));
+      const got = tree.find(r);
+      assert.ok(got !== undefined, `${r} is in the mount`);
+      assert.deepEqual([got.st.mode, got.st.uid, got.st.size], [want.mode, want.uid, want.size], r);
+      if (want.isFile()) assert.equal(readFileSync(got.host, 'utf8'), readFileSync(join(view, r), 'utf8'), r);
+      if (want.isDirectory()) walk(r);
+    }
+  };
+  walk('');
+  // Every path of every layer that the mount does not show, the merged view does not find either.
+  const all = new Set<string>();
+  const collect = (root: string, rel: string): void => {
+    for (const name of readdirSync(join(root, rel))) {
+      const r = rel === '' ? name : `${rel}/${name}`;
+      all.add(r);
+      if (lstatSync(join(root, r)).isDirectory()) collect(root, r);
+    }
+  };
+  for (const d of [upper, ...lowerDirs]) collect(d, '');
+  const hidden = [...all].filter((r) => !shown.has(r)).sort();
+  assert.deepEqual(hidden, ['deep/a', 'deep/a/b', 'deep/a/b/c', 'deep/a/b/c/z', 'fod/x', 'fod/x/y', 'opq/keep', 'opq/keep/k', 'present/p.txt', 'wh', 'wh/gone', 'wh/gone/g']);
+  for (const r of hidden) assert.equal(tree.find(r), undefined, `${r} is hidden`);
+  await unmount(view); // before the temp dir goes (hooks run in the order they were added)
+});
