@@ -63,6 +63,12 @@ export interface CopyRequest {
   srcRoot: string;
   /** Paths (relative to srcRoot) that may be read: the context after `.dockerignore`. Default: all. */
   visible?: (relPath: string) => boolean;
+  /**
+   * The lstat of a source entry as already known (the build context's walk, which the step's cache
+   * key was computed from), so the copy need not ask again per file; undefined: lstat it. A file's
+   * mode must be its current one: the copy sets a mode only where it differs from that.
+   */
+  knownStat?: (relPath: string) => KnownStat | undefined;
   /** Source patterns as written (already expanded). */
   sources: readonly string[];
   /** Destination as written (already expanded). */
@@ -133,6 +139,33 @@ export function parseChmod(text: string): number | undefined {
   if (text === '') return undefined;
   if (!/^[0-7]{3,4}$/.test(text)) throw new InvalidArgumentError('INVALID_CHMOD', `invalid chmod parameter: ${text}`);
   return parseInt(text, 8);
+}
+
+/** What the copy needs of a source entry's lstat (the context walk's fields; it has no atime). */
+export interface KnownStat {
+  type: 'file' | 'dir' | 'symlink' | 'other';
+  mode: number;
+  uid: number;
+  gid: number;
+  mtimeMs: number;
+  linkTarget?: string;
+}
+
+/** A source entry's lstat, from the system or as known. */
+interface SourceStat {
+  type: KnownStat['type'];
+  /** Permission bits (and setuid/setgid/sticky). */
+  perm: number;
+  uid: number;
+  gid: number;
+  atimeMs: number;
+  mtimeMs: number;
+  linkTarget?: string;
+}
+
+function sourceStat(st: Stats): SourceStat {
+  const type = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'other';
+  return { type, perm: st.mode & 0o7777, uid: st.uid, gid: st.gid, atimeMs: st.atimeMs, mtimeMs: st.mtimeMs };
 }
 
 /**
@@ -335,14 +368,19 @@ class TreeCopier {
       await yieldLoop();
       this.#req.signal?.throwIfAborted();
     }
-    const st = follow ? statSync(src) : lstatSync(src);
+    // A known entry's atime is not known: its mtime stands in (no layer records an atime).
+    const known = follow ? undefined : this.#req.knownStat?.(rel);
+    const st: SourceStat =
+      known !== undefined
+        ? { type: known.type, perm: known.mode & 0o7777, uid: known.uid, gid: known.gid, atimeMs: known.mtimeMs, mtimeMs: known.mtimeMs, ...(known.linkTarget === undefined ? {} : { linkTarget: known.linkTarget }) }
+        : sourceStat(follow ? statSync(src) : lstatSync(src));
     const owner = this.#owner(st.uid, st.gid);
-    const mode = this.#req.chmod ?? st.mode & 0o7777;
+    const mode = this.#req.chmod ?? st.perm;
     // Under a directory this copy created, only names it wrote itself can exist, and each name is
     // copied once: nothing to look at. Elsewhere whatever is there (a symlink above all) goes first.
     const host = `${destHost}/${name}`;
     const existing = freshParent ? undefined : this.#dest.lstatHost(host);
-    if (st.isDirectory()) {
+    if (st.type === 'dir') {
       let fresh = false;
       if (existing !== undefined && !existing.isDirectory()) this.#dest.remove(host);
       if (existing === undefined || !existing.isDirectory()) {
@@ -354,13 +392,13 @@ class TreeCopier {
       return;
     }
     if (existing !== undefined) this.#dest.remove(host);
-    if (st.isSymbolicLink()) {
-      symlinkSync(readlinkSync(src), host);
+    if (st.type === 'symlink') {
+      symlinkSync(st.linkTarget ?? readlinkSync(src), host);
       if (owner.uid !== this.#uid || owner.gid !== this.#gid) lchownSync(host, owner.uid, owner.gid);
       lutimesSync(host, st.atimeMs / 1000, st.mtimeMs / 1000); // seconds as numbers: no Date per file, and finer than a Date's ms
       return;
     }
-    if (!st.isFile()) return; // sockets, fifos and devices are not copied from a context (as docker)
+    if (st.type !== 'file') return; // sockets, fifos and devices are not copied from a context (as docker)
     // Nothing is at `host` now (removed above, or under a directory this copy made): EXCL. Without
     // it libuv ftruncates the new file, and ext4 then flushes its data at close (auto_da_alloc's
     // replace-by-truncate guard): a synchronous writeback per file, most of a COPY's system time.
@@ -368,11 +406,11 @@ class TreeCopier {
     this.#setFileMeta(host, st, owner, mode);
   }
 
-  #setFileMeta(host: string, st: Stats, owner: Owner, mode: number): void {
+  #setFileMeta(host: string, st: SourceStat, owner: Owner, mode: number): void {
     const chown = owner.uid !== this.#uid || owner.gid !== this.#gid;
     if (chown) lchownSync(host, owner.uid, owner.gid);
     // chown clears setuid/setgid bits, so the mode goes after it when those are wanted.
-    if (mode !== (st.mode & 0o7777) || (chown && (mode & 0o6000) !== 0)) chmodSync(host, mode);
+    if (mode !== st.perm || (chown && (mode & 0o6000) !== 0)) chmodSync(host, mode);
     lutimesSync(host, st.atimeMs / 1000, st.mtimeMs / 1000); // seconds as numbers: no Date per file, and finer than a Date's ms
   }
 
