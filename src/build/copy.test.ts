@@ -61,3 +61,28 @@ test('copyInto replaces a symlink or a directory already at a destination instea
   assert.equal(readFileSync(join(dest, 'app/g'), 'utf8'), 'new-g');
   assert.equal(readFileSync(join(dest, 'app/keep'), 'utf8'), 'kept', 'what was there and not copied stays');
 });
+
+test('copyInto takes entries it is told the lstat of (the context walk) from there, and lstats the rest', async (t) => {
+  const src = tempDir(t);
+  const dest = tempDir(t);
+  mkdirSync(join(src, 'tree/sub'), { recursive: true });
+  writeFileSync(join(src, 'tree/known'), 'k');
+  chmodSync(join(src, 'tree/known'), 0o600);
+  writeFileSync(join(src, 'tree/sub/unknown'), 'u');
+  utimesSync(join(src, 'tree/sub/unknown'), new Date(3_000_000), new Date(4_000_000));
+  symlinkSync('sub/unknown', join(src, 'tree/ln'));
+  // What the walk saw: the modes the entries have, other times (to tell where they came from).
+  const known = new Map([
+    ['tree/known', { type: 'file' as const, mode: 0o100600, uid: 0, gid: 0, mtimeMs: 5_000_000 }],
+    ['tree/sub', { type: 'dir' as const, mode: 0o40700, uid: 0, gid: 0, mtimeMs: 6_000_000 }],
+    ['tree/ln', { type: 'symlink' as const, mode: 0o120777, uid: 0, gid: 0, mtimeMs: 7_000_000, linkTarget: 'sub/unknown' }],
+  ]);
+  await copyInto({ ...base, srcRoot: src, sources: ['tree'], dest: '/d/', destRoot: dest, knownStat: (p) => known.get(p) }, list([]));
+  const k = statSync(join(dest, 'd/known'));
+  assert.deepEqual([k.mode & 0o7777, k.mtimeMs, k.atimeMs], [0o600, 5_000_000, 5_000_000]);
+  const sub = statSync(join(dest, 'd/sub'));
+  assert.deepEqual([sub.mode & 0o7777, sub.mtimeMs], [0o700, 6_000_000]);
+  assert.equal(statSync(join(dest, 'd/sub/unknown')).mtimeMs, 4_000_000, 'not known: lstat');
+  assert.equal(readlinkSync(join(dest, 'd/ln')), 'sub/unknown');
+  assert.equal(lstatSync(join(dest, 'd/ln')).mtimeMs, 7_000_000);
+});

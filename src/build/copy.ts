@@ -15,12 +15,15 @@
  *   keeps each source's path (below a `/./` pivot if there is one) under the destination.
  *
  * Every destination path is resolved inside the destination root (layer's `resolveInRoot`), so a
- * symlink in the image can never make a copy write outside it.
+ * symlink in the image can never make a copy write outside it. The destination is a mounted root,
+ * or an overlay snapshot's upper directory written without a mount (layer's OverlayUpperTree, which
+ * resolves and creates through the merged view of its layers): the `DestTree` below.
  */
 import { stat } from 'node:fs/promises';
 import {
   chmodSync,
   chownSync,
+  constants,
   copyFileSync,
   lchownSync,
   lstatSync,
@@ -60,14 +63,24 @@ export interface CopyRequest {
   srcRoot: string;
   /** Paths (relative to srcRoot) that may be read: the context after `.dockerignore`. Default: all. */
   visible?: (relPath: string) => boolean;
+  /**
+   * The lstat of a source entry as already known (the build context's walk, which the step's cache
+   * key was computed from), so the copy need not ask again per file; undefined: lstat it. A file's
+   * mode must be its current one: the copy sets a mode only where it differs from that.
+   */
+  knownStat?: (relPath: string) => KnownStat | undefined;
   /** Source patterns as written (already expanded). */
   sources: readonly string[];
   /** Destination as written (already expanded). */
   dest: string;
   /** The stage's WORKDIR (absolute). */
   workdir: string;
-  /** The host directory of the destination root filesystem (a mounted snapshot). */
-  destRoot: string;
+  /**
+   * The destination root filesystem: a host directory (a mounted snapshot, or any plain tree), or
+   * a tree that is not one directory (an overlay upper directory over its lower layers, written
+   * without a mount: layer's OverlayUpperTree).
+   */
+  destRoot: string | DestTree;
   /** `--chown`, resolved; undefined keeps the source owner (or 0:0 with `resetOwner`). */
   owner?: Owner;
   /** Sources from the build context are owned by root in the image (docker's rule). */
@@ -84,6 +97,12 @@ export interface CopyRequest {
 export class CopySourceNotFoundError extends NotFoundError {
   constructor(source: string) {
     super('COPY_SOURCE_NOT_FOUND', `failed to compute cache key: failed to calculate checksum of ref: "/${source}": not found`);
+  }
+}
+
+export class CopyDestinationNotDirectoryError extends InvalidArgumentError {
+  constructor(dir: string) {
+    super('COPY_DESTINATION_NOT_DIRECTORY', `Cannot copy to ${dir}: it exists and is not a directory`);
   }
 }
 
@@ -122,6 +141,73 @@ export function parseChmod(text: string): number | undefined {
   return parseInt(text, 8);
 }
 
+/** What the copy needs of a source entry's lstat (the context walk's fields; it has no atime). */
+export interface KnownStat {
+  type: 'file' | 'dir' | 'symlink' | 'other';
+  mode: number;
+  uid: number;
+  gid: number;
+  mtimeMs: number;
+  linkTarget?: string;
+}
+
+/** A source entry's lstat, from the system or as known. */
+interface SourceStat {
+  type: KnownStat['type'];
+  /** Permission bits (and setuid/setgid/sticky). */
+  perm: number;
+  uid: number;
+  gid: number;
+  atimeMs: number;
+  mtimeMs: number;
+  linkTarget?: string;
+}
+
+function sourceStat(st: Stats): SourceStat {
+  const type = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'other';
+  return { type, perm: st.mode & 0o7777, uid: st.uid, gid: st.gid, atimeMs: st.atimeMs, mtimeMs: st.mtimeMs };
+}
+
+/**
+ * The destination as the copy needs it. Host paths are under `root`; every path handed in was
+ * returned by `resolve` (or is a child of such a directory), so symlinks never lead out of it.
+ */
+export interface DestTree {
+  readonly root: string;
+  /** The host path that `path` (absolute inside the root) names, symlinks resolved inside the root. */
+  resolve(path: string, followLast: boolean): string;
+  /** What is at `host` in the destination's view, or undefined. */
+  lstatHost(host: string): Stats | undefined;
+  /** Readies the directory at `host` (lstatHost said one is there) to have entries written in it. */
+  openDir(host: string): void;
+  /** Removes what is at `host` so that a new entry can be created there at once. */
+  remove(host: string): void;
+  /** Creates a directory where `remove` left nothing (or nothing was). */
+  mkdir(host: string, mode: number): void;
+}
+
+/** A destination that is one host directory (a mounted root): plain file system calls. */
+class HostTree implements DestTree {
+  readonly root: string;
+  constructor(root: string) {
+    this.root = root;
+  }
+  resolve(path: string, followLast: boolean): string {
+    return resolveInRoot(this.root, path, { followLast });
+  }
+  lstatHost(host: string): Stats | undefined {
+    return lstatIfAny(host);
+  }
+  openDir(): void {}
+  remove(host: string): void {
+    if (lstatIfAny(host)?.isDirectory() === true) rmSync(host, { recursive: true, force: true });
+    else unlinkSync(host);
+  }
+  mkdir(host: string, mode: number): void {
+    mkdirSync(host, { mode });
+  }
+}
+
 interface Planned {
   /** Host path of the source. */
   src: string;
@@ -140,6 +226,7 @@ interface Planned {
  */
 export async function copyInto(req: CopyRequest, listSources: () => Promise<Iterable<string>>): Promise<void> {
   layer ??= await import('../layer/index.js');
+  const dest = typeof req.destRoot === 'string' ? new HostTree(req.destRoot) : req.destRoot;
   const destIsDir = req.dest.endsWith('/') || req.dest.endsWith('/.') || req.dest === '.';
   const destAbs = posix.isAbsolute(req.dest) ? posix.normalize(req.dest) : posix.join(req.workdir, req.dest);
   let all: string[] | undefined;
@@ -174,13 +261,13 @@ export async function copyInto(req: CopyRequest, listSources: () => Promise<Iter
     } else {
       let d: string;
       if (parentsPart !== undefined) d = posix.join(destAbs, parentsPart);
-      else if (intoDir || (await isDirIn(req.destRoot, destAbs))) d = posix.join(destAbs, basename(rel));
+      else if (intoDir || isDirIn(dest, destAbs)) d = posix.join(destAbs, basename(rel));
       else d = destAbs;
       plan.push({ src: real, dest: d, contents: false, rel });
     }
   }
   const exclude = req.excludes !== undefined && req.excludes.length > 0 ? new PatternMatcher([...req.excludes]) : undefined;
-  const copier = new TreeCopier(req, exclude);
+  const copier = new TreeCopier(req, dest, exclude);
   for (const p of plan) {
     req.signal?.throwIfAborted();
     await copier.copy(p);
@@ -194,9 +281,9 @@ function parentsPath(rel: string): string {
   return pivot >= 0 ? rel.slice(pivot + 3) : rel;
 }
 
-async function isDirIn(root: string, path: string): Promise<boolean> {
+function isDirIn(dest: DestTree, path: string): boolean {
   try {
-    return (await stat(resolveInRoot(root, path, { followLast: true }))).isDirectory();
+    return dest.lstatHost(dest.resolve(path, true))?.isDirectory() === true;
   } catch {
     return false;
   }
@@ -217,14 +304,16 @@ const YIELD_EVERY = 256;
  */
 class TreeCopier {
   readonly #req: CopyRequest;
+  readonly #dest: DestTree;
   readonly #exclude: PatternMatcher | undefined;
   readonly #dirMeta: { path: string; mode: number; atime: number; mtime: number; uid: number; gid: number }[] = [];
   readonly #uid = process.geteuid?.() ?? 0;
   readonly #gid = process.getegid?.() ?? 0;
   #sinceYield = 0;
 
-  constructor(req: CopyRequest, exclude: PatternMatcher | undefined) {
+  constructor(req: CopyRequest, dest: DestTree, exclude: PatternMatcher | undefined) {
     this.#req = req;
+    this.#dest = dest;
     this.#exclude = exclude;
   }
 
@@ -235,17 +324,17 @@ class TreeCopier {
 
   /** Creates the missing directories of `dir` (absolute inside the root), owned like created dirs; returns its host path. */
   #ensureDir(dir: string): string {
-    const root = this.#req.destRoot;
-    const host = resolveInRoot(root, dir, { followLast: true });
-    try {
-      if (lstatSync(host).isDirectory()) return host;
-    } catch {
-      // missing: create below
+    const dest = this.#dest;
+    const host = dest.resolve(dir, true);
+    if (dest.lstatHost(host)?.isDirectory() === true) {
+      dest.openDir(host);
+      return host;
     }
     const parent = posix.dirname(dir);
     if (parent !== dir) this.#ensureDir(parent);
-    const again = resolveInRoot(root, dir, { followLast: true });
-    mkdirSync(again, { mode: 0o755 });
+    const again = dest.resolve(dir, true);
+    if (dest.lstatHost(again) !== undefined) throw new CopyDestinationNotDirectoryError(dir);
+    dest.mkdir(again, 0o755);
     const o = this.#req.owner ?? { uid: 0, gid: 0 };
     chownSync(again, o.uid, o.gid);
     return again;
@@ -279,44 +368,49 @@ class TreeCopier {
       await yieldLoop();
       this.#req.signal?.throwIfAborted();
     }
-    const st = follow ? statSync(src) : lstatSync(src);
+    // A known entry's atime is not known: its mtime stands in (no layer records an atime).
+    const known = follow ? undefined : this.#req.knownStat?.(rel);
+    const st: SourceStat =
+      known !== undefined
+        ? { type: known.type, perm: known.mode & 0o7777, uid: known.uid, gid: known.gid, atimeMs: known.mtimeMs, mtimeMs: known.mtimeMs, ...(known.linkTarget === undefined ? {} : { linkTarget: known.linkTarget }) }
+        : sourceStat(follow ? statSync(src) : lstatSync(src));
     const owner = this.#owner(st.uid, st.gid);
-    const mode = this.#req.chmod ?? st.mode & 0o7777;
+    const mode = this.#req.chmod ?? st.perm;
     // Under a directory this copy created, only names it wrote itself can exist, and each name is
     // copied once: nothing to look at. Elsewhere whatever is there (a symlink above all) goes first.
     const host = `${destHost}/${name}`;
-    const existing = freshParent ? undefined : lstatIfAny(host);
-    if (st.isDirectory()) {
+    const existing = freshParent ? undefined : this.#dest.lstatHost(host);
+    if (st.type === 'dir') {
       let fresh = false;
-      if (existing !== undefined && !existing.isDirectory()) rmSync(host, { recursive: true, force: true });
+      if (existing !== undefined && !existing.isDirectory()) this.#dest.remove(host);
       if (existing === undefined || !existing.isDirectory()) {
-        mkdirSync(host, { mode: 0o700 });
+        this.#dest.mkdir(host, 0o700);
         fresh = true;
-      }
+      } else this.#dest.openDir(host);
       await this.#copyChildren(src, host, rel, fresh);
       this.#dirMeta.push({ path: host, mode, atime: st.atimeMs / 1000, mtime: st.mtimeMs / 1000, uid: owner.uid, gid: owner.gid });
       return;
     }
-    if (existing !== undefined) {
-      if (existing.isDirectory()) rmSync(host, { recursive: true, force: true });
-      else unlinkSync(host);
-    }
-    if (st.isSymbolicLink()) {
-      symlinkSync(readlinkSync(src), host);
+    if (existing !== undefined) this.#dest.remove(host);
+    if (st.type === 'symlink') {
+      symlinkSync(st.linkTarget ?? readlinkSync(src), host);
       if (owner.uid !== this.#uid || owner.gid !== this.#gid) lchownSync(host, owner.uid, owner.gid);
       lutimesSync(host, st.atimeMs / 1000, st.mtimeMs / 1000); // seconds as numbers: no Date per file, and finer than a Date's ms
       return;
     }
-    if (!st.isFile()) return; // sockets, fifos and devices are not copied from a context (as docker)
-    copyFileSync(src, host); // creates the file with the source's mode (libuv fchmods it, umask aside)
+    if (st.type !== 'file') return; // sockets, fifos and devices are not copied from a context (as docker)
+    // Nothing is at `host` now (removed above, or under a directory this copy made): EXCL. Without
+    // it libuv ftruncates the new file, and ext4 then flushes its data at close (auto_da_alloc's
+    // replace-by-truncate guard): a synchronous writeback per file, most of a COPY's system time.
+    copyFileSync(src, host, constants.COPYFILE_EXCL); // creates the file with the source's mode (libuv fchmods it, umask aside)
     this.#setFileMeta(host, st, owner, mode);
   }
 
-  #setFileMeta(host: string, st: Stats, owner: Owner, mode: number): void {
+  #setFileMeta(host: string, st: SourceStat, owner: Owner, mode: number): void {
     const chown = owner.uid !== this.#uid || owner.gid !== this.#gid;
     if (chown) lchownSync(host, owner.uid, owner.gid);
     // chown clears setuid/setgid bits, so the mode goes after it when those are wanted.
-    if (mode !== (st.mode & 0o7777) || (chown && (mode & 0o6000) !== 0)) chmodSync(host, mode);
+    if (mode !== st.perm || (chown && (mode & 0o6000) !== 0)) chmodSync(host, mode);
     lutimesSync(host, st.atimeMs / 1000, st.mtimeMs / 1000); // seconds as numbers: no Date per file, and finer than a Date's ms
   }
 

@@ -57,6 +57,11 @@ export interface BuildOptions {
   runtime?: string;
   /** `--storage-driver`. */
   storageDriver?: string;
+  /**
+   * COPY through a mounted root even on the overlay driver, instead of writing the snapshot's upper
+   * directory directly (tests check that both give the same layers).
+   */
+  copyThroughMount?: boolean;
   /** Runs the Dockerfile checks for `BuildResult.checks` (default true; `-q` prints none, so skips them). */
   checks?: boolean;
   progress?: ProgressSink;
@@ -125,7 +130,10 @@ export async function build(store: Store, options: BuildOptions): Promise<BuildR
     // snapshot/ loads with the first step that needs it (a cached build never does); a driver
     // named explicitly is checked now, so a wrong one fails every build as before.
     const named = options.storageDriver !== undefined || process.env.GANTRY_STORAGE_DRIVER !== undefined ? (await import('../snapshot/index.js')).openSnapshotter(store, driver) : undefined;
-    const workspace = new Workspace(store, (snapshot) => named ?? snapshot.openSnapshotter(store, driver), lease.id, options.sourceDateEpoch === undefined ? {} : { sourceDateEpoch: options.sourceDateEpoch });
+    const workspace = new Workspace(store, (snapshot) => named ?? snapshot.openSnapshotter(store, driver), lease.id, {
+      ...(options.sourceDateEpoch === undefined ? {} : { sourceDateEpoch: options.sourceDateEpoch }),
+      ...(options.copyThroughMount === true ? { copyThroughMount: true } : {}),
+    });
     const context =
       options.contextDir === undefined
         ? undefined

@@ -31,7 +31,7 @@ import type { ContainerConfig, Digest, ImageConfig, Platform } from '../oci/inde
 import type { ProgressSink } from '../progress.js';
 import { readBlob, type Store } from '../store/index.js';
 import { BuildContext } from './context.js';
-import { cleanSource, copyInto, matchSources, parseChmod, type Owner } from './copy.js';
+import { cleanSource, copyInto, matchSources, parseChmod, type DestTree, type Owner } from './copy.js';
 import { applyMeta, isMetaInstruction } from './meta.js';
 import { download, isArchiveFile, isUrl, unpackArchive, type Download, type UrlFetch } from './add.js';
 import type { RunRuntime } from './run-step.js';
@@ -539,13 +539,14 @@ export class Solver {
         });
       },
       async () => {
-        const change = await this.#ws.change(linked ? [] : state.layers, async (rootfs) => {
-          const owner = c.chown === '' ? undefined : await resolveOwner(rootfs, c.chown);
-          const chmod = parseChmod(c.chmod);
+        const chmod = parseChmod(c.chmod);
+        const add = c.kind === 'add' ? await this.#addPlan(c) : undefined;
+        /** The copy proper, into a mounted root (a host path) or an overlay upper directory written directly. */
+        const copy = async (dest: string | DestTree, owner: Owner | undefined, rootfs: string | undefined): Promise<void> => {
           const common = {
             dest: c.dest,
             workdir: stageWorkdir(state),
-            destRoot: rootfs,
+            destRoot: dest,
             ...(owner === undefined ? {} : { owner }),
             ...(chmod === undefined ? {} : { chmod }),
             parents: c.kind === 'copy' ? c.parents : false,
@@ -553,7 +554,7 @@ export class Solver {
             command: c.kind.toUpperCase(),
             ...(this.#req.signal === undefined ? {} : { signal: this.#req.signal }),
           };
-          if (c.sourceContents.length > 0) {
+          if (c.sourceContents.length > 0 && rootfs !== undefined) {
             await writeInlineFiles(rootfs, c, common.workdir, owner, chmod);
             if (c.sources.length === 0) return;
           }
@@ -564,16 +565,33 @@ export class Solver {
             });
           } else {
             let sources = c.sources;
-            if (c.kind === 'add') sources = await this.#addExtras(rootfs, c, common.workdir, owner, chmod);
+            if (add !== undefined) sources = rootfs === undefined ? add.rest : await this.#addExtras(rootfs, c as AddInstruction, add, common.workdir, owner, chmod);
             if (sources.length === 0) return;
             const ctx = this.#requireContext();
             const entries = await ctx.entries();
             await traced('copy.files', () => copyInto(
-              { ...common, srcRoot: ctx.root, sources, resetOwner: true, visible: (p) => entries.has(p) },
+              { ...common, srcRoot: ctx.root, sources, resetOwner: true, visible: (p) => entries.has(p), knownStat: (p) => entries.get(p) },
               async () => entries.keys(),
             ));
           }
-        });
+        };
+        // Heredoc files, ADD's downloads and its archives are written by code that takes a host
+        // root, so such a step is mounted; everything else (nearly every COPY) writes the overlay
+        // upper directory itself (the snapshotter decides: vfs always mounts).
+        const direct = c.sourceContents.length === 0 && (add === undefined || add.direct);
+        const change = await this.#ws.change(
+          linked ? [] : state.layers,
+          async (rootfs) => copy(rootfs, c.chown === '' ? undefined : await resolveOwner(rootfs, c.chown), rootfs),
+          direct
+            ? {
+                direct: async ({ upper, lowers }) => {
+                  const { OverlayUpperTree } = await import('../layer/index.js');
+                  const tree = new OverlayUpperTree(upper, lowers);
+                  await copy(tree, c.chown === '' ? undefined : await resolveOwner(tree, c.chown), undefined);
+                },
+              }
+            : {},
+        );
         return change.layer === undefined ? {} : { layer: change.layer };
       },
       history,
@@ -597,15 +615,48 @@ export class Solver {
   }
 
   /**
-   * ADD's URL sources and local archives, done here; returns the sources left for the plain copy.
-   * URLs become files of mode 0600 (BuildKit); archives are unpacked into the destination directory.
+   * What ADD's sources are: per source, a URL, local archives to unpack (each match of a wildcard)
+   * or plain files to copy; `rest` is what the plain copy gets, `direct` when that is all there is.
    */
-  async #addExtras(rootfs: string, c: AddInstruction, workdir: string, owner: Owner | undefined, chmod: number | undefined): Promise<string[]> {
+  async #addPlan(c: AddInstruction): Promise<AddPlan> {
+    const archives = new Map<string, string[]>();
+    const rest: string[] = [];
+    let direct = true;
+    for (const src of c.sources) {
+      if (isUrl(src)) {
+        direct = false;
+        continue;
+      }
+      if (c.unpack === false) {
+        rest.push(src);
+        continue;
+      }
+      const ctx = this.#requireContext();
+      const entries = await ctx.entries();
+      const matches = matchSources(src, entries.keys());
+      const found: string[] = [];
+      for (const m of matches) {
+        const e = entries.get(m);
+        if (e?.type === 'file' && (await isArchiveFile(join(ctx.root, m)))) found.push(m);
+        else rest.push(m === '' ? '.' : m);
+      }
+      if (matches.length === 0) rest.push(src); // copyInto reports the missing source
+      if (found.length > 0) direct = false;
+      archives.set(src, found);
+    }
+    return { archives, rest, direct };
+  }
+
+  /**
+   * ADD's URL sources and local archives, done here (in source order); returns the sources left for
+   * the plain copy. URLs become files of mode 0600 (BuildKit); archives are unpacked into the
+   * destination directory.
+   */
+  async #addExtras(rootfs: string, c: AddInstruction, plan: AddPlan, workdir: string, owner: Owner | undefined, chmod: number | undefined): Promise<string[]> {
     const { resolveInRoot } = await import('../layer/index.js');
     const { writeFileSync, chownSync, utimesSync } = await import('node:fs');
     const destAbs = c.dest.startsWith('/') ? c.dest : `${workdir}/${c.dest}`;
     const destIsDir = c.dest.endsWith('/') || c.sources.length > 1;
-    const rest: string[] = [];
     for (const src of c.sources) {
       if (isUrl(src)) {
         const d = await this.#download(src, c.checksum);
@@ -630,26 +681,14 @@ export class Solver {
         if (d.mtime !== undefined && !Number.isNaN(d.mtime.getTime())) utimesSync(host, d.mtime, d.mtime);
         continue;
       }
-      if (c.unpack === false) {
-        rest.push(src);
-        continue;
-      }
       // Local archives (each match of a wildcard too) are unpacked; everything else is copied.
-      const ctx = this.#requireContext();
-      const entries = await ctx.entries();
-      const matches = matchSources(src, entries.keys());
-      const plain: string[] = [];
-      for (const m of matches) {
-        const e = entries.get(m);
-        if (e?.type === 'file' && (await isArchiveFile(join(ctx.root, m)))) {
-          await mkdirInRoot(rootfs, destAbs, owner);
-          await unpackArchive(join(ctx.root, m), resolveInRoot(rootfs, destAbs, { followLast: true }), this.#req.signal === undefined ? {} : { signal: this.#req.signal });
-        } else plain.push(m === '' ? '.' : m);
+      for (const m of plan.archives.get(src) ?? []) {
+        const ctx = this.#requireContext();
+        await mkdirInRoot(rootfs, destAbs, owner);
+        await unpackArchive(join(ctx.root, m), resolveInRoot(rootfs, destAbs, { followLast: true }), this.#req.signal === undefined ? {} : { signal: this.#req.signal });
       }
-      if (matches.length === 0) rest.push(src); // copyInto reports the missing source
-      else rest.push(...plain);
     }
-    return rest;
+    return plan.rest;
   }
 
   async #copyHistory(c: CopyInstruction | AddInstruction, _from: string): Promise<string> {
@@ -819,10 +858,22 @@ async function listTree(root: string): Promise<string[]> {
   return [...(await ctx.entries()).keys()];
 }
 
-/** Resolves `user[:group]` against the root filesystem's passwd and group files. */
-async function resolveOwner(rootfs: string, spec: string): Promise<Owner> {
+interface AddPlan {
+  /** Per local source, its matches that are archives to unpack. */
+  archives: Map<string, string[]>;
+  /** The sources for the plain copy. */
+  rest: string[];
+  /** No URL and no archive: the plain copy is the whole step. */
+  direct: boolean;
+}
+
+/**
+ * Resolves `user[:group]` against the root filesystem's passwd and group files: a mounted root,
+ * or an overlay upper directory's merged view.
+ */
+async function resolveOwner(root: string | { readText(path: string): string | undefined }, spec: string): Promise<Owner> {
   const { loadUserDb, resolveUser } = await import('../runtime/index.js');
-  const db = await loadUserDb(rootfs);
+  const db = typeof root === 'string' ? await loadUserDb(root) : { passwd: root.readText('/etc/passwd') ?? '', group: root.readText('/etc/group') ?? '' };
   const u = resolveUser(spec, db);
   return { uid: u.uid, gid: u.gid };
 }

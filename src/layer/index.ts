@@ -22,7 +22,8 @@ export { createLayer, layerEntries, UnsupportedUpperError, type LayerSource, typ
 export { writeLayer, coalesce, sourceDateEpochFromEnv, type BlobSink, type LayerSink, type WriteLayerOptions, type WrittenLayer } from './layer-writer.js';
 export { decompress, detectCompression, gzipParallel, peek, zstdCompress, type GzipOptions } from './compression.js';
 export { gzipForm, gzipLayerMediaType, replaceLayerDescriptors, replaceLayers, type GzipForm } from './gzip-form.js';
-export { lstatIfAny, resolveInRoot, MAX_SYMLINK_HOPS, type ResolveOptions } from './safe-path.js';
+export { lstatIfAny, resolveInRoot, MAX_SYMLINK_HOPS, type ResolveOptions, type RootView } from './safe-path.js';
+export { OverlayUpperTree, type MergedEntry } from './overlay-view.js';
 export {
   classifyWhiteout, whiteoutPath, opaquePath, isOverlayWhiteout, isOverlayOpaque, makeOverlayWhiteout, markOverlayOpaque,
   isOverlayXattr, WHITEOUT_PREFIX, WHITEOUT_OPAQUE, WHITEOUT_META_PREFIX, OVERLAY_OPAQUE_XATTR, type WhiteoutKind,

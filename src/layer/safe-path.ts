@@ -23,6 +23,20 @@ export interface ResolveOptions {
   knownDirs?: Set<string>;
   /** The most symlinks to follow; default MAX_SYMLINK_HOPS. */
   maxHops?: number;
+  /**
+   * Where the entries are looked up, when not in the host directory `root` itself: a merged view
+   * (an overlay upper directory and its lower layers, see overlay-view.ts) whose entries live in
+   * several directories. Given the path relative to the root (no leading `/`).
+   */
+  view?: RootView;
+}
+
+/** The entries of a root filesystem that is not one host directory. */
+export interface RootView {
+  /** What is at `rel` (relative to the root) in the view, or undefined. */
+  lstat(rel: string): Stats | undefined;
+  /** The target of the symlink at `rel`. */
+  readlink(rel: string): string;
 }
 
 /** lstat, or undefined when nothing is there (or a parent is not a directory). */
@@ -58,7 +72,8 @@ export function resolveInRoot(root: string, path: string, options: ResolveOption
       current.pop(); // clamped: popping an empty list stays at the root
       continue;
     }
-    const candidate = `${rootPath === '/' ? '' : rootPath}/${current.length > 0 ? current.join('/') + '/' : ''}${c}`;
+    const relPath = `${current.length > 0 ? current.join('/') + '/' : ''}${c}`;
+    const candidate = `${rootPath === '/' ? '' : rootPath}/${relPath}`;
     if (queue.length === 0 && options.followLast !== true) {
       current.push(c);
       break;
@@ -68,12 +83,13 @@ export function resolveInRoot(root: string, path: string, options: ResolveOption
       continue;
     }
     // Where nothing exists, nothing below can be a symlink either: the rest is resolved lexically.
-    if (lstatIfAny(candidate)?.isSymbolicLink() !== true) {
+    const view = options.view;
+    if ((view === undefined ? lstatIfAny(candidate) : view.lstat(relPath))?.isSymbolicLink() !== true) {
       current.push(c);
       continue;
     }
     if (++hops > maxHops) throw new UnsafeEntryError(path, `more than ${maxHops} symlinks were followed (a symlink loop)`);
-    const target = readlinkSync(candidate);
+    const target = view === undefined ? readlinkSync(candidate) : view.readlink(relPath);
     if (target.startsWith('/')) current.length = 0;
     const parts = splitPath(target);
     for (let i = parts.length - 1; i >= 0; i--) queue.push(parts[i]!);
