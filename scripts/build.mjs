@@ -155,29 +155,37 @@ await Promise.all([
   }),
 ]);
 
-// The code caches bin/gantry loads: each made by running one command line that the launcher gives to
-// that bundle, so it holds the compiled code of start-up, the command line and (but for the base
-// bundle) the store. A bundle without a line here gets its cache from its first run. A cache V8
-// rejects later (another node version) is only slower, and bin/gantry writes a new one.
+// The code caches bin/gantry loads: each made by running command lines that the launcher gives to that
+// bundle (scripts/warm-cache.cjs runs a bundle's lines one after the other in one process), so it holds
+// the compiled code of start-up, the command lines and (but for the base bundle) the store. A bundle
+// without lines here gets its cache from its first run. A cache V8 rejects later (another node version)
+// is only slower, and bin/gantry writes a new one.
 // The build bundle's line builds a one-file image from scratch (as root, as builds run), so its cache
-// holds the build's code too: a rebuild that changes nothing is mostly start-up and that code.
+// holds the build's code too: a rebuild that changes nothing is mostly start-up and that code. It runs
+// first: the listings after it read the image it made (labelled warm=1), so the image views' cache
+// holds the listing's query, its table, and the label filter and template of a `--format` listing.
 const warmRoot = mkdtempSync(join(tmpdir(), 'gantry-warm-'));
 const warmContext = join(warmRoot, 'context');
 mkdirSync(warmContext);
 writeFileSync(join(warmContext, 'Dockerfile'), 'FROM scratch\nLABEL warm=1\nCOPY f /f\n');
 writeFileSync(join(warmContext, 'f'), 'warm\n');
 const WARM = {
-  [FULL_BUNDLE]: ['system', 'df'],
-  'gantry-base': ['--version'],
-  'gantry-image-views': ['image', 'ls'],
-  'gantry-build': ['build', '-q', '-t', 'warm', warmContext],
+  'gantry-build': [['build', '-q', '-t', 'warm', warmContext]],
+  [FULL_BUNDLE]: [['system', 'df']],
+  'gantry-base': [['--version']],
+  'gantry-image-views': [
+    ['image', 'ls'],
+    ['image', 'ls', '--filter', 'label=warm=1', '--format', '{{.ID}} {{.Repository}}:{{.Tag}}'],
+  ],
 };
 try {
-  for (const [name, args] of Object.entries(WARM)) {
-    const argv = ['--root', warmRoot, ...args];
-    if (bundleFor(argv) !== name) throw new Error(`build.mjs: the warm-up line for ${name} (${args.join(' ')}) runs ${bundleFor(argv)}`);
+  for (const [name, lines] of Object.entries(WARM)) {
+    const argvs = lines.map((args) => ['--root', warmRoot, ...args]);
+    for (const argv of argvs) {
+      if (bundleFor(argv) !== name) throw new Error(`build.mjs: the warm-up line for ${name} (${argv.join(' ')}) runs ${bundleFor(argv)}`);
+    }
     try {
-      execFileSync(process.execPath, [join(root, 'bin', 'gantry'), ...argv], { stdio: 'ignore' });
+      execFileSync(process.execPath, [join(root, 'scripts', 'warm-cache.cjs'), join(dist, 'bundle', `${name}.cjs`), JSON.stringify(argvs)], { stdio: 'ignore' });
     } catch (err) {
       // No cache is only slower: the first command run writes one.
       console.warn(`warning: no code cache made for ${name} (${err.message.split('\n')[0]})`);

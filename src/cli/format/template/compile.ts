@@ -15,6 +15,7 @@
  */
 import type { ExecTemplate } from './exec.js';
 import type { ListNode, Node, PipeNode } from './nodes.js';
+import { startsUpper } from './runes.js';
 import { REJECT, coerceArg, isTrue, kindOf, mapGet, protoMember, type GoFunc, type ParamType } from './values.js';
 
 /** Returned by a compiled template when the interpreter must run the row instead. */
@@ -33,8 +34,6 @@ class NotCompilable extends Error {}
 const NO = (): never => {
   throw new NotCompilable();
 };
-
-const UPPER = /^\p{Lu}/u;
 
 /**
  * Compiles the top-level tree of `tmpl`; undefined when it uses anything outside the fast subset.
@@ -234,7 +233,7 @@ type Resolved = { kind: 'method'; fn: GoFunc } | { kind: 'getter'; get: () => un
  * would find it: an own property first, then the prototype chain.
  */
 function fieldAccess(tmpl: ExecTemplate, name: string): Expr {
-  const exported = UPPER.test(name);
+  const exported = startsUpper(name);
   const errorOnMissing = tmpl.missingKey === 'error';
   let cachedProto: object | null | undefined; // a prototype whose objects are structs
   let cached: Resolved = { kind: 'none' };
