@@ -47,17 +47,48 @@ export function compileTemplate(tmpl: ExecTemplate, root: ListNode): Compiled | 
   }
 }
 
+/**
+ * One piece running the pieces in turn. Up to four pieces are joined without a loop: the join runs
+ * once per row, and V8 sends a small function whose loop turns a few times per call to its
+ * optimizing compiler after a few hundred calls (a `{{.ID}} {{.Repository}}:{{.Tag}}` listing of 500
+ * rows did): ~4–12 ms of compiling on another thread, which the process then waits for at exit.
+ */
 function joinPieces(pieces: Piece[]): Compiled {
-  if (pieces.length === 1) return pieces[0] as Piece;
-  return (dot) => {
-    let out = '';
-    for (let i = 0; i < pieces.length; i++) {
-      const s = (pieces[i] as Piece)(dot);
-      if (s === BAIL) return BAIL;
-      out += s;
-    }
-    return out;
-  };
+  const [a, b, c, d] = pieces as [Piece, Piece, Piece, Piece];
+  switch (pieces.length) {
+    case 1:
+      return a;
+    case 2:
+      return (dot) => {
+        const x = a(dot);
+        if (x === BAIL) return BAIL;
+        const y = b(dot);
+        return y === BAIL ? BAIL : x + y;
+      };
+    case 3:
+      return (dot) => {
+        const x = a(dot);
+        if (x === BAIL) return BAIL;
+        const y = b(dot);
+        if (y === BAIL) return BAIL;
+        const z = c(dot);
+        return z === BAIL ? BAIL : x + y + z;
+      };
+    case 4:
+      return (dot) => {
+        const x = a(dot);
+        if (x === BAIL) return BAIL;
+        const y = b(dot);
+        if (y === BAIL) return BAIL;
+        const z = c(dot);
+        if (z === BAIL) return BAIL;
+        const w = d(dot);
+        return w === BAIL ? BAIL : x + y + z + w;
+      };
+  }
+  if (pieces.length === 0) return () => '';
+  // More than four: the first four joined, then the rest, joined the same way.
+  return joinPieces([joinPieces(pieces.slice(0, 4)), joinPieces(pieces.slice(4))]);
 }
 
 function compileList(tmpl: ExecTemplate, list: ListNode): Piece[] {
