@@ -152,7 +152,18 @@ export function loadImageListing(db: MetadataDb, options: { labels?: boolean } =
   const rows = db.sqlite.prepare(listingSql(options.labels === true)).raw(true).all() as ListingRow[];
   const out: ImageListEntry[] = new Array<ImageListEntry>(rows.length);
   for (let i = 0; i < rows.length; i++) {
-    const [id, createdMs, size, contentSize, tags, digests, containers, children, labels] = rows[i] as ListingRow;
+    // Indexed reads: array destructuring runs the iterator protocol, an object per element until
+    // V8 optimizes the loop (a listing ends long before).
+    const row = rows[i] as ListingRow;
+    const id = row[0];
+    const createdMs = row[1];
+    const size = row[2];
+    const contentSize = row[3];
+    const tags = row[4];
+    const digests = row[5];
+    const containers = row[6];
+    const children = row[7];
+    const labels = row[8];
     const e: ImageListEntry = {
       id: id as Digest,
       size,

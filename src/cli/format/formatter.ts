@@ -47,7 +47,12 @@ export function executeRow(tmpl: Template, row: unknown): string {
 export function writeFormatted(format: string, header: Record<string, string>, rows: Iterable<unknown>): string {
   const tmpl = parseFormat(format);
   let buffer = '';
-  for (const row of rows) buffer += `${executeRow(tmpl, row)}\n`;
+  if (Array.isArray(rows)) {
+    // Indexed for an array (a listing's rows): a for…of step allocates until V8 optimizes the loop.
+    for (let i = 0; i < rows.length; i++) buffer += `${executeRow(tmpl, rows[i])}\n`;
+  } else {
+    for (const row of rows) buffer += `${executeRow(tmpl, row)}\n`;
+  }
   if (!isTableFormat(format)) return buffer;
   // docker ignores header errors: whatever the header template printed before failing stays.
   const headerLine = tmpl.withFuncs(DOCKER_HEADER_FUNCS).executePartial(headerContext(header)).output;
