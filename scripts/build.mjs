@@ -89,12 +89,16 @@ const cliBundle = {
   minifyWhitespace: true,
   minifySyntax: true,
   // The few modules that locate files next to themselves (the native addon, better-sqlite3) ask
-  // import.meta.url, which a CommonJS file does not have.
-  define: { 'import.meta.url': '__gantryBundleUrl' },
+  // import.meta.url or import.meta.dirname, which a CommonJS file does not have. The URL is made on
+  // first use: pathToFileURL at every start cost ~0.7 ms (its code compiled, the URL built), and
+  // most commands never ask.
+  define: { 'import.meta.url': '__gantryBundle.url', 'import.meta.dirname': '__dirname' },
   // bin/gantry compiles the file as it is, a function expression taking CommonJS's arguments (the
   // wrapper written here, not added to the text at run time: that would copy the whole source
   // string once more on every start).
-  banner: { js: "(function (exports, require, module, __filename, __dirname) {var __gantryBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  banner: {
+    js: "(function (exports, require, module, __filename, __dirname) {var __gantryBundle = { u: undefined, get url() { return (this.u ??= require('node:url').pathToFileURL(__filename).href); } };",
+  },
   footer: { js: '})' },
   logLevel: 'warning',
 };

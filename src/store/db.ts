@@ -9,6 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
@@ -91,7 +92,9 @@ let nativeBinding: object | undefined;
  * transpiled modules the tests run, a hoisted install) the package is resolved as node would.
  */
 function addonPath(): string | undefined {
-  const beside = fileURLToPath(new URL('../../node_modules/better-sqlite3/build/Release/better_sqlite3.node', import.meta.url));
+  // import.meta.dirname is node ≥ 20.11's (and the bundles'): no URL to build on the way.
+  const here = (import.meta.dirname as string | undefined) ?? dirname(fileURLToPath(import.meta.url));
+  const beside = join(here, '../../node_modules/better-sqlite3/build/Release/better_sqlite3.node');
   if (existsSync(beside)) return beside;
   try {
     const resolved = createRequire(import.meta.url)
