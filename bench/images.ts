@@ -2,7 +2,10 @@
  * `image ls` over 1,000 image rows, gantry beside `docker images` and `buildah images` in the same
  * run (interleaved), plain and with a label filter plus a Go template.
  *
- *   node dist/bench/images.js [runs] [--images N] [--tags T] [--keep]
+ *   env -u NODE_EXTRA_CA_CERTS node dist/bench/images.js [runs] [--images N] [--tags T] [--keep]
+ *
+ * (`env -u`: with NODE_EXTRA_CA_CERTS set, every node process parses that CA bundle at start-up,
+ * ~40 ms here; bare `node -e 0` runs in the same rounds, without the variable too when it is set.)
  *
  * The same set in each tool: N distinct images (default 100; their configs differ by the labels
  * `environment=test|prod` (alternating) and `index=<i>`), each under T names (default 10),
@@ -21,7 +24,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { benchArgs, compare, printTable, setupImageStore, type Contender } from './lib.js';
+import { bareNodeContenders, benchArgs, compare, printCaCertsNote, printTable, setupImageStore, type Contender } from './lib.js';
 
 const execFileP = promisify(execFile);
 
@@ -216,6 +219,10 @@ try {
       options: { env: peerEnv },
     });
   }
+  // Bare node in the same rounds: the floor under any node program (see bareNodeContenders).
+  plain.push(...bareNodeContenders());
+  filtered.push(...bareNodeContenders());
+  printCaCertsNote();
   const base = useDocker ? 'docker images' : undefined;
   printTable(`image ls, ${nImages * nTags} rows, ${runs} runs each (interleaved)`, compare(plain, runs), base);
   printTable(

@@ -95,6 +95,29 @@ export function compare(contenders: Contender[], runs: number, warmup = 2): Resu
   });
 }
 
+/**
+ * Bare `node -e 0` as contenders: as this environment runs it and, when NODE_EXTRA_CA_CERTS is set,
+ * without it too. Node 20 parses that whole CA bundle at start-up (~40 ms on this machine), a cost
+ * that says nothing about the program it starts: compare gantry with the bare node it runs on.
+ */
+export function bareNodeContenders(): Contender[] {
+  const node: Contender = { name: 'node -e 0', cmd: [process.execPath, '-e', '0'] };
+  if (process.env.NODE_EXTRA_CA_CERTS === undefined) return [node];
+  const env = { ...process.env };
+  delete env.NODE_EXTRA_CA_CERTS;
+  return [node, { name: 'node -e 0 (NODE_EXTRA_CA_CERTS unset)', cmd: [process.execPath, '-e', '0'], options: { env } }];
+}
+
+/** A line saying whether NODE_EXTRA_CA_CERTS is set for the contenders (see bareNodeContenders). */
+export function printCaCertsNote(): void {
+  const v = process.env.NODE_EXTRA_CA_CERTS;
+  console.log(
+    v === undefined
+      ? 'NODE_EXTRA_CA_CERTS is not set: node -e 0 is the bare node every node contender runs on'
+      : `NODE_EXTRA_CA_CERTS=${v} is set for the contenders (node parses it at start-up); "node -e 0 (NODE_EXTRA_CA_CERTS unset)" shows bare node without it. Run the bench under \`env -u NODE_EXTRA_CA_CERTS\` to measure gantry without it.`,
+  );
+}
+
 export function printTable(title: string, results: Result[], baseline?: string): void {
   const base = results.find((r) => r.name === baseline);
   console.log(`\n## ${title}`);

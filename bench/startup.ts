@@ -2,7 +2,10 @@
  * Start-up time of no-op commands beside a bare `node -e 0`, in the same run. The target: a no-op
  * gantry command within 40 ms of bare node (median).
  *
- *   node dist/bench/startup.js [runs]
+ *   env -u NODE_EXTRA_CA_CERTS node dist/bench/startup.js [runs]
+ *
+ * (with NODE_EXTRA_CA_CERTS set, node parses that CA bundle at start-up; bare node is then also run
+ * without it, see lib.ts's bareNodeContenders)
  *
  * `image ls` runs on two empty stores: a root where no store was ever made (it stays so: a listing
  * creates nothing) and an initialised one, which had an image that was then removed (the DB is
@@ -13,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../src/store/index.js';
 import { putTestImage } from '../test/helpers/store-images.js';
-import { compare, printTable } from './lib.js';
+import { bareNodeContenders, compare, printCaCertsNote, printTable } from './lib.js';
 
 const runs = Number(process.argv[2] ?? 30);
 const repo = new URL('../..', import.meta.url).pathname;
@@ -31,13 +34,14 @@ try {
   }
   const results = compare(
     [
-      { name: 'node -e 0', cmd: [process.execPath, '-e', '0'] },
+      ...bareNodeContenders(),
       { name: 'gantry --version', cmd: [process.execPath, gantry, '--version'] },
       { name: 'gantry image ls (no store at the root)', cmd: [process.execPath, gantry, '--root', fresh, 'image', 'ls'] },
       { name: 'gantry image ls (emptied store)', cmd: [process.execPath, gantry, '--root', emptied, 'image', 'ls'] },
     ],
     runs,
   );
+  printCaCertsNote();
   printTable(`no-op start-up, ${runs} runs each (interleaved)`, results, 'node -e 0');
   if (existsSync(fresh)) console.log('note: `image ls` created a store at the fresh root');
 } finally {

@@ -147,12 +147,30 @@ function listingSql(labels: boolean): string {
 
 type ListingRow = [string, number | null, number, number, string | null, string | null, number, number, string | null];
 
+/** How much of the DB a listing maps (SQLite maps at most the file's size). */
+const LISTING_MMAP_BYTES = 256 * 1024 * 1024;
+
 /** Every image as `image ls` needs it, in one statement (see listingSql). */
 export function loadImageListing(db: MetadataDb, options: { labels?: boolean } = {}): ImageListEntry[] {
+  // The query reads most of the DB's pages once. Memory-mapped, they are the page cache's own pages
+  // (a fault per 16 pages, nothing copied) instead of a pread each into memory SQLite allocates,
+  // which is fresh memory, slow to touch on some machines (~20 us a page on a Firecracker VM).
+  db.sqlite.pragma(`mmap_size = ${LISTING_MMAP_BYTES}`);
   const rows = db.sqlite.prepare(listingSql(options.labels === true)).raw(true).all() as ListingRow[];
   const out: ImageListEntry[] = new Array<ImageListEntry>(rows.length);
   for (let i = 0; i < rows.length; i++) {
-    const [id, createdMs, size, contentSize, tags, digests, containers, children, labels] = rows[i] as ListingRow;
+    // Indexed reads: array destructuring runs the iterator protocol, an object per element until
+    // V8 optimizes the loop (a listing ends long before).
+    const row = rows[i] as ListingRow;
+    const id = row[0];
+    const createdMs = row[1];
+    const size = row[2];
+    const contentSize = row[3];
+    const tags = row[4];
+    const digests = row[5];
+    const containers = row[6];
+    const children = row[7];
+    const labels = row[8];
     const e: ImageListEntry = {
       id: id as Digest,
       size,

@@ -9,6 +9,8 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { errnoCode, UnavailableError } from '../errors.js';
@@ -76,29 +78,53 @@ export function translateSqliteError(err: unknown, path: string): unknown {
 
 type SqliteConstructor = new (
   path: string,
-  options?: { readonly?: boolean; timeout?: number; fileMustExist?: boolean; nativeBinding?: string },
+  options?: { readonly?: boolean; timeout?: number; fileMustExist?: boolean; nativeBinding?: string | object },
 ) => SqliteDatabase;
 
 let sqliteCtor: SqliteConstructor | undefined;
-let nativeBinding: string | undefined;
+/** The addon's exports, loaded by us (see loadSqlite); undefined when the package searches itself. */
+let nativeBinding: object | undefined;
+
+/**
+ * Where better-sqlite3's addon is, without node's module resolution when it sits where a gantry
+ * package keeps it: the bundles run from `<package>/dist/bundle/`, and the package's dependencies are
+ * in `<package>/node_modules/` (node-gyp puts the addon in `build/Release/`). Anywhere else (the
+ * transpiled modules the tests run, a hoisted install) the package is resolved as node would.
+ */
+function addonPath(): string | undefined {
+  // import.meta.dirname is node ≥ 20.11's (and the bundles'): no URL to build on the way.
+  const here = (import.meta.dirname as string | undefined) ?? dirname(fileURLToPath(import.meta.url));
+  const beside = join(here, '../../node_modules/better-sqlite3/build/Release/better_sqlite3.node');
+  if (existsSync(beside)) return beside;
+  try {
+    const resolved = createRequire(import.meta.url)
+      .resolve('better-sqlite3/package.json').replace(/package\.json$/, 'build/Release/better_sqlite3.node');
+    return existsSync(resolved) ? resolved : undefined;
+  } catch {
+    return undefined; // resolution failed: the installed package searches as it does by default
+  }
+}
+
 function loadSqlite(): SqliteConstructor {
   if (sqliteCtor === undefined) {
     // Left to itself better-sqlite3 finds its addon with the `bindings` package, which walks a
     // stack trace and tries several build directories (failed requires included): ~10 ms of every
-    // store open. The addon's place is fixed by node-gyp, so name it when it is there. Its JS is
-    // imported statically so that the CLI bundle holds it (compiled into the bundle's code cache,
-    // instead of node's module loader resolving, reading and compiling its ten files at every
-    // start); the addon itself loads on the first open, so `gantry --version` does not pay it.
-    const require = createRequire(import.meta.url);
-    try {
-      const addon = require.resolve('better-sqlite3/package.json').replace(/package\.json$/, 'build/Release/better_sqlite3.node');
-      if (existsSync(addon)) nativeBinding = addon;
-    } catch {
-      // resolution failed: the installed package searches as it does by default
+    // store open. The addon's place is fixed by node-gyp, so we load it (process.dlopen, as node's
+    // loader does for a `.node` file, without its resolution, ~1–2 ms of a listing) and hand
+    // better-sqlite3 its exports. Its JS is imported statically so that the CLI bundle holds it
+    // (compiled into the bundle's code cache, instead of node's module loader resolving, reading
+    // and compiling its ten files at every start); the addon itself loads on the first open, so
+    // `gantry --version` does not pay it.
+    const path = addonPath();
+    if (path !== undefined) {
+      const addon = { exports: {} as object };
+      process.dlopen(addon, path);
+      nativeBinding = addon.exports;
     }
-    // Without a known addon path, the installed package's own files and search (the bundled copy's
+    // Without a known addon, the installed package's own files and search (the bundled copy's
     // search would look beside the bundle).
-    sqliteCtor = nativeBinding === undefined ? (require('better-sqlite3') as SqliteConstructor) : (BetterSqlite3 as unknown as SqliteConstructor);
+    sqliteCtor =
+      nativeBinding === undefined ? (createRequire(import.meta.url)('better-sqlite3') as SqliteConstructor) : (BetterSqlite3 as unknown as SqliteConstructor);
   }
   return sqliteCtor;
 }

@@ -5,11 +5,13 @@
 import { createInterface } from 'node:readline';
 import type { CommandIO, GlobalOptions } from '../io.js';
 import { write } from '../io.js';
-import type { Store } from '../../store/index.js';
+// Static: this module is itself loaded only when a command runs, and every command that loads it
+// opens the store (those asking `confirm` first too, unless the answer is no). An `import()` here
+// made the bundles build the store's namespace object, a getter per export, on every open.
+import { openExistingStore, openStore, type Store } from '../../store/index.js';
 
 /** Opens the store at `--root`, `GANTRY_ROOT` or the default root. */
 export async function openCliStore(globals: GlobalOptions, io: CommandIO): Promise<Store> {
-  const { openStore } = await import('../../store/index.js');
   return openStore(rootOptions(globals, io));
 }
 
@@ -18,7 +20,6 @@ export async function openCliStore(globals: GlobalOptions, io: CommandIO): Promi
  * ever made at that root. For read-only commands: an empty store lists as empty.
  */
 export async function openCliStoreIfExists(globals: GlobalOptions, io: CommandIO): Promise<Store | undefined> {
-  const { openExistingStore } = await import('../../store/index.js');
   return openExistingStore(rootOptions(globals, io));
 }
 

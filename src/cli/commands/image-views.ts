@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import type { Groups } from './index.js';
+import { commandWord } from './table.js';
 import { collect, type Cli } from '../context.js';
 import type { HistoryOpts, ImageLsOptions, InspectOpts } from './_image-views.js';
 
@@ -77,10 +78,28 @@ function parseBool(value: string | undefined): boolean {
   throw new Error(`invalid argument "${value}" for "-H, --human" flag: strconv.ParseBool: parsing "${value}": invalid syntax`);
 }
 
-export function register({ program, image }: Groups, cli: Cli): void {
-  lsCommand(image.command('ls').alias('list'), cli, 'image ls');
-  lsCommand(program.command('images'), cli, 'images');
-  historyCommand(image.command('history'), cli, 'image history');
-  historyCommand(program.command('history'), cli, 'history');
-  inspectCommand(image.command('inspect'), cli, 'image inspect');
+export function register({ program, image, argv }: Groups, cli: Cli): void {
+  const wanted = commandsFor(argv);
+  if (wanted('image ls')) lsCommand(image.command('ls').alias('list'), cli, 'image ls');
+  if (wanted('images')) lsCommand(program.command('images'), cli, 'images');
+  if (wanted('image history')) historyCommand(image.command('history'), cli, 'image history');
+  if (wanted('history')) historyCommand(program.command('history'), cli, 'history');
+  if (wanted('image inspect')) inspectCommand(image.command('inspect'), cli, 'image inspect');
+}
+
+/**
+ * Which of this module's commands to define for a command line: the one it runs, when it runs one
+ * of them (defining the five commands and their flags with commander was ~1–2 ms of a listing's
+ * start-up), else all of them: no command line, any help (`--help` anywhere, `help`), `gantry image`
+ * alone, a word this module does not define. Commander sees what it would see with every command for everything but the command
+ * being run, which it parses and runs the same way.
+ */
+export function commandsFor(argv: readonly string[] | undefined): (path: string) => boolean {
+  if (argv === undefined || argv.includes('--help') || argv.includes('-h')) return () => true;
+  const { word, sub } = commandWord(argv);
+  let path: string | undefined;
+  if (word === 'images' || word === 'history') path = word;
+  else if (word === 'image' && (sub === 'ls' || sub === 'list')) path = 'image ls';
+  else if (word === 'image' && (sub === 'history' || sub === 'inspect')) path = `image ${sub}`;
+  return path === undefined ? () => true : (p) => p === path;
 }

@@ -22,6 +22,11 @@ export interface Groups {
   builder: Command;
   registry: Command;
   dockerfile: Command;
+  /**
+   * The command line being run (the arguments after the script), for a module that defines only
+   * the one of its commands the line runs (image-views does); undefined: define them all.
+   */
+  argv?: readonly string[];
 }
 
 type Register = (groups: Groups, cli: Cli) => void;
@@ -74,6 +79,7 @@ export async function registerAll(program: Command, cli: Cli, argv?: readonly st
     builder: program.command('builder').description('Manage builds'),
     registry: program.command('registry').description('Run and maintain a registry server'),
     dockerfile: program.command('dockerfile').description('Inspect Dockerfiles'),
+    ...(argv === undefined ? {} : { argv }),
   };
   const chosen = argv === undefined ? modules : modulesFor(argv);
   const loaded = await Promise.all(chosen.map((m) => m.load()));

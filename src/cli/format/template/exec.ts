@@ -10,6 +10,7 @@ import { BUILTINS, GoError, truth } from './funcs.js';
 import { errorContext, nodeString } from './nodes.js';
 import type { BranchNode, ChainNode, CommandNode, FieldNode, Node, NumberNode, PipeNode, TemplateNode, VariableNode } from './nodes.js';
 import type { Tree } from './parser.js';
+import { startsUpper } from './runes.js';
 import {
   GoFloat,
   REJECT,
@@ -365,8 +366,8 @@ class State {
     switch (kindOf(receiver)) {
       case 'struct': {
         const m = structMember(receiver as object, fieldName);
-        if (m?.kind === 'method' && /^\p{Lu}/u.test(fieldName)) return this.evalCall(dot, m.fn, false, node, fieldName, args, final, m.self);
-        if (m?.kind === 'field' && /^\p{Lu}/u.test(fieldName)) {
+        if (m?.kind === 'method' && startsUpper(fieldName)) return this.evalCall(dot, m.fn, false, node, fieldName, args, final, m.self);
+        if (m?.kind === 'field' && startsUpper(fieldName)) {
           if (hasArgs) this.errorf(`${fieldName} has arguments but cannot be invoked as function`);
           return m.value;
         }

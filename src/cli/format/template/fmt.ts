@@ -5,6 +5,7 @@
  */
 import { goQuote, goQuoteASCII, goQuoteRune } from '../../../go-compat.js';
 import { goTimeString } from '../go-time.js';
+import { isPrintRune } from './runes.js';
 import {
   GoFloat,
   isGoFunc,
@@ -36,12 +37,8 @@ const noFlags = (): Flags => ({ minus: false, plus: false, sharp: false, space: 
 
 export { goQuote, goQuoteRune };
 
-const printable = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
-
 /** Go's `strconv.IsPrint` (for `%#U`). */
-function isPrint(ch: string): boolean {
-  return printable.test(ch);
-}
+const isPrint = isPrintRune;
 
 /** A rune as text; invalid code points become U+FFFD as in Go. */
 function runeText(r: bigint): string {

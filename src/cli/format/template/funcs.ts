@@ -4,6 +4,7 @@
  * evaluated lazily by the executor; they appear here only so the parser knows the names.
  */
 import { sprint, sprintf, sprintln, sprintValue } from './fmt.js';
+import { isPrintRune } from './runes.js';
 import {
   asGoFunc,
   goFunc,
@@ -234,7 +235,7 @@ export function jsEscape(s: string): string {
     }
     if (cp < 0x20) out += `\\u00${cp.toString(16).toUpperCase().padStart(2, '0')}`;
     else if (cp < 0x80) out += ch;
-    else if (/^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(ch)) out += ch;
+    else if (isPrintRune(ch)) out += ch;
     else out += `\\u${cp.toString(16).toUpperCase().padStart(4, '0')}`;
   }
   return out;

@@ -7,6 +7,7 @@
  */
 
 import { goQuote } from './fmt.js';
+import { isLetterOrDigit, isPrintRune } from './runes.js';
 
 export type ItemType =
   | 'error'
@@ -86,8 +87,7 @@ const LEFT_COMMENT = '/*';
 const RIGHT_COMMENT = '*/';
 
 const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\r' || c === '\n';
-const letterOrDigit = /^[\p{L}\p{Nd}_]$/u;
-const isAlphaNumeric = (c: string | undefined): boolean => c !== undefined && letterOrDigit.test(c);
+const isAlphaNumeric = (c: string | undefined): boolean => c !== undefined && isLetterOrDigit(c);
 const hasLeftTrimMarker = (s: string, at: number): boolean => s[at] === '-' && isSpace(s[at + 1]);
 const hasRightTrimMarker = (s: string, at: number): boolean => isSpace(s[at]) && s[at + 1] === '-';
 
@@ -366,7 +366,7 @@ export function runeName(r: string | undefined): string {
   if (r === undefined) return 'U+FFFFFFFFFFFFFFFF'; // Go prints eof (-1) this way
   const cp = r.codePointAt(0) as number;
   const hex = cp.toString(16).toUpperCase().padStart(4, '0');
-  const printableRune = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(r);
+  const printableRune = isPrintRune(r);
   return printableRune ? `U+${hex} '${r}'` : `U+${hex}`;
 }
 
