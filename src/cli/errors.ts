@@ -8,13 +8,21 @@ import { findGantryError, type ErrorKind, errnoCode } from '../errors.js';
 export const EXIT_USAGE = 125;
 export const EXIT_FAILURE = 1;
 
-/** Thrown by commands for invocation mistakes that docker reports with exit code 125. */
+/** Thrown by commands for invocation mistakes: docker reports a bad flag or value with exit code 125. */
 export class UsageError extends Error {
   constructor(
     message: string,
     readonly commandPath?: string,
+    readonly exitCode: number = EXIT_USAGE,
   ) {
     super(message);
+  }
+}
+
+/** A command given too few or too many arguments: docker's CLI exits 1 for these, not 125. */
+export class ArgumentCountError extends UsageError {
+  constructor(message: string, commandPath?: string) {
+    super(message, commandPath, EXIT_FAILURE);
   }
 }
 
@@ -23,7 +31,7 @@ const EXIT_BY_KIND: Partial<Record<ErrorKind, number>> = {
 };
 
 export function exitCodeFor(err: unknown): number {
-  if (err instanceof UsageError) return EXIT_USAGE;
+  if (err instanceof UsageError) return err.exitCode;
   const g = findGantryError(err);
   if (g !== undefined) return EXIT_BY_KIND[g.kind] ?? EXIT_FAILURE;
   return EXIT_FAILURE;

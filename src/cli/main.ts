@@ -5,7 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { processIO, type GlobalOptions } from './io.js';
 import type { Cli, Handler } from './context.js';
-import { exitCodeFor, formatError, UsageError, EXIT_USAGE } from './errors.js';
+import { ArgumentCountError, exitCodeFor, formatError, UsageError } from './errors.js';
 import { registerAll } from './commands/index.js';
 import { VERSION } from '../version.js';
 
@@ -62,8 +62,11 @@ async function main(argv: string[]): Promise<number> {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
         return 0;
       }
-      io.stderr.write(formatError(new UsageError(commanderMessage(err), commandPath(argv)), debug));
-      return EXIT_USAGE;
+      // docker's CLI: a wrong number of arguments exits 1, a bad flag 125.
+      const countError = err.code === 'commander.missingArgument' || err.code === 'commander.excessArguments';
+      const usage = countError ? new ArgumentCountError(commanderMessage(err), commandPath(argv)) : new UsageError(commanderMessage(err), commandPath(argv));
+      io.stderr.write(formatError(usage, debug));
+      return usage.exitCode;
     }
     io.stderr.write(formatError(err, debug));
     return exitCodeFor(err);

@@ -53,18 +53,22 @@ before(async () => {
 
 after(() => rmSync(root, { recursive: true, force: true }));
 
-test('image ls prints the default table, newest first, without dangling images', () => {
+test('image ls prints the default table, newest first, dangling images as <none> (as docker lists them)', () => {
   const r = gantry('image', 'ls');
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trimEnd().split('\n');
   assert.match(lines[0] as string, /^REPOSITORY +TAG +IMAGE ID +CREATED +SIZE$/);
-  assert.match(lines[1] as string, new RegExp(`^myapp +1\\.0 +${short(app.id)} +\\d+ months ago +\\d+(\\.\\d+)?k?B$`));
-  assert.match(lines[2] as string, new RegExp(`^busybox +(latest|1\\.36) +${short(base.id)} `));
-  assert.equal(lines.length, 4);
-  assert.ok(!r.stdout.includes('<none>'));
+  const rows = lines.slice(1).filter((l) => !l.startsWith('<none>'));
+  assert.match(rows[0] as string, new RegExp(`^myapp +1\\.0 +${short(app.id)} +\\d+ months ago +\\d+(\\.\\d+)?k?B$`));
+  assert.match(rows[1] as string, new RegExp(`^busybox +(latest|1\\.36) +${short(base.id)} `));
+  assert.equal(rows.length, 3, 'myapp and busybox\'s two tags');
+  assert.match(r.stdout, new RegExp(`\\n<none> +<none> +${short(dangling.id)} `));
+  const named = gantry('image', 'ls', '--filter', 'dangling=false');
+  assert.equal(named.stdout.trimEnd().split('\n').length, 4);
+  assert.ok(!named.stdout.includes('<none>'));
 });
 
-test('images -a also lists dangling images as <none>', () => {
+test('images -a lists dangling images as <none> too', () => {
   const r = gantry('images', '-a');
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`\\n<none> +<none> +${short(dangling.id)} `));
@@ -75,7 +79,8 @@ test('the walkthrough format: table {{.ID}}\\t{{.Repository}}:{{.Tag}}\\t{{.Crea
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trimEnd().split('\n');
   assert.match(lines[0] as string, /^IMAGE ID +REPOSITORY:TAG +CREATED AT$/);
-  assert.match(lines[1] as string, new RegExp(`^${short(app.id)} +myapp:1\\.0 +2026-06-01 00:00:00 \\+0000 UTC$`));
+  assert.equal(lines[1], `${short(dangling.id)}   <none>:<none>    2026-07-01 00:00:00 +0000 UTC`);
+  assert.match(lines[2] as string, new RegExp(`^${short(app.id)} +myapp:1\\.0 +2026-06-01 00:00:00 \\+0000 UTC$`));
 });
 
 test('the walkthrough filter: --filter dangling=true --format "{{.ID}}"', () => {

@@ -89,7 +89,13 @@ test('gantry tag names an image; errors are docker\'s', async (t) => {
   assert.deepEqual([bad.code, bad.stderr], [1, 'Error: refusing to create a tag with a digest reference\n']);
   const missing = gantry(root, ['tag', 'nosuch', 'x']);
   assert.deepEqual([missing.code, missing.stderr], [1, 'Error: No such image: nosuch:latest\n']);
-  assert.equal(gantry(root, ['tag', 'only-one']).code, 125);
+  // docker's CLI: a wrong number of arguments exits 1 (a bad flag 125), from our checks and commander's alike.
+  const one = gantry(root, ['tag', 'only-one']);
+  assert.deepEqual([one.code, one.stderr], [1, `"gantry image tag" requires exactly 2 arguments.\nSee 'gantry image tag --help'.\n`]);
+  assert.equal(gantry(root, ['history']).code, 1);
+  assert.equal(gantry(root, ['images', 'a', 'b']).code, 1);
+  const flag = gantry(root, ['images', '--bogus']);
+  assert.deepEqual([flag.code, flag.stderr.split('\n')[0]], [125, 'unknown flag: --bogus']);
 });
 
 test('gantry image prune asks first, prints Deleted Images and the reclaimed space', async (t) => {

@@ -7,7 +7,7 @@ import { isKind } from '../../errors.js';
 import { familiarString, parseNormalizedNamed } from '../../oci/index.js';
 import { readBlob, type ImageListEntry, type ImageRecord, type Store } from '../../store/index.js';
 import { openCliStore, openCliStoreIfExists } from './_store.js';
-import { UsageError } from '../errors.js';
+import { ArgumentCountError, UsageError } from '../errors.js';
 import {
   FilterError,
   addFilter,
@@ -64,7 +64,7 @@ export async function runImageLs(
   globals: GlobalOptions,
   calledAs: string,
 ): Promise<number> {
-  if (args.length > 1) throw new UsageError(`"${calledAs}" requires at most 1 argument.`, `gantry ${calledAs}`);
+  if (args.length > 1) throw new ArgumentCountError(`"${calledAs}" requires at most 1 argument.`, `gantry ${calledAs}`);
   const filters = filterArgs(opts.filter ?? [], `gantry ${calledAs}`);
   if (opts.tree === true) {
     // docker refuses these combinations with these words.
@@ -86,8 +86,6 @@ export async function runImageLs(
       now,
       createdOf: (ref) => (store === undefined ? undefined : createdOf(store.images.resolve(ref))),
     });
-    const dangling = filters.get('dangling');
-    const hideDangling = opts.all !== true && (dangling === undefined || dangling.has('false'));
     // One query, newest first; labels are decoded only for a label filter (rows never show them).
     const entries = store?.images.listing({ labels: filters.has('label') || filters.has('label!') }) ?? [];
     // Indexed, not for…of: an iterator step allocates until V8 optimizes the loop (a listing ends first).
@@ -96,9 +94,9 @@ export async function runImageLs(
       const created = r.createdMs === undefined ? undefined : new Date(r.createdMs);
       const m = match(created === undefined ? { repoTags: r.repoTags, repoDigests: r.repoDigests, labels: r.labels } : { repoTags: r.repoTags, repoDigests: r.repoDigests, labels: r.labels, created });
       if (!m.keep) continue;
-      // Untagged images with children are intermediate build images: only -a shows them.
+      // Untagged images with children are intermediate build images: only -a shows them. A dangling
+      // one (no children) is listed as <none>:<none>, as docker lists it; `dangling=false` hides it.
       if (m.repoTags.length === 0 && opts.all !== true && r.children > 0) continue;
-      if (hideDangling && m.repoTags.length === 0) continue;
       summaries.push({
         id: r.id,
         repoTags: m.repoTags,
@@ -160,7 +158,7 @@ export interface HistoryOpts {
 
 /** `image history` / `history`. */
 export async function runHistory(args: string[], opts: HistoryOpts, io: CommandIO, globals: GlobalOptions, calledAs: string): Promise<number> {
-  if (args.length !== 1) throw new UsageError(`"${calledAs}" requires exactly 1 argument.`, `gantry ${calledAs}`);
+  if (args.length !== 1) throw new ArgumentCountError(`"${calledAs}" requires exactly 1 argument.`, `gantry ${calledAs}`);
   const store = await openCliStore(globals, io);
   let out: string;
   try {
@@ -188,7 +186,7 @@ export interface InspectOpts {
 
 /** `image inspect` / `inspect`: found images print, missing ones are reported after, exit 1. */
 export async function runInspect(args: string[], opts: InspectOpts, io: CommandIO, globals: GlobalOptions, calledAs: string): Promise<number> {
-  if (args.length < 1) throw new UsageError(`"${calledAs}" requires at least 1 argument.`, `gantry ${calledAs}`);
+  if (args.length < 1) throw new ArgumentCountError(`"${calledAs}" requires at least 1 argument.`, `gantry ${calledAs}`);
   const store = await openCliStore(globals, io);
   const elements: object[] = [];
   const errors: Error[] = [];

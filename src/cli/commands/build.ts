@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import type { Groups } from './index.js';
 import { collect, type Cli, type Handler } from '../context.js';
-import { UsageError } from '../errors.js';
+import { ArgumentCountError, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { write } from '../io.js';
 
@@ -37,7 +37,7 @@ interface BuildFlags {
 }
 
 const handler: Handler<BuildFlags> = async (args, opts, io, globals) => {
-  if (args.length !== 1) throw new UsageError('"gantry build" requires exactly 1 argument.', 'gantry build');
+  if (args.length !== 1) throw new ArgumentCountError('"gantry build" requires exactly 1 argument.', 'gantry build');
   const { readFileSync, existsSync, statSync, writeFileSync, rmSync } = await import('node:fs');
   const { resolve, dirname, basename, join } = await import('node:path');
   const contextArg = args[0] as string;

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import type { Groups } from './index.js';
 import type { Cli, Handler } from '../context.js';
-import { UsageError } from '../errors.js';
+import { ArgumentCountError, UsageError } from '../errors.js';
 import { write } from '../io.js';
 
 interface SaveFlags {
@@ -14,7 +14,7 @@ interface SaveFlags {
 }
 
 const saveHandler: Handler<SaveFlags> = async (args, opts, io, globals) => {
-  if (args.length < 1) throw new UsageError('"gantry image save" requires at least 1 argument.', 'gantry image save');
+  if (args.length < 1) throw new ArgumentCountError('"gantry image save" requires at least 1 argument.', 'gantry image save');
   if (opts.output === undefined && io.stdout.isTTY === true) {
     const { InvalidArgumentError } = await import('../../errors.js');
     throw new InvalidArgumentError('SAVE_TO_TERMINAL', 'cowardly refusing to save to a terminal. Use the -o flag or redirect');

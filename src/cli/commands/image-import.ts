@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import type { Groups } from './index.js';
 import { collect, type Cli, type Handler } from '../context.js';
-import { UsageError } from '../errors.js';
+import { ArgumentCountError } from '../errors.js';
 import { write } from '../io.js';
 
 interface ImportFlags {
@@ -15,7 +15,7 @@ interface ImportFlags {
 }
 
 const importHandler: Handler<ImportFlags> = async (args, opts, io, globals) => {
-  if (args.length < 1 || args.length > 2) throw new UsageError('"gantry image import" requires at least 1 and at most 2 arguments.', 'gantry image import');
+  if (args.length < 1 || args.length > 2) throw new ArgumentCountError('"gantry image import" requires at least 1 and at most 2 arguments.', 'gantry image import');
   const source = args[0] as string;
   const { createReadStream } = await import('node:fs');
   const { applyChanges } = await import('../../build/index.js');
@@ -70,7 +70,7 @@ interface BootstrapFlags {
 }
 
 const bootstrapHandler: Handler<BootstrapFlags> = async (args, opts, io, globals) => {
-  if (args.length !== 1) throw new UsageError('"gantry image bootstrap" requires exactly 1 argument.', 'gantry image bootstrap');
+  if (args.length !== 1) throw new ArgumentCountError('"gantry image bootstrap" requires exactly 1 argument.', 'gantry image bootstrap');
   const { openCliStore } = await import('./_store.js');
   const store = await openCliStore(globals, io);
   try {

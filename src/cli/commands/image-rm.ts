@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import type { Groups } from './index.js';
 import type { Cli, Handler } from '../context.js';
-import { UsageError } from '../errors.js';
+import { ArgumentCountError } from '../errors.js';
 import { write } from '../io.js';
 
 interface Options {
@@ -18,7 +18,7 @@ interface Options {
 
 const handler: Handler<Options> = async (args, opts, io, globals) => {
   if (args.length === 0) {
-    throw new UsageError('"gantry image rm" requires at least 1 argument.', 'gantry image rm');
+    throw new ArgumentCountError('"gantry image rm" requires at least 1 argument.', 'gantry image rm');
   }
   const { openCliStore } = await import('./_store.js');
   const { isKind } = await import('../../errors.js');

@@ -2,11 +2,11 @@
 import type { Command } from 'commander';
 import type { Groups } from './index.js';
 import type { Cli, Handler } from '../context.js';
-import { UsageError } from '../errors.js';
+import { ArgumentCountError } from '../errors.js';
 
 const handler: Handler = async (args, _opts, io, globals) => {
   if (args.length !== 2) {
-    throw new UsageError('"gantry image tag" requires exactly 2 arguments.', 'gantry image tag');
+    throw new ArgumentCountError('"gantry image tag" requires exactly 2 arguments.', 'gantry image tag');
   }
   const { openCliStore } = await import('./_store.js');
   const store = await openCliStore(globals, io);

@@ -21,7 +21,7 @@ function lsCommand(cmd: Command, cli: Cli, calledAs: string): void {
   cmd
     .description('List images')
     .argument('[REPOSITORY[:TAG]]')
-    .option('-a, --all', 'Show all images (default hides intermediate and dangling images)')
+    .option('-a, --all', 'Show all images (default hides intermediate images)')
     .option('--digests', 'Show digests')
     .option('-f, --filter <filter>', 'Filter output based on conditions provided', collect)
     .option('--format <string>', FORMAT_HELP)

@@ -6,7 +6,7 @@
  */
 import type { Groups } from './index.js';
 import type { Cli, Handler } from '../context.js';
-import { UsageError } from '../errors.js';
+import { ArgumentCountError, UsageError } from '../errors.js';
 import { write } from '../io.js';
 import type { CommandIO } from '../io.js';
 import type { TransferFlags } from './_registry.js';
@@ -34,7 +34,7 @@ async function serverDomain(arg: string | undefined): Promise<{ domain: string; 
 }
 
 const loginHandler: Handler<LoginFlags> = async (args, opts, io) => {
-  if (args.length > 1) throw new UsageError('"gantry login" requires at most 1 argument.', 'gantry login');
+  if (args.length > 1) throw new ArgumentCountError('"gantry login" requires at most 1 argument.', 'gantry login');
   if (opts.password !== undefined) {
     await write(io.stderr, 'WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n');
     if (opts.passwordStdin === true) throw new UsageError('--password and --password-stdin are mutually exclusive');
@@ -88,7 +88,7 @@ const loginHandler: Handler<LoginFlags> = async (args, opts, io) => {
 };
 
 const logoutHandler: Handler<Record<string, never>> = async (args, _opts, io) => {
-  if (args.length > 1) throw new UsageError('"gantry logout" requires at most 1 argument.', 'gantry logout');
+  if (args.length > 1) throw new ArgumentCountError('"gantry logout" requires at most 1 argument.', 'gantry logout');
   const { domain, display } = await serverDomain(args[0]);
   const { DockerConfig, SecretSet } = await import('../../registry/client/index.js');
   const config = await DockerConfig.load({ env: io.env as NodeJS.ProcessEnv, secrets: new SecretSet() });

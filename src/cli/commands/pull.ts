@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { Groups } from './index.js';
 import type { Cli, Handler } from '../context.js';
-import { UsageError } from '../errors.js';
+import { ArgumentCountError, UsageError } from '../errors.js';
 import { write } from '../io.js';
 import type { TransferFlags } from './_registry.js';
 
@@ -13,7 +13,7 @@ interface PullFlags extends TransferFlags {
 }
 
 const handler: Handler<PullFlags> = async (args, opts, io, globals) => {
-  if (args.length !== 1) throw new UsageError('"gantry image pull" requires exactly 1 argument.', 'gantry image pull');
+  if (args.length !== 1) throw new ArgumentCountError('"gantry image pull" requires exactly 1 argument.', 'gantry image pull');
   const { parseNormalizedNamed, familiarString, referenceString, tagNameOnly, makeTagged } = await loadRefs();
   const parsed = parseNormalizedNamed(args[0]!);
   if (opts.allTags === true && (parsed.tag !== undefined || parsed.digest !== undefined)) {

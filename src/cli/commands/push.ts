@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { Groups } from './index.js';
 import type { Cli, Handler } from '../context.js';
-import { UsageError } from '../errors.js';
+import { ArgumentCountError, UsageError } from '../errors.js';
 import { write } from '../io.js';
 import type { TransferFlags } from './_registry.js';
 
@@ -12,7 +12,7 @@ interface PushFlags extends TransferFlags {
 }
 
 const handler: Handler<PushFlags> = async (args, opts, io, globals) => {
-  if (args.length !== 1) throw new UsageError('"gantry image push" requires exactly 1 argument.', 'gantry image push');
+  if (args.length !== 1) throw new ArgumentCountError('"gantry image push" requires exactly 1 argument.', 'gantry image push');
   const { parseNormalizedNamed, referenceString, tagNameOnly, withTag } = await import('../../oci/index.js');
   const parsed = parseNormalizedNamed(args[0]!);
   if (opts.allTags === true && (parsed.tag !== undefined || parsed.digest !== undefined)) {

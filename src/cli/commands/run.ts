@@ -14,7 +14,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Groups } from './index.js';
 import { collect, type Cli, type Handler } from '../context.js';
-import { UsageError } from '../errors.js';
+import { ArgumentCountError, UsageError } from '../errors.js';
 import { write } from '../io.js';
 import type { DockerRunFlags } from '../../runtime/index.js';
 
@@ -30,7 +30,7 @@ export interface RunOptions extends DockerRunFlags {
 
 const handler: Handler<RunOptions> = async (args, opts, io, globals) => {
   if (opts.rootfs === undefined) {
-    if (args.length === 0) throw new UsageError('"gantry run" requires at least 1 argument.\nUsage:  gantry run [OPTIONS] IMAGE [COMMAND] [ARG...]', 'gantry run');
+    if (args.length === 0) throw new ArgumentCountError('"gantry run" requires at least 1 argument.\nUsage:  gantry run [OPTIONS] IMAGE [COMMAND] [ARG...]', 'gantry run');
     // An image: the container part makes the root filesystem and the record.
     const { runImage } = await import('./_container-run.js');
     return runImage(args[0]!, args.slice(1), opts, io, globals);
@@ -84,7 +84,7 @@ const handler: Handler<RunOptions> = async (args, opts, io, globals) => {
 
 /** `gantry create IMAGE [COMMAND] [ARG...]`: the container `run` would start, created only (docker's `create`); its ID printed. */
 const createHandler: Handler<RunOptions> = async (args, opts, io, globals) => {
-  if (args.length === 0) throw new UsageError('"gantry create" requires at least 1 argument.\nUsage:  gantry create [OPTIONS] IMAGE [COMMAND] [ARG...]', 'gantry create');
+  if (args.length === 0) throw new ArgumentCountError('"gantry create" requires at least 1 argument.\nUsage:  gantry create [OPTIONS] IMAGE [COMMAND] [ARG...]', 'gantry create');
   const { createFromImage } = await import('./_container-run.js');
   return createFromImage(args[0]!, args.slice(1), opts, io, globals);
 };
