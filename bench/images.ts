@@ -2,10 +2,11 @@
  * `image ls` over 1,000 image rows, gantry beside `docker images` and `buildah images` in the same
  * run (interleaved), plain and with a label filter plus a Go template.
  *
- *   env -u NODE_EXTRA_CA_CERTS node dist/bench/images.js [runs] [--images N] [--tags T] [--keep]
+ *   node dist/bench/images.js [runs] [--images N] [--tags T] [--keep]
  *
- * (`env -u`: with NODE_EXTRA_CA_CERTS set, every node process parses that CA bundle at start-up,
- * ~40 ms here; bare `node -e 0` runs in the same rounds, without the variable too when it is set.)
+ * gantry runs as a user runs it: the program bin/gantry (its #! line keeps NODE_EXTRA_CA_CERTS from
+ * node's start-up, see src/tls-trust.ts); bare `node -e 0` runs in the same rounds, and without the
+ * variable too when it is set (node parses that CA bundle at start-up, ~40 ms here).
  *
  * The same set in each tool: N distinct images (default 100; their configs differ by the labels
  * `environment=test|prod` (alternating) and `index=<i>`), each under T names (default 10),
@@ -187,20 +188,19 @@ try {
   console.log(`set up ${nImages} images × ${nTags} names (${nImages * nTags} rows) in each tool in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 
   const template = '{{.ID}} {{.Repository}}:{{.Tag}}';
-  const node = process.execPath;
-  const plain: Contender[] = [{ name: 'gantry image ls', cmd: [node, gantry, '--root', root, 'image', 'ls'] }];
+  const plain: Contender[] = [{ name: 'gantry image ls', cmd: [gantry, '--root', root, 'image', 'ls'] }];
   const filtered: Contender[] = [
     {
       name: 'gantry image ls --filter --format',
-      cmd: [node, gantry, '--root', root, 'image', 'ls', '--filter', 'label=environment=test', '--format', template],
+      cmd: [gantry, '--root', root, 'image', 'ls', '--filter', 'label=environment=test', '--format', template],
     },
   ];
   const before = process.env.GANTRY_BEFORE;
   if (before !== undefined && before !== '') {
-    plain.push({ name: 'gantry image ls (before)', cmd: [node, before, '--root', root, 'image', 'ls'] });
+    plain.push({ name: 'gantry image ls (before)', cmd: [before, '--root', root, 'image', 'ls'] });
     filtered.push({
       name: 'gantry image ls --filter --format (before)',
-      cmd: [node, before, '--root', root, 'image', 'ls', '--filter', 'label=environment=test', '--format', template],
+      cmd: [before, '--root', root, 'image', 'ls', '--filter', 'label=environment=test', '--format', template],
     });
   }
   if (useDocker) {

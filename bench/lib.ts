@@ -114,7 +114,7 @@ export function printCaCertsNote(): void {
   console.log(
     v === undefined
       ? 'NODE_EXTRA_CA_CERTS is not set: node -e 0 is the bare node every node contender runs on'
-      : `NODE_EXTRA_CA_CERTS=${v} is set for the contenders (node parses it at start-up); "node -e 0 (NODE_EXTRA_CA_CERTS unset)" shows bare node without it. Run the bench under \`env -u NODE_EXTRA_CA_CERTS\` to measure gantry without it.`,
+      : `NODE_EXTRA_CA_CERTS=${v} is set for the contenders: bare node parses it at start-up; gantry, run as a program (bin/gantry), defers it to its first TLS connection (tls-trust.ts); "node -e 0 (NODE_EXTRA_CA_CERTS unset)" is bare node without it.`,
   );
 }
 

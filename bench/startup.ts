@@ -2,10 +2,11 @@
  * Start-up time of no-op commands beside a bare `node -e 0`, in the same run. The target: a no-op
  * gantry command within 40 ms of bare node (median).
  *
- *   env -u NODE_EXTRA_CA_CERTS node dist/bench/startup.js [runs]
+ *   node dist/bench/startup.js [runs]
  *
- * (with NODE_EXTRA_CA_CERTS set, node parses that CA bundle at start-up; bare node is then also run
- * without it, see lib.ts's bareNodeContenders)
+ * gantry runs as a user runs it: the program bin/gantry, whose #! line keeps NODE_EXTRA_CA_CERTS
+ * from node's start-up (src/tls-trust.ts). With the variable set, node parses that CA bundle at
+ * start-up; bare node is then also run without it (lib.ts's bareNodeContenders).
  *
  * `image ls` runs on two empty stores: a root where no store was ever made (it stays so: a listing
  * creates nothing) and an initialised one, which had an image that was then removed (the DB is
@@ -35,9 +36,9 @@ try {
   const results = compare(
     [
       ...bareNodeContenders(),
-      { name: 'gantry --version', cmd: [process.execPath, gantry, '--version'] },
-      { name: 'gantry image ls (no store at the root)', cmd: [process.execPath, gantry, '--root', fresh, 'image', 'ls'] },
-      { name: 'gantry image ls (emptied store)', cmd: [process.execPath, gantry, '--root', emptied, 'image', 'ls'] },
+      { name: 'gantry --version', cmd: [gantry, '--version'] },
+      { name: 'gantry image ls (no store at the root)', cmd: [gantry, '--root', fresh, 'image', 'ls'] },
+      { name: 'gantry image ls (emptied store)', cmd: [gantry, '--root', emptied, 'image', 'ls'] },
     ],
     runs,
   );
