@@ -1,29 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Command } from 'commander';
-import type { Cli } from '../context.js';
-import type { Groups } from './index.js';
+import { freshGroups, inertCli as cli } from './test-groups.js';
 import { commandsFor, register } from './image-views.js';
-
-const cli: Cli = {
-  io: { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: {} } as unknown as Cli['io'],
-  action: () => async () => {},
-};
 
 /** The commands image-views defines for `argv`, as `group sub` or top-level names. */
 function defined(argv?: readonly string[]): string[] {
-  const program = new Command('gantry').enablePositionalOptions();
-  const g = (name: string): Command => program.command(name);
-  const groups: Groups = {
-    program,
-    image: g('image'),
-    container: g('container'),
-    system: g('system'),
-    builder: g('builder'),
-    registry: g('registry'),
-    dockerfile: g('dockerfile'),
-    ...(argv === undefined ? {} : { argv }),
-  };
+  const groups = freshGroups(argv);
+  const program = groups.program;
   register(groups, cli);
   const out: string[] = [];
   for (const c of program.commands) {

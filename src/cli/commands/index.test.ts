@@ -2,26 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command } from 'commander';
 import type { Cli } from '../context.js';
+import { freshGroups, inertCli as cli } from './test-groups.js';
 import { COMMAND_MODULES, GROUP_NAMES, LOADER_NAMES, commandWord, modulesFor, type Groups } from './index.js';
-
-function freshGroups(): Groups {
-  const program = new Command('gantry').enablePositionalOptions(); // as main.ts sets it
-  const g = (name: string): Command => program.command(name);
-  return {
-    program,
-    image: g('image'),
-    container: g('container'),
-    system: g('system'),
-    builder: g('builder'),
-    registry: g('registry'),
-    dockerfile: g('dockerfile'),
-  };
-}
-
-const cli: Cli = {
-  io: { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: {} } as unknown as Cli['io'],
-  action: () => async () => {},
-};
 
 const names = (c: Command): string[] => [c.name(), ...c.aliases()];
 
