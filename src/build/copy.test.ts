@@ -86,3 +86,23 @@ test('copyInto takes entries it is told the lstat of (the context walk) from the
   assert.equal(readlinkSync(join(dest, 'd/ln')), 'sub/unknown');
   assert.equal(lstatSync(join(dest, 'd/ln')).mtimeMs, 7_000_000);
 });
+
+test('--parents keeps each source path, from the pattern\'s /./ pivot on when it has one', async (t) => {
+  const src = tempDir(t);
+  const dest = tempDir(t);
+  for (const f of ['x/y/a.txt', 'x/y/b.txt', 'x/y/c.md', 'p/q/r.txt']) {
+    mkdirSync(join(src, f, '..'), { recursive: true });
+    writeFileSync(join(src, f), f);
+  }
+  const all = ['x', 'x/y', 'x/y/a.txt', 'x/y/b.txt', 'x/y/c.md', 'p', 'p/q', 'p/q/r.txt'];
+  await copyInto({ ...base, srcRoot: src, sources: ['./x/./y/*.txt', 'p/q/r.txt'], dest: '/par/', destRoot: dest, parents: true }, list(all));
+  assert.equal(readFileSync(join(dest, 'par/y/a.txt'), 'utf8'), 'x/y/a.txt');
+  assert.equal(readFileSync(join(dest, 'par/y/b.txt'), 'utf8'), 'x/y/b.txt');
+  assert.equal(readFileSync(join(dest, 'par/p/q/r.txt'), 'utf8'), 'p/q/r.txt', 'no pivot: the whole path');
+  assert.throws(() => statSync(join(dest, 'par/x')), { code: 'ENOENT' });
+});
+
+test('pivotDepth counts the components before the first /./ of a pattern as written', async () => {
+  const { pivotDepth } = await import('./copy.js');
+  assert.deepEqual(['a/b', './a/b', 'a/./b', './x/./y/*.txt', 'a/b/./c', '*/./b', './a'].map(pivotDepth), [0, 0, 1, 1, 2, 1, 0]);
+});

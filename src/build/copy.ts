@@ -231,6 +231,8 @@ export async function copyInto(req: CopyRequest, listSources: () => Promise<Iter
   const destAbs = posix.isAbsolute(req.dest) ? posix.normalize(req.dest) : posix.join(req.workdir, req.dest);
   let all: string[] | undefined;
   const matched: string[] = [];
+  /** Per match, the leading path components `--parents` drops (those before the pattern's `/./`). */
+  const pivots: number[] = [];
   for (const pattern of req.sources) {
     const clean = cleanSource(pattern);
     let found: string[];
@@ -240,6 +242,8 @@ export async function copyInto(req: CopyRequest, listSources: () => Promise<Iter
     } else found = [clean];
     if (found.length === 0) throw new CopySourceNotFoundError(clean);
     matched.push(...found);
+    const depth = pivotDepth(pattern);
+    for (let i = 0; i < found.length; i++) pivots.push(depth);
   }
   // BuildKit refuses several source arguments without a directory destination; a wildcard that
   // matches several files makes the destination a directory.
@@ -247,14 +251,14 @@ export async function copyInto(req: CopyRequest, listSources: () => Promise<Iter
   const intoDir = destIsDir || matched.length > 1;
 
   const plan: Planned[] = [];
-  for (const rel of matched) {
+  for (const [i, rel] of matched.entries()) {
     if (rel !== '.' && req.visible !== undefined && !req.visible(rel)) throw new CopySourceNotFoundError(rel);
     const src = rel === '.' ? req.srcRoot : join(req.srcRoot, rel);
     // The named source is followed when it is a symlink (inside its root).
     const real = rel === '.' ? src : resolveInRoot(req.srcRoot, rel, { followLast: true });
     const st = await stat(real).catch(() => undefined);
     if (st === undefined) throw new CopySourceNotFoundError(rel);
-    const parentsPart = req.parents === true ? parentsPath(rel) : undefined;
+    const parentsPart = req.parents === true ? rel.split('/').slice(pivots[i]).join('/') : undefined;
     if (st.isDirectory()) {
       const d = parentsPart !== undefined ? posix.join(destAbs, parentsPart) : destAbs;
       plan.push({ src: real, dest: d, contents: true, rel });
@@ -275,10 +279,16 @@ export async function copyInto(req: CopyRequest, listSources: () => Promise<Iter
   await copier.flush();
 }
 
-function parentsPath(rel: string): string {
-  // `a/./b/c` keeps `b/c`; without a pivot the whole relative path is kept.
-  const pivot = rel.indexOf('/./');
-  return pivot >= 0 ? rel.slice(pivot + 3) : rel;
+/**
+ * `--parents` keeps each source's path under the destination, from the pattern's `/./` pivot on
+ * when it has one (`a/./b/c` keeps `b/c`): the number of leading components to drop. Found in the
+ * pattern as written: cleaning the path (for the match) takes the `.` out.
+ */
+export function pivotDepth(pattern: string): number {
+  const at = pattern.indexOf('/./');
+  if (at < 0) return 0;
+  const before = cleanSource(pattern.slice(0, at));
+  return before === '.' ? 0 : before.split('/').length;
 }
 
 function isDirIn(dest: DestTree, path: string): boolean {
