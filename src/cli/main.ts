@@ -6,7 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { processIO, type GlobalOptions } from './io.js';
 import type { Cli, Handler } from './context.js';
 import { ArgumentCountError, exitCodeFor, formatError, UsageError } from './errors.js';
-import { registerAll } from './commands/index.js';
+import { commandWord, registerAll } from './commands/index.js';
 import { VERSION } from '../version.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -64,7 +64,8 @@ async function main(argv: string[]): Promise<number> {
       }
       // docker's CLI: a wrong number of arguments exits 1, a bad flag 125.
       const countError = err.code === 'commander.missingArgument' || err.code === 'commander.excessArguments';
-      const usage = countError ? new ArgumentCountError(commanderMessage(err), commandPath(argv)) : new UsageError(commanderMessage(err), commandPath(argv));
+      const counted = countError ? argumentCountError(program, argv) : undefined;
+      const usage = counted ?? new UsageError(commanderMessage(err), commandPath(argv));
       io.stderr.write(formatError(usage, debug));
       return usage.exitCode;
     }
@@ -75,6 +76,32 @@ async function main(argv: string[]): Promise<number> {
     process.off('SIGTERM', onSignal);
   }
   return exitCode;
+}
+
+/**
+ * docker's words for a command given too few or too many arguments (its CLI's `cli/required.go`):
+ * `"gantry history" requires exactly 1 argument.`, from the arguments the command declares.
+ */
+function argumentCountError(program: Command, argv: string[]): ArgumentCountError | undefined {
+  const { word, sub } = commandWord(argv);
+  const named = (c: Command, name: string | undefined): Command | undefined => c.commands.find((x) => x.name() === name || x.aliases().includes(name ?? ''));
+  const top = named(program, word);
+  if (top === undefined) return undefined;
+  const leaf = top.commands.length > 0 ? named(top, sub) : top;
+  if (leaf === undefined) return undefined;
+  const declared = leaf.registeredArguments;
+  const required = declared.filter((a) => a.required).length;
+  const variadic = declared.at(-1)?.variadic === true;
+  const n = (k: number): string => `${k} ${k === 1 ? 'argument' : 'arguments'}`;
+  const what = variadic
+    ? `at least ${n(required)}`
+    : required === declared.length
+      ? `exactly ${n(required)}`
+      : required === 0
+        ? `at most ${n(declared.length)}`
+        : `at least ${required} and at most ${n(declared.length)}`;
+  const path = ['gantry', word, ...(leaf === top ? [] : [sub])].join(' '); // as typed, as docker's CommandPath
+  return new ArgumentCountError(`"${path}" requires ${what}.`, path);
 }
 
 // commander's messages start with "error: "; docker's do not ("unknown flag: --x").

@@ -92,8 +92,10 @@ test('gantry tag names an image; errors are docker\'s', async (t) => {
   // docker's CLI: a wrong number of arguments exits 1 (a bad flag 125), from our checks and commander's alike.
   const one = gantry(root, ['tag', 'only-one']);
   assert.deepEqual([one.code, one.stderr], [1, `"gantry image tag" requires exactly 2 arguments.\nSee 'gantry image tag --help'.\n`]);
-  assert.equal(gantry(root, ['history']).code, 1);
-  assert.equal(gantry(root, ['images', 'a', 'b']).code, 1);
+  const history = gantry(root, ['history']);
+  assert.deepEqual([history.code, history.stderr], [1, `"gantry history" requires exactly 1 argument.\nSee 'gantry history --help'.\n`]);
+  const listing = gantry(root, ['image', 'ls', 'a', 'b']);
+  assert.deepEqual([listing.code, listing.stderr.split('\n')[0]], [1, '"gantry image ls" requires at most 1 argument.']);
   const flag = gantry(root, ['images', '--bogus']);
   assert.deepEqual([flag.code, flag.stderr.split('\n')[0]], [125, 'unknown flag: --bogus']);
 });
