@@ -17,7 +17,7 @@
  * of every build (a 1 GiB RUN writes it twice otherwise). A crash can only lose unsynced pages when
  * the machine goes down, after which it boots with a new boot id; so every commit records the boot
  * it happened in, and a committed tree from an earlier boot is extracted again from its blob before
- * it is used (`needsRenewal`/`renew`, from `unpackLayers`). A process killed mid-write leaves its
+ * it is used (`needsRenewal`, then `commit` of the new extraction, from `unpackLayers`). A process killed mid-write leaves its
  * pages in the page cache: nothing to redo then.
  */
 import { execFile } from 'node:child_process';
@@ -250,22 +250,6 @@ export class LocalSnapshotter implements Snapshotter {
     const boot = (JSON.parse(r.labels) as Record<string, string>)[WRITTEN_BOOT_LABEL];
     // Rows from before boots were recorded carry no label: trusted as they were.
     return (boot !== undefined && boot !== bootId()) || !existsSync(join(this.#dir(r.id), 'fs'));
-  }
-
-  async renew(name: string, key: string): Promise<void> {
-    const discard = this.#store.db.write(() => {
-      const fresh = this.#row(key);
-      if (fresh === undefined) throw new SnapshotNotFoundError(key);
-      if (fresh.kind !== 'active') throw new SnapshotInUseError(key, `it is a ${fresh.kind} snapshot, not an active one`);
-      const target = this.#row(name);
-      if (target === undefined || target.kind !== 'committed') throw new SnapshotNotFoundError(name);
-      this.#store.db.sqlite.prepare('DELETE FROM snapshots WHERE id = ?').run(fresh.id);
-      this.#handOver(key, name);
-      // (Not untrusted any more: another process renewed it first, and ours is dropped.)
-      if (this.#untrusted(target)) this.#swapIn(target, fresh.id);
-      return fresh.id;
-    });
-    await this.#removeLeftovers(discard, name);
   }
 
   async remove(key: string): Promise<void> {

@@ -66,22 +66,18 @@ export interface Snapshotter {
   mounts(key: string): Mount[];
   /**
    * Commits the active snapshot `key` as `name`. If `name` already exists (another process unpacked
-   * the same layer first), the active snapshot is removed and the call still succeeds.
+   * the same layer first), the active snapshot is removed and the call still succeeds; unless
+   * `name`'s tree needs renewal, which `key`'s tree then replaces (keeping `name`'s row, so
+   * snapshots built on it keep their parent).
    */
   commit(name: string, key: string, options?: { labels?: Record<string, string> }): Promise<void>;
   /**
    * True when the committed snapshot's tree cannot be trusted: nothing syncs a committed tree (its
    * layer blob is the durable copy), so one written before the machine last booted may have lost
-   * data in a crash; or its tree is missing. `renew` replaces such a tree.
+   * data in a crash; or its tree is missing. Committing the same layer extracted again under its
+   * name replaces the tree (see `commit`).
    */
   needsRenewal(name: string): boolean;
-  /**
-   * Replaces the tree of the committed snapshot `name` by that of the active snapshot `key` (the
-   * same layer extracted again), keeping `name`'s row, so snapshots built on it keep their parent.
-   * The active snapshot is gone afterwards. If another process renewed `name` first, `key` is
-   * removed and the call still succeeds.
-   */
-  renew(name: string, key: string): Promise<void>;
   /** Removes a snapshot that nothing mounts and no snapshot has as parent. Idempotent. */
   remove(key: string): Promise<void>;
   /** The writable directory of an active snapshot (overlay: the upperdir; vfs: the whole tree). */

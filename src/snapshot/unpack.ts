@@ -38,8 +38,7 @@ export async function unpackLayers(
   let parent: Digest | undefined;
   for (const [i, layer] of layers.entries()) {
     const existing = snapshotter.stat(layer.chainId);
-    const renewal = existing?.kind === 'committed' && snapshotter.needsRenewal(layer.chainId);
-    if (existing?.kind === 'committed' && !renewal) {
+    if (existing?.kind === 'committed' && !snapshotter.needsRenewal(layer.chainId)) {
       parent = layer.chainId;
       continue;
     }
@@ -58,8 +57,8 @@ export async function unpackLayers(
       } finally {
         await reader.close();
       }
-      if (renewal) await snapshotter.renew(layer.chainId, key);
-      else await snapshotter.commit(layer.chainId, key);
+      // A tree that needs renewal is replaced by this one (see `commit`).
+      await snapshotter.commit(layer.chainId, key);
     } catch (err) {
       await snapshotter.remove(key).catch(() => {});
       throw err;
