@@ -65,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
       // docker's CLI: a wrong number of arguments exits 1, a bad flag 125.
       const countError = err.code === 'commander.missingArgument' || err.code === 'commander.excessArguments';
       const counted = countError ? argumentCountError(program, argv) : undefined;
-      const usage = counted ?? new UsageError(commanderMessage(err), commandPath(argv));
+      const usage = counted ?? new UsageError(commanderMessage(err), invoked(program, argv)?.path ?? 'gantry');
       io.stderr.write(formatError(usage, debug));
       return usage.exitCode;
     }
@@ -78,18 +78,25 @@ async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
-/**
- * docker's words for a command given too few or too many arguments (its CLI's `cli/required.go`):
- * `"gantry history" requires exactly 1 argument.`, from the arguments the command declares.
- */
-function argumentCountError(program: Command, argv: string[]): ArgumentCountError | undefined {
+/** The command `argv` runs, and its path as typed (docker's CommandPath: `gantry image ls`), if known. */
+function invoked(program: Command, argv: string[]): { leaf: Command; path: string } | undefined {
   const { word, sub } = commandWord(argv);
   const named = (c: Command, name: string | undefined): Command | undefined => c.commands.find((x) => x.name() === name || x.aliases().includes(name ?? ''));
   const top = named(program, word);
   if (top === undefined) return undefined;
   const leaf = top.commands.length > 0 ? named(top, sub) : top;
   if (leaf === undefined) return undefined;
-  const declared = leaf.registeredArguments;
+  return { leaf, path: ['gantry', word, ...(leaf === top ? [] : [sub])].join(' ') };
+}
+
+/**
+ * docker's words for a command given too few or too many arguments (its CLI's `cli/required.go`):
+ * `"gantry history" requires exactly 1 argument.`, from the arguments the command declares.
+ */
+function argumentCountError(program: Command, argv: string[]): ArgumentCountError | undefined {
+  const cmd = invoked(program, argv);
+  if (cmd === undefined) return undefined;
+  const declared = cmd.leaf.registeredArguments;
   const required = declared.filter((a) => a.required).length;
   const variadic = declared.at(-1)?.variadic === true;
   const n = (k: number): string => `${k} ${k === 1 ? 'argument' : 'arguments'}`;
@@ -100,8 +107,7 @@ function argumentCountError(program: Command, argv: string[]): ArgumentCountErro
       : required === 0
         ? `at most ${n(declared.length)}`
         : `at least ${required} and at most ${n(declared.length)}`;
-  const path = ['gantry', word, ...(leaf === top ? [] : [sub])].join(' '); // as typed, as docker's CommandPath
-  return new ArgumentCountError(`"${path}" requires ${what}.`, path);
+  return new ArgumentCountError(`"${cmd.path}" requires ${what}.`, cmd.path);
 }
 
 // commander's messages start with "error: "; docker's do not ("unknown flag: --x").
@@ -109,17 +115,7 @@ function commanderMessage(err: CommanderError): string {
   const m = err.message.replace(/^error: /, '');
   const unknownOption = /^unknown option '([^']+)'/.exec(m);
   if (unknownOption) return `unknown flag: ${unknownOption[1]}`;
-  return m.charAt(0).toUpperCase() === m.charAt(0) ? m : m;
-}
-
-function commandPath(argv: string[]): string {
-  const words = ['gantry'];
-  for (const a of argv) {
-    if (a.startsWith('-')) break;
-    words.push(a);
-    if (words.length >= 3) break;
-  }
-  return words.join(' ');
+  return m;
 }
 
 main(process.argv.slice(2)).then(
