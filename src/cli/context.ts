@@ -23,6 +23,16 @@ export interface Cli {
   action<O>(handler: Handler<O>): (...raw: unknown[]) => Promise<void>;
 }
 
+/** `--label KEY[=VALUE]` flags as labels (docker's: no `=` means an empty value; a later key wins). */
+export function labelsFromFlags(flags: readonly string[] | undefined): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const l of flags ?? []) {
+    const eq = l.indexOf('=');
+    labels[eq < 0 ? l : l.slice(0, eq)] = eq < 0 ? '' : l.slice(eq + 1);
+  }
+  return labels;
+}
+
 /** Accumulates a repeatable flag (`--filter a --filter b`). */
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];

@@ -10,6 +10,7 @@ import { formatError } from '../errors.js';
 import { findGantryError } from '../../errors.js';
 import type { RunOptions } from './run.js';
 import { withContainers } from './_containers.js';
+import { labelsFromFlags } from '../context.js';
 
 /** docker's exit code when the CLI or daemon cannot run the container. */
 export const EXIT_CANNOT_RUN = 125;
@@ -84,7 +85,7 @@ function createOptions(image: string, cmd: string[], opts: RunOptions, io: Comma
     flags,
     cmd,
     autoRemove: rm === true,
-    labels: Object.fromEntries((label ?? []).map((l) => { const i = l.indexOf('='); return i < 0 ? [l, ''] : [l.slice(0, i), l.slice(i + 1)]; })),
+    labels: labelsFromFlags(label),
     callerEnv: io.env,
     signal: io.signal,
   };

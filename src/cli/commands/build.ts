@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { Groups } from './index.js';
-import { collect, type Cli, type Handler } from '../context.js';
+import { collect, labelsFromFlags, type Cli, type Handler } from '../context.js';
 import { ArgumentCountError, UsageError } from '../errors.js';
 import type { CommandIO } from '../io.js';
 import { write } from '../io.js';
@@ -115,11 +115,7 @@ const handler: Handler<BuildFlags> = async (args, opts, io, globals) => {
       if (v !== undefined) buildArgs[a] = v;
     } else buildArgs[a.slice(0, eq)] = a.slice(eq + 1);
   }
-  const labels: Record<string, string> = {};
-  for (const l of opts.label ?? []) {
-    const eq = l.indexOf('=');
-    labels[eq < 0 ? l : l.slice(0, eq)] = eq < 0 ? '' : l.slice(eq + 1);
-  }
+  const labels = labelsFromFlags(opts.label);
 
   const dfm = await import('../../dockerfile/index.js');
   if (opts.check === true) return runCheck(io, dfm, dockerfileText, dockerfileName, buildArgs);
