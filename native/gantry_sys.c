@@ -4,7 +4,7 @@
  * and mount(2)/umount2(2) for the snapshots' overlay mounts (a mount(8) process per container start
  * and per build step costs more than the system call itself).
  *
- * Calls are synchronous and small, except umount2 (a promise, on the thread pool); errors are thrown as Error objects shaped like Node's
+ * Calls are synchronous and small, except umount2 and writeThrough (promises, on the thread pool); errors are thrown as Error objects shaped like Node's
  * system errors (`code` = "ENOENT", `errno` = negative number, `syscall`, `path`), so callers can
  * use the same errno checks they use for node:fs.
  */
@@ -328,6 +328,76 @@ static napi_value js_umount2(napi_env env, napi_callback_info info) {
 
 
 /*
+ * writeThrough(fd, offset, length) -> Promise: writes the file's dirty pages in [offset,
+ * offset+length) to disk and waits (sync_file_range; length 0 means to the end), then drops them
+ * from the page cache (POSIX_FADV_DONTNEED), on the thread pool. For large files written once and
+ * not read back soon, as `dd oflag=nocache` does: their pages would otherwise push out cache
+ * others use, and the next block of the file takes the pages just freed instead of new ones.
+ * Not a durability barrier: metadata and the disk's cache need fsync.
+ */
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  int fd;
+  int64_t offset;
+  int64_t length;
+  int err;
+  const char *syscall;
+} range_job;
+
+static void range_job_execute(napi_env env, void *data) {
+  (void)env;
+  range_job *job = data;
+  unsigned flags = SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER;
+  if (sync_file_range(job->fd, job->offset, job->length, flags) != 0) {
+    job->err = errno;
+    job->syscall = "sync_file_range";
+    return;
+  }
+  int e = posix_fadvise(job->fd, job->offset, job->length, POSIX_FADV_DONTNEED);
+  if (e != 0) {
+    job->err = e;
+    job->syscall = "posix_fadvise";
+  }
+}
+
+static void range_job_complete(napi_env env, napi_status status, void *data) {
+  range_job *job = data;
+  napi_value undefined;
+  if (status == napi_ok && job->err == 0) {
+    napi_get_undefined(env, &undefined);
+    napi_resolve_deferred(env, job->deferred, undefined);
+  } else {
+    napi_value err = errno_error(env, job->err ? job->err : EIO, job->syscall ? job->syscall : "sync_file_range", NULL);
+    if (err != NULL) napi_reject_deferred(env, job->deferred, err);
+  }
+  napi_delete_async_work(env, job->work);
+  free(job);
+}
+
+static napi_value js_write_through(napi_env env, napi_callback_info info) {
+  napi_value argv[3], promise, name;
+  uint32_t fd;
+  double offset, length;
+  if (!get_args(env, info, 3, argv) || !get_u32(env, argv[0], &fd, "fd")) return NULL;
+  if (napi_get_value_double(env, argv[1], &offset) != napi_ok || napi_get_value_double(env, argv[2], &length) != napi_ok ||
+      offset < 0 || length < 0) return throw_type(env, "offset and length must be non-negative numbers");
+  range_job *job = calloc(1, sizeof *job);
+  if (job == NULL) return throw_errno(env, ENOMEM, "sync_file_range", NULL);
+  job->fd = (int)fd;
+  job->offset = (int64_t)offset;
+  job->length = (int64_t)length;
+  if (napi_create_promise(env, &job->deferred, &promise) != napi_ok ||
+      napi_create_string_utf8(env, "gantry:writeThrough", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_async_work(env, NULL, name, range_job_execute, range_job_complete, job, &job->work) != napi_ok ||
+      napi_queue_async_work(env, job->work) != napi_ok) {
+    free(job);
+    return NULL;
+  }
+  return promise;
+}
+
+/*
  * lstatDir(dir) -> { names: string[], stats: Float64Array }: one directory's entries (without "."
  * and "..", in readdir order) and, 7 numbers per entry, what lstat gives: mode, uid, gid, size,
  * mtimeMs, ctimeMs, ino, with the times computed as node's fs.Stats computes them. One call per
@@ -425,6 +495,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"mount", NULL, js_mount, NULL, NULL, NULL, napi_enumerable, NULL},
     {"umount2", NULL, js_umount2, NULL, NULL, NULL, napi_enumerable, NULL},
     {"lstatDir", NULL, js_lstat_dir, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"writeThrough", NULL, js_write_through, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

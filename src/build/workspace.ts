@@ -200,7 +200,11 @@ export class Workspace {
    */
   async #writeLayer(sn: Snapshotter, key: string, signal?: AbortSignal): Promise<StateLayer | undefined> {
     const ref = `build-layer-${key}`;
-    const writer = await this.#store.content.writer(ref, { lease: this.#lease });
+    // Written through: a built layer's blob is read again only by a push or a save (later steps
+    // use the snapshot), so its pages need not stay cached. Keeping them cost W3's 1 GiB layer
+    // 3.7 s instead of 1.5 s here: every new page-cache page of a VM whose free memory goes back
+    // to the host is a fault on the host, and written through, the blob reuses the pages it frees.
+    const writer = await this.#store.content.writer(ref, { lease: this.#lease, writeThrough: true });
     try {
       const written = await createLayer(sn.diffSource(key), writer, {
         compression: 'none',

@@ -41,6 +41,12 @@ export interface GantrySys {
    * Absent from addons built before it (callers fall back to node:fs).
    */
   lstatDir?(dir: string): { names: string[]; stats: Float64Array };
+  /**
+   * Writes `fd`'s dirty pages in [offset, offset+length) to disk and drops them from the page
+   * cache (sync_file_range, then POSIX_FADV_DONTNEED), on the thread pool; length 0 means to the
+   * end of the file. Not a durability barrier (fsync is). Absent from addons built before it.
+   */
+  writeThrough?(fd: number, offset: number, length: number): Promise<void>;
 }
 
 /** mount(2) flags gantry uses (linux/mount.h). */

@@ -130,7 +130,8 @@ export class LocalContentStore implements ContentStore {
         await fh.close();
         throw err;
       }
-      return new LocalWriter(this, ref, dir, fh, digester, lock, options);
+      const through = options.writeThrough === true ? await writeThroughCall() : undefined;
+      return new LocalWriter(this, ref, dir, fh, digester, lock, options, through);
     } catch (err) {
       lock.release();
       throw mapWriteError(err, this.#o.ingest);
@@ -239,8 +240,10 @@ class LocalWriter implements ContentWriter {
   #flushing: Promise<void> | undefined;
   #flushedAt = 0;
   #flushError: unknown;
+  /** With `writeThrough`: flushes a range and drops it from the page cache (the addon's). */
+  readonly #through: WriteThrough | undefined;
 
-  constructor(store: LocalContentStore, ref: string, dir: string, fh: FileHandle, digester: RunningHash, lock: IngestLock, options: WriterOptions) {
+  constructor(store: LocalContentStore, ref: string, dir: string, fh: FileHandle, digester: RunningHash, lock: IngestLock, options: WriterOptions, through?: WriteThrough) {
     this.#store = store;
     this.ref = ref;
     this.#dir = dir;
@@ -249,6 +252,7 @@ class LocalWriter implements ContentWriter {
     this.#lock = lock;
     this.#options = options;
     this.#offset = digester.size;
+    this.#through = through;
   }
 
   get offset(): number {
@@ -293,11 +297,14 @@ class LocalWriter implements ContentWriter {
    * blob's pages until commit's fsync (background writeback starts only at 10% of memory or after
    * 30 s), so that fsync would write all of it while the caller waits: a 1 GiB layer paid its
    * whole disk write after the last byte. Commit still fsyncs; this only moves work earlier.
+   * Written through (`writeThrough`), each flushed range also leaves the page cache.
    */
   #startWriteback(): void {
     if (this.#flushing !== undefined || this.#offset - this.#flushedAt < WRITEBACK_STEP) return;
+    const from = this.#flushedAt;
     this.#flushedAt = this.#offset;
-    this.#flushing = this.#fh.datasync().then(
+    const flushed = this.#through === undefined ? this.#fh.datasync() : this.#through(this.#fh.fd, from, this.#offset - from);
+    this.#flushing = flushed.then(
       () => {
         this.#flushing = undefined;
       },
@@ -315,6 +322,7 @@ class LocalWriter implements ContentWriter {
       try {
         await this.#flushing;
         if (this.#flushError !== undefined) throw this.#flushError;
+        if (this.#through !== undefined) await this.#through(this.#fh.fd, this.#flushedAt, 0); // the tail, to the end
         await this.#fh.sync(); // the bytes are on disk before the name says they are complete
       } finally {
         await this.#close();
@@ -410,6 +418,23 @@ class LocalReader implements ContentReader {
     if (this.#closed) return;
     this.#closed = true;
     await this.#fh.close();
+  }
+}
+
+type WriteThrough = (fd: number, offset: number, length: number) => Promise<void>;
+
+/**
+ * The addon's writeThrough, or undefined where the addon is not built (or predates it): writing
+ * through is an optimisation, and without it the writer flushes with fdatasync as always.
+ * Loaded only by writers that ask, so reading commands never load the addon.
+ */
+async function writeThroughCall(): Promise<WriteThrough | undefined> {
+  try {
+    const { sys } = await import('../native/index.js');
+    const s = sys();
+    return s.writeThrough === undefined ? undefined : s.writeThrough.bind(s);
+  } catch {
+    return undefined;
   }
 }
 

@@ -50,6 +50,12 @@ export interface WriterOptions {
   /** Lease id that keeps the ingest and the committed blob from garbage collection. */
   lease?: string;
   signal?: AbortSignal;
+  /**
+   * The blob is written to disk as it arrives and its pages leave the page cache: for large blobs
+   * that are not read back soon, like the layers a build writes (a pulled layer is read back at
+   * once, to be extracted, and should stay cached).
+   */
+  writeThrough?: boolean;
 }
 
 /** An open, random-access view of one committed blob. */
