@@ -125,23 +125,23 @@ export function loadImages(db: MetadataDb, ids?: readonly string[]): ImageRecord
 /**
  * The listing query: one row per image, newest first (then by ID), with its size and content size
  * summed over its layers, its container and child counts, and its tag and digest names sorted and
- * joined by spaces (a name never contains one). The subqueries use the indexes on
- * `containers(image_id)`, `images(parent)` and `names(image_id)`.
+ * joined by spaces (a name never contains one). Every per-image figure is a correlated subquery on
+ * an index: `image_layers`' primary key (image_id, position), `containers(image_id)`,
+ * `images(parent)`, `names(image_id)`. (The sums as a grouped subquery LEFT JOINed to the images
+ * made SQLite materialize it and build an automatic index on every listing: 3 ms of a 1,000-row
+ * listing's ~8 ms query, against 1 ms for the two subqueries.)
  */
 function listingSql(labels: boolean): string {
+  const layers = 'FROM image_layers il JOIN layers l ON l.chain_id = il.chain_id WHERE il.image_id = i.id';
   return `SELECT i.id, i.created_ms,
-      COALESCE(s.size, 0),
-      i.manifest_size + i.config_size + COALESCE(s.stored, 0),
+      COALESCE((SELECT SUM(COALESCE(l.uncompressed_size, il.size)) ${layers}), 0),
+      i.manifest_size + i.config_size + COALESCE((SELECT SUM(il.size) FROM image_layers il WHERE il.image_id = i.id), 0),
       (SELECT group_concat(n.name, ' ' ORDER BY n.name) FROM names n WHERE n.image_id = i.id AND n.tag IS NOT NULL),
       (SELECT group_concat(n.name, ' ' ORDER BY n.name) FROM names n WHERE n.image_id = i.id AND n.tag IS NULL),
       (SELECT COUNT(*) FROM containers c WHERE c.image_id = i.id),
       (SELECT COUNT(*) FROM images k WHERE k.parent = i.id),
       ${labels ? 'i.labels' : 'NULL'}
     FROM images i
-    LEFT JOIN (
-      SELECT il.image_id, SUM(COALESCE(l.uncompressed_size, il.size)) AS size, SUM(il.size) AS stored
-      FROM image_layers il JOIN layers l ON l.chain_id = il.chain_id GROUP BY il.image_id
-    ) s ON s.image_id = i.id
     ORDER BY COALESCE(i.created_ms, 0) DESC, i.id`;
 }
 
