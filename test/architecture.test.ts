@@ -22,7 +22,8 @@ const LOW = ['oci', 'native'];
 /**
  * Which parts each part may import (besides ROOT_SHARED). The edges follow DESIGN.md's order;
  * where it is silent these decisions are recorded:
- * - `native/` (the C addon's binding) sits beside `oci/` at the bottom: it imports no part.
+ * - `native/` (the C addon's binding) sits beside `oci/` at the bottom: it imports no part, and
+ *   every part may use it (the content store writes large blobs through with its writeThrough).
  * - `layer/` is the lowest of the siblings runtime, snapshot, layer: snapshot unpacks with it and
  *   runtime resolves rootfs paths with its `resolveInRoot`; layer imports neither of them.
  * - `container/` (images run as containers) sits with build/archive/registry: it drives runtime
@@ -31,7 +32,7 @@ const LOW = ['oci', 'native'];
 const ALLOWED: Record<string, readonly string[]> = {
   oci: [],
   native: [],
-  store: ['oci'],
+  store: LOW,
   layer: ['store', ...LOW],
   snapshot: ['layer', 'store', ...LOW],
   runtime: ['layer', 'store', ...LOW],

@@ -89,6 +89,12 @@ export interface CopyRequest {
   chmod?: number;
   parents?: boolean;
   excludes?: readonly string[];
+  /**
+   * How many sources the instruction names, when `sources` is not what it wrote (ADD hands over
+   * each match of a wildcard on its own, having unpacked the archives among them). Default:
+   * `sources.length`.
+   */
+  sourceCount?: number;
   /** For messages: `COPY` or `ADD`. */
   command: string;
   signal?: AbortSignal;
@@ -215,8 +221,15 @@ interface Planned {
   dest: string;
   /** Copy the directory's contents (true) or the entry itself. */
   contents: boolean;
-  /** Path of the source relative to its root, for --exclude. */
+  /** Path of the source relative to its root (the build context's visibility, known stats). */
   rel: string;
+  /**
+   * Path of the source itself for --exclude, whose patterns BuildKit matches relative to each
+   * source: '' for a named source (never excluded itself; its entries are matched by their path
+   * below it), or with --parents the path kept under the destination (below the `/./` pivot, or
+   * from the root), which BuildKit copies as entries of the pivot directory.
+   */
+  excl: string;
 }
 
 /**
@@ -247,7 +260,7 @@ export async function copyInto(req: CopyRequest, listSources: () => Promise<Iter
   }
   // BuildKit refuses several source arguments without a directory destination; a wildcard that
   // matches several files makes the destination a directory.
-  if (req.sources.length > 1 && !destIsDir) throw new CopyDestinationError(req.command);
+  if ((req.sourceCount ?? req.sources.length) > 1 && !destIsDir) throw new CopyDestinationError(req.command);
   const intoDir = destIsDir || matched.length > 1;
 
   const plan: Planned[] = [];
@@ -259,15 +272,16 @@ export async function copyInto(req: CopyRequest, listSources: () => Promise<Iter
     const st = await stat(real).catch(() => undefined);
     if (st === undefined) throw new CopySourceNotFoundError(rel);
     const parentsPart = req.parents === true ? rel.split('/').slice(pivots[i]).join('/') : undefined;
+    const excl = parentsPart === undefined || parentsPart === '.' ? '' : parentsPart;
     if (st.isDirectory()) {
       const d = parentsPart !== undefined ? posix.join(destAbs, parentsPart) : destAbs;
-      plan.push({ src: real, dest: d, contents: true, rel });
+      plan.push({ src: real, dest: d, contents: true, rel, excl });
     } else {
       let d: string;
       if (parentsPart !== undefined) d = posix.join(destAbs, parentsPart);
       else if (intoDir || isDirIn(dest, destAbs)) d = posix.join(destAbs, basename(rel));
       else d = destAbs;
-      plan.push({ src: real, dest: d, contents: false, rel });
+      plan.push({ src: real, dest: d, contents: false, rel, excl });
     }
   }
   const exclude = req.excludes !== undefined && req.excludes.length > 0 ? new PatternMatcher([...req.excludes]) : undefined;
@@ -351,28 +365,31 @@ class TreeCopier {
   }
 
   async copy(p: Planned): Promise<void> {
+    if (p.excl !== '' && this.#exclude?.matches(p.excl) === true) return;
     if (p.contents) {
       const hostDir = this.#ensureDir(p.dest);
       if (this.#req.chmod !== undefined) chmodSync(hostDir, this.#req.chmod);
-      await this.#copyChildren(p.src, hostDir, p.rel === '.' ? '' : p.rel, false);
+      await this.#copyChildren(p.src, hostDir, p.rel === '.' ? '' : p.rel, p.excl, false);
     } else {
       const hostDir = this.#ensureDir(posix.dirname(p.dest));
-      await this.#copyEntry(p.src, hostDir, posix.basename(p.dest), p.rel, true, false);
+      await this.#copyEntry(p.src, hostDir, posix.basename(p.dest), p.rel, '', true, false);
     }
   }
 
   /** `destHost` is a real directory inside the root (resolved, no symlink); `fresh` when this copy made it. */
-  async #copyChildren(srcDir: string, destHost: string, rel: string, fresh: boolean): Promise<void> {
+  /** `rel` and `excl` are the directory's paths as Planned's (`excl` '' for a named source). */
+  async #copyChildren(srcDir: string, destHost: string, rel: string, excl: string, fresh: boolean): Promise<void> {
     const names = readdirSync(srcDir).sort();
     for (const name of names) {
       const childRel = rel === '' ? name : `${rel}/${name}`;
       if (this.#req.visible !== undefined && !this.#req.visible(childRel)) continue;
-      await this.#copyEntry(`${srcDir}/${name}`, destHost, name, childRel, false, fresh); // a readdir name: no normalizing needed
+      const childExcl = excl === '' ? name : `${excl}/${name}`;
+      if (this.#exclude?.matches(childExcl) === true) continue;
+      await this.#copyEntry(`${srcDir}/${name}`, destHost, name, childRel, childExcl, false, fresh); // a readdir name: no normalizing needed
     }
   }
 
-  async #copyEntry(src: string, destHost: string, name: string, rel: string, follow: boolean, freshParent: boolean): Promise<void> {
-    if (this.#exclude?.matches(rel) === true) return;
+  async #copyEntry(src: string, destHost: string, name: string, rel: string, excl: string, follow: boolean, freshParent: boolean): Promise<void> {
     if (++this.#sinceYield >= YIELD_EVERY) {
       this.#sinceYield = 0;
       await yieldLoop();
@@ -397,7 +414,7 @@ class TreeCopier {
         this.#dest.mkdir(host, 0o700);
         fresh = true;
       } else this.#dest.openDir(host);
-      await this.#copyChildren(src, host, rel, fresh);
+      await this.#copyChildren(src, host, rel, excl, fresh);
       this.#dirMeta.push({ path: host, mode, atime: st.atimeMs / 1000, mtime: st.mtimeMs / 1000, uid: owner.uid, gid: owner.gid });
       return;
     }

@@ -570,7 +570,7 @@ export class Solver {
             const ctx = this.#requireContext();
             const entries = await ctx.entries();
             await traced('copy.files', () => copyInto(
-              { ...common, srcRoot: ctx.root, sources, resetOwner: true, visible: (p) => entries.has(p), knownStat: (p) => entries.get(p) },
+              { ...common, srcRoot: ctx.root, sources, sourceCount: c.sources.length, resetOwner: true, visible: (p) => entries.has(p), knownStat: (p) => entries.get(p) },
               async () => entries.keys(),
             ));
           }

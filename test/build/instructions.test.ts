@@ -100,6 +100,38 @@ test('COPY follows docker rules: wildcards, directory contents, trailing slashes
   assert.equal(b.layers[9]?.get('rel/a.txt')?.data, 'A');
 });
 
+test('--exclude patterns match below each source, as BuildKit matches them; a named source is never excluded itself', { skip }, async (t) => {
+  const env = await buildEnv(t);
+  env.files({ 'dir1/f-101.png': '2', 'dir1/f-102.txt': '3', 'dir3/f-301.mp3': '9', 'dir3/f-302.mpeg': '10', 'dir4/f-401.txt': '11', 'top.mp3': 'T', 'p/q/r.txt': 'R', 'p/q/s.md': 'S' });
+  const b = await env.run(
+    [
+      'FROM scratch',
+      // Matched below dir3/, not from the context root: `*.mp3` drops dir3/f-301.mp3.
+      'ADD --exclude=*.mp3 dir3/ /3/',
+      // One wildcard source, several matches: each match is a source of its own (and the
+      // destination need not end in /, as there is one source argument).
+      'ADD --exclude=*.mp* --exclude=*.png dir* /5',
+      // From the root: `*/*.png` reaches one level down.
+      'COPY --exclude=*/*.png --exclude=*.mp3 . /1',
+      // The named file itself is never excluded.
+      'COPY --exclude=*.mp3 top.mp3 /named/',
+      // --parents: the path kept under the destination is what the patterns see.
+      'COPY --parents --exclude=q/*.md p/./q /par/',
+      '',
+    ].join('\n'),
+  );
+  const files = (i: number) => [...(b.layers[i]?.keys() ?? [])].filter((f) => !f.endsWith('/')).sort();
+  assert.deepEqual(files(0), ['3', '3/f-302.mpeg']);
+  assert.deepEqual(files(1), ['5', '5/f-102.txt', '5/f-401.txt']);
+  assert.ok(b.layers[2]?.has('1/dir3/f-301.mp3'), 'dir3/f-301.mp3 is two levels down: `*.mp3` is not for it');
+  assert.ok(!b.layers[2]?.has('1/dir1/f-101.png'));
+  assert.ok(!b.layers[2]?.has('1/top.mp3'));
+  assert.ok(b.layers[2]?.has('1/dir1/f-102.txt'));
+  assert.equal(b.layers[3]?.get('named/top.mp3')?.data, 'T');
+  assert.ok(b.layers[4]?.has('par/q/r.txt'));
+  assert.ok(!b.layers[4]?.has('par/q/s.md'));
+});
+
 test('COPY heredoc sources and RUN heredocs, shebang scripts included', { skip }, async (t) => {
   const env = await buildEnv(t);
   const b = await env.run(
