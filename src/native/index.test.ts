@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lstatSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../../test/helpers/paths.js';
 import { sys } from './index.js';
@@ -41,4 +41,19 @@ test('mknod makes char devices, fifos and reports device numbers', (t) => {
   sys().mkfifo(join(dir, 'fifo'), 0o600);
   assert.ok(lstatSync(join(dir, 'fifo')).isFIFO());
   assert.throws(() => sys().mkfifo(join(dir, 'fifo'), 0o600), { code: 'EEXIST' });
+});
+
+test('writeThrough flushes a range and rejects like node:fs on a bad descriptor', async (t) => {
+  const dir = tempDir(t);
+  const f = join(dir, 'f');
+  writeFileSync(f, Buffer.alloc(1 << 20, 7));
+  const fd = openSync(f, 'r+');
+  try {
+    await sys().writeThrough?.(fd, 0, 0);
+    assert.equal(readFileSync(f).length, 1 << 20);
+  } finally {
+    closeSync(fd);
+  }
+  await assert.rejects(async () => sys().writeThrough?.(fd, 0, 0), { code: 'EBADF', syscall: 'sync_file_range' });
+  assert.throws(() => sys().writeThrough?.(0, -1, 0), TypeError);
 });
