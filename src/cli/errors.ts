@@ -19,10 +19,23 @@ export class UsageError extends Error {
   }
 }
 
-/** A command given too few or too many arguments: docker's CLI exits 1 for these, not 125. */
+/**
+ * A command given too few or too many arguments: docker's CLI exits 1 for these, not 125, and says
+ * `"docker tag" requires exactly 2 arguments.`, then where help is, then the command's usage.
+ */
 export class ArgumentCountError extends UsageError {
-  constructor(message: string, commandPath?: string) {
-    super(message, commandPath, EXIT_FAILURE);
+  /**
+   * @param requirement what the command takes: `exactly 2 arguments`, `at least 1 argument`
+   * @param commandPath the command as typed (`gantry tag` or `gantry image tag`); main.ts puts in
+   *   the typed one when a command module throws this with its own name
+   * @param usage docker's usage block: `gantry tag SOURCE_IMAGE[:TAG] …` and the description
+   */
+  constructor(
+    readonly requirement: string,
+    commandPath: string,
+    readonly usage?: { line: string; description: string },
+  ) {
+    super(`"${commandPath}" requires ${requirement}.`, commandPath, EXIT_FAILURE);
   }
 }
 
@@ -41,7 +54,8 @@ export function exitCodeFor(err: unknown): number {
 export function formatError(err: unknown, debug: boolean): string {
   if (err instanceof UsageError) {
     const see = err.commandPath === undefined ? '' : `\nSee '${err.commandPath} --help'.`;
-    return `${err.message}${see}\n`;
+    const usage = err instanceof ArgumentCountError && err.usage !== undefined ? `\n\nUsage:  ${err.usage.line}\n\n${err.usage.description}` : '';
+    return `${err.message}${see}${usage}\n`;
   }
   const g = findGantryError(err);
   let message: string;

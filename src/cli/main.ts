@@ -69,8 +69,10 @@ async function main(argv: string[]): Promise<number> {
       io.stderr.write(formatError(usage, debug));
       return usage.exitCode;
     }
-    io.stderr.write(formatError(err, debug));
-    return exitCodeFor(err);
+    // A command module's own count check names the command one way; say it as it was typed.
+    const shown = err instanceof ArgumentCountError ? (countErrorAt(program, argv, err.requirement) ?? err) : err;
+    io.stderr.write(formatError(shown, debug));
+    return exitCodeFor(shown);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -107,7 +109,28 @@ function argumentCountError(program: Command, argv: string[]): ArgumentCountErro
       : required === 0
         ? `at most ${n(declared.length)}`
         : `at least ${required} and at most ${n(declared.length)}`;
-  return new ArgumentCountError(`"${cmd.path}" requires ${what}.`, cmd.path);
+  return countErrorAt(program, argv, what);
+}
+
+/** The ArgumentCountError for the command `argv` runs, as typed, with docker's usage block. */
+function countErrorAt(program: Command, argv: string[], requirement: string): ArgumentCountError | undefined {
+  const cmd = invoked(program, argv);
+  if (cmd === undefined) return undefined;
+  return new ArgumentCountError(requirement, cmd.path, { line: `${cmd.path} ${dockerUsage(cmd.leaf)}`, description: cmd.leaf.description() });
+}
+
+/**
+ * A command's usage in docker's notation: a usage the command sets is docker's already
+ * (`SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]`); commander's generated one (`[options] <IMAGE...>`)
+ * is rewritten (`[OPTIONS] IMAGE [IMAGE...]`).
+ */
+function dockerUsage(cmd: Command): string {
+  return cmd
+    .usage()
+    .replace('[options]', '[OPTIONS]')
+    .replace(/<([^>]+)\.\.\.>/g, (_m, n: string) => `${n.toUpperCase()} [${n.toUpperCase()}...]`)
+    .replace(/<([^>]+)>/g, (_m, n: string) => n.toUpperCase())
+    .replace(/\[([a-z][^\]]*)\]/g, (_m, n: string) => `[${n.toUpperCase()}]`);
 }
 
 // commander's messages start with "error: "; docker's do not ("unknown flag: --x").

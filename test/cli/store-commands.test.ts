@@ -91,9 +91,16 @@ test('gantry tag names an image; errors are docker\'s', async (t) => {
   assert.deepEqual([missing.code, missing.stderr], [1, 'Error: No such image: nosuch:latest\n']);
   // docker's CLI: a wrong number of arguments exits 1 (a bad flag 125), from our checks and commander's alike.
   const one = gantry(root, ['tag', 'only-one']);
-  assert.deepEqual([one.code, one.stderr], [1, `"gantry image tag" requires exactly 2 arguments.\nSee 'gantry image tag --help'.\n`]);
+  // As typed (`tag`, not `image tag`), then docker's usage block.
+  assert.deepEqual(
+    [one.code, one.stderr],
+    [1, `"gantry tag" requires exactly 2 arguments.\nSee 'gantry tag --help'.\n\nUsage:  gantry tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]\n\nCreate a tag TARGET_IMAGE that refers to SOURCE_IMAGE\n`],
+  );
   const history = gantry(root, ['history']);
-  assert.deepEqual([history.code, history.stderr], [1, `"gantry history" requires exactly 1 argument.\nSee 'gantry history --help'.\n`]);
+  assert.deepEqual(
+    [history.code, history.stderr],
+    [1, `"gantry history" requires exactly 1 argument.\nSee 'gantry history --help'.\n\nUsage:  gantry history [OPTIONS] IMAGE\n\nShow the history of an image\n`],
+  );
   const listing = gantry(root, ['image', 'ls', 'a', 'b']);
   assert.deepEqual([listing.code, listing.stderr.split('\n')[0]], [1, '"gantry image ls" requires at most 1 argument.']);
   const flag = gantry(root, ['images', '--bogus']);

@@ -64,7 +64,7 @@ export async function runImageLs(
   globals: GlobalOptions,
   calledAs: string,
 ): Promise<number> {
-  if (args.length > 1) throw new ArgumentCountError(`"${calledAs}" requires at most 1 argument.`, `gantry ${calledAs}`);
+  if (args.length > 1) throw new ArgumentCountError('at most 1 argument', `gantry ${calledAs}`);
   const filters = filterArgs(opts.filter ?? [], `gantry ${calledAs}`);
   if (opts.tree === true) {
     // docker refuses these combinations with these words.
@@ -158,7 +158,7 @@ export interface HistoryOpts {
 
 /** `image history` / `history`. */
 export async function runHistory(args: string[], opts: HistoryOpts, io: CommandIO, globals: GlobalOptions, calledAs: string): Promise<number> {
-  if (args.length !== 1) throw new ArgumentCountError(`"${calledAs}" requires exactly 1 argument.`, `gantry ${calledAs}`);
+  if (args.length !== 1) throw new ArgumentCountError('exactly 1 argument', `gantry ${calledAs}`);
   const store = await openCliStore(globals, io);
   let out: string;
   try {
@@ -186,7 +186,7 @@ export interface InspectOpts {
 
 /** `image inspect` / `inspect`: found images print, missing ones are reported after, exit 1. */
 export async function runInspect(args: string[], opts: InspectOpts, io: CommandIO, globals: GlobalOptions, calledAs: string): Promise<number> {
-  if (args.length < 1) throw new ArgumentCountError(`"${calledAs}" requires at least 1 argument.`, `gantry ${calledAs}`);
+  if (args.length < 1) throw new ArgumentCountError('at least 1 argument', `gantry ${calledAs}`);
   const store = await openCliStore(globals, io);
   const elements: object[] = [];
   const errors: Error[] = [];

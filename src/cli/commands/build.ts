@@ -37,7 +37,7 @@ interface BuildFlags {
 }
 
 const handler: Handler<BuildFlags> = async (args, opts, io, globals) => {
-  if (args.length !== 1) throw new ArgumentCountError('"gantry build" requires exactly 1 argument.', 'gantry build');
+  if (args.length !== 1) throw new ArgumentCountError('exactly 1 argument', 'gantry build');
   const { readFileSync, existsSync, statSync, writeFileSync, rmSync } = await import('node:fs');
   const { resolve, dirname, basename, join } = await import('node:path');
   const contextArg = args[0] as string;
@@ -393,6 +393,7 @@ async function runCheck(
 function define(cmd: Command, cli: Cli): void {
   cmd
     .description('Build an image from a Dockerfile')
+    .usage('[OPTIONS] PATH | URL | -')
     .argument('[context]', 'PATH | -')
     .option('-t, --tag <name>', 'Name and optionally a tag (format: "name:tag")', collect)
     .option('-f, --file <path>', 'Name of the Dockerfile (default: "PATH/Dockerfile")')

@@ -165,7 +165,7 @@ const inspect: Handler<{ format?: string }> = async (args, opts, io, globals) =>
 // ----------------------------------------------------------------------------------------- exec
 
 const execCmd: Handler<{ interactive?: boolean; tty?: boolean; detach?: boolean; env?: string[]; user?: string; workdir?: string }> = async (args, opts, io, globals) => {
-  if (args.length < 2) throw new ArgumentCountError('"gantry exec" requires at least 2 arguments.\nUsage:  gantry exec [OPTIONS] CONTAINER COMMAND [ARG...]', 'gantry exec');
+  if (args.length < 2) throw new ArgumentCountError('at least 2 arguments', 'gantry exec');
   const { ContainerCommandError } = await import('../../runtime/index.js');
   try {
     return await withContainers(globals, io, async (c) => {

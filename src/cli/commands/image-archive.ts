@@ -14,7 +14,7 @@ interface SaveFlags {
 }
 
 const saveHandler: Handler<SaveFlags> = async (args, opts, io, globals) => {
-  if (args.length < 1) throw new ArgumentCountError('"gantry image save" requires at least 1 argument.', 'gantry image save');
+  if (args.length < 1) throw new ArgumentCountError('at least 1 argument', 'gantry image save');
   if (opts.output === undefined && io.stdout.isTTY === true) {
     const { InvalidArgumentError } = await import('../../errors.js');
     throw new InvalidArgumentError('SAVE_TO_TERMINAL', 'cowardly refusing to save to a terminal. Use the -o flag or redirect');
@@ -110,6 +110,7 @@ function collectList(value: string, previous: string[] | undefined): string[] {
 function defineSave(cmd: Command, cli: Cli): void {
   cmd
     .description('Save one or more images to a tar archive (streamed to STDOUT by default)')
+    .usage('[OPTIONS] IMAGE [IMAGE...]')
     .argument('[images...]', 'IMAGE [IMAGE...]')
     .option('-o, --output <file>', 'Write to a file, instead of STDOUT')
     .option('--platform <platform>', 'Save only the given platform(s) (os[/arch[/variant]]); an image for another platform is refused', collectList)

@@ -15,7 +15,7 @@ interface ImportFlags {
 }
 
 const importHandler: Handler<ImportFlags> = async (args, opts, io, globals) => {
-  if (args.length < 1 || args.length > 2) throw new ArgumentCountError('"gantry image import" requires at least 1 and at most 2 arguments.', 'gantry image import');
+  if (args.length < 1 || args.length > 2) throw new ArgumentCountError('at least 1 and at most 2 arguments', 'gantry image import');
   const source = args[0] as string;
   const { createReadStream } = await import('node:fs');
   const { applyChanges } = await import('../../build/index.js');
@@ -70,7 +70,7 @@ interface BootstrapFlags {
 }
 
 const bootstrapHandler: Handler<BootstrapFlags> = async (args, opts, io, globals) => {
-  if (args.length !== 1) throw new ArgumentCountError('"gantry image bootstrap" requires exactly 1 argument.', 'gantry image bootstrap');
+  if (args.length !== 1) throw new ArgumentCountError('exactly 1 argument', 'gantry image bootstrap');
   const { openCliStore } = await import('./_store.js');
   const store = await openCliStore(globals, io);
   try {
@@ -93,6 +93,7 @@ const bootstrapHandler: Handler<BootstrapFlags> = async (args, opts, io, globals
 function defineImport(cmd: Command, cli: Cli): void {
   cmd
     .description('Import the contents from a tarball to create a filesystem image')
+    .usage('[OPTIONS] file|URL|- [REPOSITORY[:TAG]]')
     .argument('[args...]', 'file|URL|- [REPOSITORY[:TAG]]')
     .option('-c, --change <instruction>', 'Apply Dockerfile instruction to the created image', collect)
     .option('-m, --message <message>', 'Set commit message for imported image')
@@ -106,6 +107,7 @@ export function register({ program, image }: Groups, cli: Cli): void {
   image
     .command('bootstrap')
     .description('Make a Debian base image from the apt mirror with mmdebstrap (no registry needed)')
+    .usage('[OPTIONS] REFERENCE')
     .argument('[reference]', 'debian:SUITE, for example debian:bookworm')
     .option('--variant <variant>', 'mmdebstrap variant (default minbase)')
     .option('--include <packages>', 'Extra packages, comma-separated (repeatable)', collect)

@@ -18,7 +18,7 @@ interface Options {
 
 const handler: Handler<Options> = async (args, opts, io, globals) => {
   if (args.length === 0) {
-    throw new ArgumentCountError('"gantry image rm" requires at least 1 argument.', 'gantry image rm');
+    throw new ArgumentCountError('at least 1 argument', 'gantry image rm');
   }
   const { openCliStore } = await import('./_store.js');
   const { isKind } = await import('../../errors.js');
@@ -47,6 +47,7 @@ const handler: Handler<Options> = async (args, opts, io, globals) => {
 function define(cmd: Command, cli: Cli): void {
   cmd
     .description('Remove one or more images')
+    .usage('[OPTIONS] IMAGE [IMAGE...]')
     .argument('[images...]')
     .option('-f, --force', 'Force removal of the image')
     .option('--no-prune', 'Do not delete untagged parents')

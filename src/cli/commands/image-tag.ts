@@ -6,7 +6,7 @@ import { ArgumentCountError } from '../errors.js';
 
 const handler: Handler = async (args, _opts, io, globals) => {
   if (args.length !== 2) {
-    throw new ArgumentCountError('"gantry image tag" requires exactly 2 arguments.', 'gantry image tag');
+    throw new ArgumentCountError('exactly 2 arguments', 'gantry image tag');
   }
   const { openCliStore } = await import('./_store.js');
   const store = await openCliStore(globals, io);
@@ -19,7 +19,7 @@ const handler: Handler = async (args, _opts, io, globals) => {
 };
 
 function define(cmd: Command, cli: Cli): void {
-  cmd.description('Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE').argument('[images...]').action(cli.action(handler));
+  cmd.description('Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE').usage('SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]').argument('[images...]').action(cli.action(handler));
 }
 
 export function register({ program, image }: Groups, cli: Cli): void {

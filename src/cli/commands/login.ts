@@ -34,7 +34,7 @@ async function serverDomain(arg: string | undefined): Promise<{ domain: string; 
 }
 
 const loginHandler: Handler<LoginFlags> = async (args, opts, io) => {
-  if (args.length > 1) throw new ArgumentCountError('"gantry login" requires at most 1 argument.', 'gantry login');
+  if (args.length > 1) throw new ArgumentCountError('at most 1 argument', 'gantry login');
   if (opts.password !== undefined) {
     await write(io.stderr, 'WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n');
     if (opts.passwordStdin === true) throw new UsageError('--password and --password-stdin are mutually exclusive');
@@ -88,7 +88,7 @@ const loginHandler: Handler<LoginFlags> = async (args, opts, io) => {
 };
 
 const logoutHandler: Handler<Record<string, never>> = async (args, _opts, io) => {
-  if (args.length > 1) throw new ArgumentCountError('"gantry logout" requires at most 1 argument.', 'gantry logout');
+  if (args.length > 1) throw new ArgumentCountError('at most 1 argument', 'gantry logout');
   const { domain, display } = await serverDomain(args[0]);
   const { DockerConfig, SecretSet } = await import('../../registry/client/index.js');
   const config = await DockerConfig.load({ env: io.env as NodeJS.ProcessEnv, secrets: new SecretSet() });
@@ -112,5 +112,5 @@ export function register({ program }: Groups, cli: Cli): void {
     .option('--password-stdin', 'Take the Password or Personal Access Token (PAT) from stdin')
     .option('--tls-verify [bool]', 'Require HTTPS and verify certificates')
     .action(cli.action(loginHandler));
-  program.command('logout').description('Log out from a registry').argument('[server]').action(cli.action(logoutHandler));
+  program.command('logout').description('Log out from a registry').usage('[SERVER]').argument('[server]').action(cli.action(logoutHandler));
 }

@@ -13,7 +13,7 @@ interface PullFlags extends TransferFlags {
 }
 
 const handler: Handler<PullFlags> = async (args, opts, io, globals) => {
-  if (args.length !== 1) throw new ArgumentCountError('"gantry image pull" requires exactly 1 argument.', 'gantry image pull');
+  if (args.length !== 1) throw new ArgumentCountError('exactly 1 argument', 'gantry image pull');
   const { parseNormalizedNamed, familiarString, referenceString, tagNameOnly, makeTagged } = await loadRefs();
   const parsed = parseNormalizedNamed(args[0]!);
   if (opts.allTags === true && (parsed.tag !== undefined || parsed.digest !== undefined)) {
@@ -76,6 +76,7 @@ async function platformMatcher(text: string) {
 function define(cmd: Command, cli: Cli): void {
   cmd
     .description('Download an image from a registry')
+    .usage('[OPTIONS] NAME[:TAG|@DIGEST]')
     .argument('[name]')
     .option('-a, --all-tags', 'Download all tagged images in the repository')
     .option('-q, --quiet', 'Suppress verbose output')

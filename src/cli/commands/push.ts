@@ -12,7 +12,7 @@ interface PushFlags extends TransferFlags {
 }
 
 const handler: Handler<PushFlags> = async (args, opts, io, globals) => {
-  if (args.length !== 1) throw new ArgumentCountError('"gantry image push" requires exactly 1 argument.', 'gantry image push');
+  if (args.length !== 1) throw new ArgumentCountError('exactly 1 argument', 'gantry image push');
   const { parseNormalizedNamed, referenceString, tagNameOnly, withTag } = await import('../../oci/index.js');
   const parsed = parseNormalizedNamed(args[0]!);
   if (opts.allTags === true && (parsed.tag !== undefined || parsed.digest !== undefined)) {
@@ -73,6 +73,7 @@ const handler: Handler<PushFlags> = async (args, opts, io, globals) => {
 function define(cmd: Command, cli: Cli): void {
   cmd
     .description('Upload an image to a registry')
+    .usage('[OPTIONS] NAME[:TAG]')
     .argument('[name]')
     .option('-a, --all-tags', 'Push all tags of an image to the repository')
     .option('-q, --quiet', 'Suppress verbose output')

@@ -30,7 +30,7 @@ export interface RunOptions extends DockerRunFlags {
 
 const handler: Handler<RunOptions> = async (args, opts, io, globals) => {
   if (opts.rootfs === undefined) {
-    if (args.length === 0) throw new ArgumentCountError('"gantry run" requires at least 1 argument.\nUsage:  gantry run [OPTIONS] IMAGE [COMMAND] [ARG...]', 'gantry run');
+    if (args.length === 0) throw new ArgumentCountError('at least 1 argument', 'gantry run');
     // An image: the container part makes the root filesystem and the record.
     const { runImage } = await import('./_container-run.js');
     return runImage(args[0]!, args.slice(1), opts, io, globals);
@@ -84,7 +84,7 @@ const handler: Handler<RunOptions> = async (args, opts, io, globals) => {
 
 /** `gantry create IMAGE [COMMAND] [ARG...]`: the container `run` would start, created only (docker's `create`); its ID printed. */
 const createHandler: Handler<RunOptions> = async (args, opts, io, globals) => {
-  if (args.length === 0) throw new ArgumentCountError('"gantry create" requires at least 1 argument.\nUsage:  gantry create [OPTIONS] IMAGE [COMMAND] [ARG...]', 'gantry create');
+  if (args.length === 0) throw new ArgumentCountError('at least 1 argument', 'gantry create');
   const { createFromImage } = await import('./_container-run.js');
   return createFromImage(args[0]!, args.slice(1), opts, io, globals);
 };
@@ -92,13 +92,14 @@ const createHandler: Handler<RunOptions> = async (args, opts, io, globals) => {
 function define(cmd: Command, cli: Cli): void {
   cmd
     .description('Create and run a new container from an image (or a root filesystem directory with --rootfs)')
+    .usage('[OPTIONS] IMAGE [COMMAND] [ARG...]')
     .option('--rootfs <dir>', 'Root filesystem directory of the container')
     .option('-d, --detach', 'Run container in background and print container ID');
   containerOptions(cmd).action(cli.action(handler));
 }
 
 function defineCreate(cmd: Command, cli: Cli): void {
-  cmd.description('Create a new container');
+  cmd.description('Create a new container').usage('[OPTIONS] IMAGE [COMMAND] [ARG...]');
   containerOptions(cmd).action(cli.action(createHandler));
 }
 
