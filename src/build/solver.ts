@@ -535,6 +535,9 @@ export class Solver {
           link: c.link,
           parents: c.kind === 'copy' ? c.parents : false,
           exclude: c.exclude,
+          // Where gantry's copy rules changed (2: --exclude matched below each source, --parents
+          // kept from the `/./` pivot), a result cached under the old rules is not reused.
+          rules: c.exclude.length > 0 || (c.kind === 'copy' && c.parents) ? 2 : undefined,
           user: state.image.config.User ?? '',
         });
       },
