@@ -376,8 +376,11 @@ class TreeCopier {
     }
   }
 
-  /** `destHost` is a real directory inside the root (resolved, no symlink); `fresh` when this copy made it. */
-  /** `rel` and `excl` are the directory's paths as Planned's (`excl` '' for a named source). */
+  /**
+   * `destHost` is a real directory inside the root (resolved, no symlink); `fresh` when this copy
+   * made it. `rel` and `excl` are the source directory's paths as in Planned (`excl` '' for a
+   * named source).
+   */
   async #copyChildren(srcDir: string, destHost: string, rel: string, excl: string, fresh: boolean): Promise<void> {
     const names = readdirSync(srcDir).sort();
     for (const name of names) {
