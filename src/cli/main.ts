@@ -7,6 +7,7 @@ import { processIO, type GlobalOptions } from './io.js';
 import type { Cli, Handler } from './context.js';
 import { ArgumentCountError, exitCodeFor, formatError, UsageError } from './errors.js';
 import { commandWord, registerAll } from './commands/index.js';
+import { dockerHelp, dockerUsage } from './help.js';
 import { VERSION } from '../version.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -31,6 +32,8 @@ async function main(argv: string[]): Promise<number> {
     .option('--runtime <runtime>', 'OCI runtime: runc, crun or a path')
     .enablePositionalOptions()
     .showHelpAfterError(false)
+    // docker's layout for --help, inherited by every command defined after this (help.ts).
+    .configureHelp({ formatHelp: dockerHelp })
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
@@ -117,20 +120,6 @@ function countErrorAt(program: Command, argv: string[], requirement: string): Ar
   const cmd = invoked(program, argv);
   if (cmd === undefined) return undefined;
   return new ArgumentCountError(requirement, cmd.path, { line: `${cmd.path} ${dockerUsage(cmd.leaf)}`, description: cmd.leaf.description() });
-}
-
-/**
- * A command's usage in docker's notation: a usage the command sets is docker's already
- * (`SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]`); commander's generated one (`[options] <IMAGE...>`)
- * is rewritten (`[OPTIONS] IMAGE [IMAGE...]`).
- */
-function dockerUsage(cmd: Command): string {
-  return cmd
-    .usage()
-    .replace('[options]', '[OPTIONS]')
-    .replace(/<([^>]+)\.\.\.>/g, (_m, n: string) => `${n.toUpperCase()} [${n.toUpperCase()}...]`)
-    .replace(/<([^>]+)>/g, (_m, n: string) => n.toUpperCase())
-    .replace(/\[([a-z][^\]]*)\]/g, (_m, n: string) => `[${n.toUpperCase()}]`);
 }
 
 // commander's messages start with "error: "; docker's do not ("unknown flag: --x").
