@@ -65,6 +65,12 @@ async function main(argv: string[]): Promise<number> {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
         return 0;
       }
+      // docker's CLI: an unknown command exits 1, with the group's help for an unknown subcommand.
+      if (err.code === 'commander.unknownCommand') {
+        const group = unknownIn(program, argv);
+        io.stderr.write(group !== undefined ? group.helpInformation() : `gantry: '${/'([^']*)'/.exec(err.message)?.[1] ?? ''}' is not a gantry command.\nSee 'gantry --help'\n`);
+        return 1;
+      }
       // docker's CLI: a wrong number of arguments exits 1, a bad flag 125.
       const countError = err.code === 'commander.missingArgument' || err.code === 'commander.excessArguments';
       const counted = countError ? argumentCountError(program, argv) : undefined;
@@ -113,6 +119,13 @@ function argumentCountError(program: Command, argv: string[]): ArgumentCountErro
         ? `at most ${n(declared.length)}`
         : `at least ${required} and at most ${n(declared.length)}`;
   return countErrorAt(program, argv, what);
+}
+
+/** The group whose subcommand `argv` names wrongly (`gantry image nosuch`), if it is one. */
+function unknownIn(program: Command, argv: string[]): Command | undefined {
+  const { word } = commandWord(argv);
+  const top = program.commands.find((c) => c.name() === word || c.aliases().includes(word ?? ''));
+  return top !== undefined && top.commands.length > 0 ? top : undefined;
 }
 
 /** The ArgumentCountError for the command `argv` runs, as typed, with docker's usage block. */

@@ -103,6 +103,11 @@ test('gantry tag names an image; errors are docker\'s', async (t) => {
   );
   const listing = gantry(root, ['image', 'ls', 'a', 'b']);
   assert.deepEqual([listing.code, listing.stderr.split('\n')[0]], [1, '"gantry image ls" requires at most 1 argument.']);
+  // An unknown command exits 1: docker's sentence at the top level, the group's help in a group.
+  const unknown = gantry(root, ['nosuch']);
+  assert.deepEqual([unknown.code, unknown.stderr], [1, "gantry: 'nosuch' is not a gantry command.\nSee 'gantry --help'\n"]);
+  const unknownSub = gantry(root, ['image', 'nosuch']);
+  assert.deepEqual([unknownSub.code, unknownSub.stderr.split('\n').slice(0, 2)], [1, ['', 'Usage:  gantry image COMMAND']]);
   const flag = gantry(root, ['images', '--bogus']);
   assert.deepEqual([flag.code, flag.stderr.split('\n')[0]], [125, 'unknown flag: --bogus']);
 });
