@@ -74,7 +74,7 @@ async function main(argv: string[]): Promise<number> {
       // docker's CLI: a wrong number of arguments exits 1, a bad flag 125.
       const countError = err.code === 'commander.missingArgument' || err.code === 'commander.excessArguments';
       const counted = countError ? argumentCountError(program, argv) : undefined;
-      const usage = counted ?? new UsageError(commanderMessage(err), invoked(program, argv)?.path ?? 'gantry');
+      const usage = counted ?? new UsageError(commanderMessage(err, argv), invoked(program, argv)?.path ?? 'gantry');
       io.stderr.write(formatError(usage, debug));
       return usage.exitCode;
     }
@@ -135,11 +135,21 @@ function countErrorAt(program: Command, argv: string[], requirement: string): Ar
   return new ArgumentCountError(requirement, cmd.path, { line: `${cmd.path} ${dockerUsage(cmd.leaf)}`, description: cmd.leaf.description() });
 }
 
-// commander's messages start with "error: "; docker's do not ("unknown flag: --x").
-function commanderMessage(err: CommanderError): string {
+// commander's messages start with "error: " and name options its own way; docker's (pflag's) say
+// "unknown flag: --x", "unknown shorthand flag: 'x' in -x", "flag needs an argument: --x" or
+// "… 'x' in -x", after the form the user typed.
+function commanderMessage(err: CommanderError, argv: readonly string[]): string {
   const m = err.message.replace(/^error: /, '');
   const unknownOption = /^unknown option '([^']+)'/.exec(m);
-  if (unknownOption) return `unknown flag: ${unknownOption[1]}`;
+  if (unknownOption) {
+    const flag = unknownOption[1] as string;
+    return /^-[^-]$/.test(flag) ? `unknown shorthand flag: '${flag.slice(1)}' in ${flag}` : `unknown flag: ${flag.replace(/=.*/, '')}`;
+  }
+  const missing = /^option '(?:-(\w), )?(--[\w-]+)[^']*' argument missing/.exec(m);
+  if (missing) {
+    const [, short, long] = missing;
+    return short !== undefined && !argv.includes(long as string) ? `flag needs an argument: '${short}' in -${short}` : `flag needs an argument: ${long}`;
+  }
   return m;
 }
 

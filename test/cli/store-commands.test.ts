@@ -108,6 +108,10 @@ test('gantry tag names an image; errors are docker\'s', async (t) => {
   assert.deepEqual([unknown.code, unknown.stderr], [1, "gantry: 'nosuch' is not a gantry command.\nSee 'gantry --help'\n"]);
   const unknownSub = gantry(root, ['image', 'nosuch']);
   assert.deepEqual([unknownSub.code, unknownSub.stderr.split('\n').slice(0, 2)], [1, ['', 'Usage:  gantry image COMMAND']]);
+  // pflag's words for flags, after the form typed.
+  assert.equal(gantry(root, ['images', '-z']).stderr.split('\n')[0], "unknown shorthand flag: 'z' in -z");
+  assert.equal(gantry(root, ['images', '--format']).stderr.split('\n')[0], 'flag needs an argument: --format');
+  assert.equal(gantry(root, ['images', '-f']).stderr.split('\n')[0], "flag needs an argument: 'f' in -f");
   const flag = gantry(root, ['images', '--bogus']);
   assert.deepEqual([flag.code, flag.stderr.split('\n')[0]], [125, 'unknown flag: --bogus']);
 });
