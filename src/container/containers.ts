@@ -9,12 +9,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StdioOptions } from 'node:child_process';
 import type { ImageConfig } from '../oci/index.js';
 import {
-  checkCommand, containerState, resolveArgs, deleteContainer, killContainer, prepareContainer, runContainer, runOverridesFromFlags,
+  checkCommand, containerLogPath, containerState, resolveArgs, deleteContainer, killContainer, prepareContainer, runContainer, runOverridesFromFlags,
   stopContainerById, type DockerRunFlags, type RuntimeContext, type Spec,
 } from '../runtime/index.js';
 import {
@@ -191,12 +191,17 @@ export class Containers {
       if (stored.stubs === undefined) {
         stored.stubs = findMountStubs(rootfs, [...RUNTIME_MOUNT_TARGETS, ...volumeTargets(stored.flags)]);
       }
-      // A previous run's runtime state and bundle (an exited detached container) go first.
+      // A previous run's runtime state and bundle (an exited detached container) go first, but not
+      // its log: docker appends each start's output to the same log, so it waits beside the rootfs.
+      const log = containerLogPath(this.runtime, rec.id);
+      const kept = join(this.store.root, 'containers', rec.id, 'container.log.kept');
+      await rename(log, kept).catch(() => {});
       await deleteContainer(this.runtime, rec.id, { force: true }).catch(() => {});
       traceLine('start: stale runtime state checked');
       const overrides = await runOverridesFromFlags(stored.flags, stored.cmd, { callerEnv: o.callerEnv ?? {} });
       if (o.consoleSize !== undefined) overrides.consoleSize = o.consoleSize;
       const prepared = await prepareContainer(this.runtime, { id: rec.id, rootfs, image: config, overrides });
+      await rename(kept, log).catch(() => {});
       for (const w of prepared.warnings) o.onWarning?.(w);
       spec = prepared.spec;
       await checkCommand(rootfs, spec);

@@ -12,3 +12,13 @@ export class ContainerNotRunningError extends FailedPreconditionError {
     super('CONTAINER_NOT_RUNNING', `container ${id} is not running`);
   }
 }
+
+/**
+ * A container in the wrong state for `pause`/`unpause`, or a `rename` docker refuses, in the
+ * daemon's words (`Container <id> is not running`, `… is already paused`, `… is not paused`).
+ */
+export class ContainerStateError extends FailedPreconditionError {
+  constructor(message: string) {
+    super('CONTAINER_STATE', message);
+  }
+}

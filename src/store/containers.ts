@@ -104,6 +104,20 @@ export class ContainerStore {
     return this.get(id);
   }
 
+  /**
+   * Gives the container another name, in one transaction with the check that no other has it.
+   * @throws {ContainerNameConflictError} {ContainerNotFoundError}
+   */
+  rename(id: string, name: string): ContainerRecord {
+    this.#db.write(() => {
+      const holder = this.#db.sqlite.prepare('SELECT id FROM containers WHERE name = ?').get(name) as { id: string } | undefined;
+      if (holder !== undefined) throw new ContainerNameConflictError(name, holder.id);
+      const r = this.#db.sqlite.prepare('UPDATE containers SET name = ? WHERE id = ?').run(name, id);
+      if (r.changes === 0) throw new ContainerNotFoundError(id);
+    });
+    return this.get(id);
+  }
+
   /** Deletes the record (its snapshot becomes garbage). Idempotent. */
   remove(id: string): void {
     this.#db.write(() => {

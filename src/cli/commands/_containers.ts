@@ -29,6 +29,21 @@ export async function withContainers<T>(globals: GlobalOptions, io: CommandIO, f
   }
 }
 
+/** docker prints each name as given, or the error, and exits 1 when any failed. */
+export async function each(io: CommandIO, names: string[], fn: (name: string) => Promise<void>): Promise<number> {
+  let failed = false;
+  for (const n of names) {
+    try {
+      await fn(n);
+      await write(io.stdout, `${n}\n`);
+    } catch (err) {
+      failed = true;
+      await write(io.stderr, `Error response from daemon: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
+  }
+  return failed ? 1 : 0;
+}
+
 const LIVE = new Set(['running', 'paused', 'restarting']);
 
 /**

@@ -6,9 +6,9 @@
 import type { Groups } from './index.js';
 import { collect, type Cli, type Handler } from '../context.js';
 import { once } from 'node:events';
-import { write, type CommandIO } from '../io.js';
+import { write } from '../io.js';
 import { ArgumentCountError, UsageError } from '../errors.js';
-import { withContainers } from './_containers.js';
+import { each, withContainers } from './_containers.js';
 
 // ------------------------------------------------------------------------------------------- ps
 
@@ -39,21 +39,6 @@ const ps: Handler<PsOptions> = async (_args, opts, io, globals) =>
   });
 
 // -------------------------------------------------------------------------- start/stop/kill/rm
-
-/** docker prints each name as given, or the error, and exits 1 when any failed. */
-async function each(io: CommandIO, names: string[], fn: (name: string) => Promise<void>): Promise<number> {
-  let failed = false;
-  for (const n of names) {
-    try {
-      await fn(n);
-      await write(io.stdout, `${n}\n`);
-    } catch (err) {
-      failed = true;
-      await write(io.stderr, `Error response from daemon: ${err instanceof Error ? err.message : String(err)}\n`);
-    }
-  }
-  return failed ? 1 : 0;
-}
 
 const start: Handler<{ attach?: boolean; interactive?: boolean }> = async (args, opts, io, globals) =>
   withContainers(globals, io, async (c) => {

@@ -52,6 +52,7 @@ const LOADERS: Record<string, CommandModule['load']> = {
   run: () => import('./run.js'),
   'image-archive': () => import('./image-archive.js'),
   container: () => import('./container.js'),
+  'container-state': () => import('./container-state.js'),
   pull: () => import('./pull.js'),
   push: () => import('./push.js'),
   login: () => import('./login.js'),

@@ -61,6 +61,11 @@ export const COMMANDS: readonly CommandEntry[] = [
       container: ['ls', 'list', 'ps', 'start', 'stop', 'kill', 'rm', 'remove', 'logs', 'commit', 'exec', 'diff', 'export', 'inspect', 'prune'],
     },
   },
+  {
+    name: 'container-state',
+    words: ['container', 'wait', 'restart', 'pause', 'unpause', 'rename'],
+    sub: { container: ['wait', 'restart', 'pause', 'unpause', 'rename'] },
+  },
   { name: 'pull', words: ['image', 'pull'], sub: { image: ['pull'] } },
   { name: 'push', words: ['image', 'push'], sub: { image: ['push'] } },
   { name: 'login', words: ['login', 'logout'] },

@@ -1,0 +1,87 @@
+/**
+ * `wait`, `restart`, `pause`, `unpause` and `rename` (also under `container`), with docker's
+ * output: the names as given (`wait`: the exit codes), `Error response from daemon: …` per failed
+ * container, exit code 1 when any failed.
+ */
+import type { Command } from 'commander';
+import type { Groups } from './index.js';
+import type { Cli, Handler } from '../context.js';
+import { write } from '../io.js';
+import { each, withContainers } from './_containers.js';
+
+const wait: Handler = async (args, _opts, io, globals) =>
+  withContainers(globals, io, async (c) => {
+    const { waitContainer } = await import('../../container/index.js');
+    let failed = false;
+    for (const n of args) {
+      try {
+        const code = await waitContainer(c, await c.resolve(n), { signal: io.signal });
+        await write(io.stdout, `${code}\n`);
+      } catch (err) {
+        failed = true;
+        await write(io.stderr, `Error response from daemon: ${err instanceof Error ? err.message : String(err)}\n`);
+      }
+    }
+    return failed ? 1 : 0;
+  });
+
+const restart: Handler<{ time?: string }> = async (args, opts, io, globals) =>
+  withContainers(globals, io, async (c) => {
+    const { restartContainer } = await import('../../container/index.js');
+    return each(io, args, async (n) => {
+      await restartContainer(c, await c.resolve(n), { ...(opts.time === undefined ? {} : { timeoutSeconds: Number(opts.time) }), callerEnv: io.env });
+    });
+  });
+
+const pause: Handler = async (args, _opts, io, globals) =>
+  withContainers(globals, io, async (c) => {
+    const { pauseContainer } = await import('../../container/index.js');
+    return each(io, args, async (n) => pauseContainer(c, await c.resolve(n)));
+  });
+
+const unpause: Handler = async (args, _opts, io, globals) =>
+  withContainers(globals, io, async (c) => {
+    const { unpauseContainer } = await import('../../container/index.js');
+    return each(io, args, async (n) => unpauseContainer(c, await c.resolve(n)));
+  });
+
+/** docker: the daemon's reason, then `Error: failed to rename container named <old>`. */
+const rename: Handler = async (args, _opts, io, globals) =>
+  withContainers(globals, io, async (c) => {
+    const { renameContainer } = await import('../../container/index.js');
+    const { ContainerNameConflictError } = await import('../../store/index.js');
+    const [old, name] = args as [string, string];
+    try {
+      renameContainer(c, await c.resolve(old), name);
+      return 0;
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      const said = err instanceof ContainerNameConflictError ? `Error when allocating new name: ${reason}` : reason;
+      await write(io.stderr, `Error response from daemon: ${said}\nError: failed to rename container named ${old}\n`);
+      return 1;
+    }
+  });
+
+function many(cmd: Command, description: string): Command {
+  return cmd.description(description).usage('CONTAINER [CONTAINER...]').helpOption('--help', 'Print usage').argument('<container...>');
+}
+
+export function register({ program, container }: Groups, cli: Cli): void {
+  for (const parent of [program, container]) {
+    many(parent.command('wait'), 'Block until one or more containers stop, then print their exit codes').action(cli.action(wait));
+    many(parent.command('restart'), 'Restart one or more containers')
+      .usage('[OPTIONS] CONTAINER [CONTAINER...]')
+      .option('-t, --time <int>', 'Seconds to wait for stop before killing the container', '10')
+      .action(cli.action(restart));
+    many(parent.command('pause'), 'Pause all processes within one or more containers').action(cli.action(pause));
+    many(parent.command('unpause'), 'Unpause all processes within one or more containers').action(cli.action(unpause));
+    parent
+      .command('rename')
+      .description('Rename a container')
+      .usage('CONTAINER NEW_NAME')
+      .helpOption('--help', 'Print usage')
+      .argument('<container>')
+      .argument('<new-name>')
+      .action(cli.action(rename));
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The container commands that only move a container between states or rename it, as docker's
+ * daemon does them: `pause`/`unpause` (the runtime's cgroup freezer), `wait`, `restart`, `rename`.
+ * gantry has no daemon, so `wait` polls the runtime's state (through `sync`, which also records the
+ * exit whoever started the container) instead of being told.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { InvalidArgumentError } from '../errors.js';
+import type { ContainerRecord } from '../store/index.js';
+import { isRunning, type Containers, type StartOptions } from './containers.js';
+import { ContainerStateError } from './errors.js';
+
+/** How often `wait` looks at a running container. */
+const WAIT_POLL_MS = 100;
+
+/** docker's container names: a letter or digit, then at least one of letters, digits, `_.-`. */
+const NAME = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+
+/** `pause`: freezes every process of a running container. @throws {ContainerStateError} */
+export async function pauseContainer(c: Containers, rec: ContainerRecord): Promise<void> {
+  rec = await c.sync(rec);
+  if (rec.state === 'paused') throw new ContainerStateError(`Container ${rec.id} is already paused`);
+  if (!isRunning(rec)) throw new ContainerStateError(`Container ${rec.id} is not running`);
+  await c.runtime.runtime.pause(rec.id);
+  c.store.containers.update(rec.id, { state: 'paused' });
+}
+
+/** `unpause`: thaws a paused container. @throws {ContainerStateError} */
+export async function unpauseContainer(c: Containers, rec: ContainerRecord): Promise<void> {
+  rec = await c.sync(rec);
+  if (rec.state !== 'paused') throw new ContainerStateError(`Container ${rec.id} is not paused`);
+  await c.runtime.runtime.resume(rec.id);
+  c.store.containers.update(rec.id, { state: 'running' });
+}
+
+/**
+ * `wait`: resolves with the container's exit code once it is not running (at once for one that is
+ * created or exited; a created one answers 0, as docker's does).
+ */
+export async function waitContainer(c: Containers, rec: ContainerRecord, o: { signal?: AbortSignal } = {}): Promise<number> {
+  for (;;) {
+    // sync returns the exit even when an `--rm` container's record went with it.
+    rec = await c.sync(rec);
+    if (!isRunning(rec)) return rec.exitCode ?? 0;
+    await sleep(WAIT_POLL_MS, undefined, o.signal === undefined ? {} : { signal: o.signal });
+  }
+}
+
+/** `restart`: `stop` (SIGKILL after `timeoutSeconds`), then `start` detached; a created or exited container is just started. */
+export async function restartContainer(c: Containers, rec: ContainerRecord, o: { timeoutSeconds?: number } & StartOptions = {}): Promise<void> {
+  const { timeoutSeconds, ...start } = o;
+  if (isRunning(await c.sync(rec))) {
+    if ((await c.sync(rec)).state === 'paused') await c.runtime.runtime.resume(rec.id);
+    await c.stop(rec, timeoutSeconds === undefined ? {} : { timeoutSeconds });
+  }
+  await c.start(c.store.containers.get(rec.id), { ...start, detach: true });
+}
+
+/**
+ * `rename`. @throws {ContainerStateError} for the container's own name, {InvalidArgumentError} for
+ * a name docker would not take, {ContainerNameConflictError} for another container's
+ */
+export function renameContainer(c: Containers, rec: ContainerRecord, name: string): ContainerRecord {
+  const wanted = name.startsWith('/') ? name.slice(1) : name;
+  if (!NAME.test(name)) throw new InvalidArgumentError('INVALID_CONTAINER_NAME', `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  if (wanted === rec.name) throw new ContainerStateError('Renaming a container with the same name as its current name');
+  return c.store.containers.rename(rec.id, wanted);
+}

@@ -1,0 +1,65 @@
+/**
+ * `wait`, `pause`/`unpause`, `restart` and `rename` through the built CLI under runc, against what
+ * docker 20.10's daemon prints for each.
+ */
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { runtimeSkipReason } from '../runtime/harness.js';
+import { containerCli } from './cli-harness.js';
+
+describe('container lifecycle commands (CLI, runc)', { skip: runtimeSkipReason() }, () => {
+  const cli = containerCli('gantry-lifecycle-');
+  const { g, ok } = cli;
+  before(() => cli.setUp());
+  after(() => cli.tearDown());
+
+  it('wait prints the exit code: 0 at once for a created container, the code once it stopped; an unknown one fails', () => {
+    ok('create', '--name', 'w1', 'busybox', 'sh', '-c', 'sleep 0.3; exit 3');
+    assert.equal(ok('wait', 'w1'), '0\n');
+    ok('start', 'w1');
+    assert.equal(ok('wait', 'w1'), '3\n');
+    const missing = g('wait', 'w1', 'nosuch');
+    assert.deepEqual([missing.status, missing.stdout, missing.stderr], [1, '3\n', 'Error response from daemon: No such container: nosuch\n']);
+  });
+
+  it('pause freezes a running container and unpause thaws it; each refuses the wrong state in docker\'s words', () => {
+    const id = ok('run', '-d', '--name', 'p1', 'busybox', 'sleep', '100').trim();
+    assert.equal(ok('pause', 'p1'), 'p1\n');
+    assert.match(ok('ps', '--filter', 'name=p1', '--format', '{{.Status}}'), /\(Paused\)/);
+    assert.deepEqual([g('pause', 'p1').status, g('pause', 'p1').stderr], [1, `Error response from daemon: Container ${id} is already paused\n`]);
+    assert.equal(ok('unpause', 'p1'), 'p1\n');
+    assert.deepEqual(g('unpause', 'p1').stderr, `Error response from daemon: Container ${id} is not paused\n`);
+    assert.equal(ok('exec', 'p1', 'echo', 'alive'), 'alive\n');
+    const stopped = ok('create', 'busybox', 'true').trim();
+    assert.equal(g('container', 'pause', stopped).stderr, `Error response from daemon: Container ${stopped} is not running\n`);
+  });
+
+  it('restart stops a running container (SIGKILL after -t) and starts it again with a new process', () => {
+    ok('run', '-d', '--name', 'r1', 'busybox', 'sh', '-c', 'echo started; sleep 100');
+    const pidBefore = ok('inspect', '--format', '{{.State.Pid}}', 'r1').trim();
+    assert.equal(ok('restart', '-t', '1', 'r1'), 'r1\n');
+    assert.equal(ok('inspect', '--format', '{{.State.Status}}', 'r1').trim(), 'running');
+    assert.notEqual(ok('inspect', '--format', '{{.State.Pid}}', 'r1').trim(), pidBefore);
+    // The log keeps the first run's output (docker appends); the new process may not have written yet.
+    let logs = '';
+    for (let i = 0; i < 50 && logs !== 'started\nstarted\n'; i++) {
+      logs = ok('logs', 'r1');
+      if (logs !== 'started\nstarted\n') spawnSync('sleep', ['0.1']);
+    }
+    assert.equal(logs, 'started\nstarted\n');
+  });
+
+  it('rename gives a container a new name; its own name, another\'s and a bad one are refused with two lines', () => {
+    ok('create', '--name', 'n1', 'busybox', 'true');
+    ok('create', '--name', 'n2', 'busybox', 'true');
+    assert.equal(ok('rename', 'n1', 'n3'), '');
+    assert.equal(ok('ps', '-a', '--filter', 'name=n3', '--format', '{{.Names}}'), 'n3\n');
+    const same = g('rename', 'n3', 'n3');
+    assert.deepEqual([same.status, same.stderr], [1, 'Error response from daemon: Renaming a container with the same name as its current name\nError: failed to rename container named n3\n']);
+    const taken = g('container', 'rename', 'n3', 'n2');
+    assert.match(taken.stderr, /^Error response from daemon: Error when allocating new name: Conflict\. The container name "\/n2" is already in use by container "[0-9a-f]{64}"\. You have to remove \(or rename\) that container to be able to reuse that name\.\nError: failed to rename container named n3\n$/);
+    assert.match(g('rename', 'n3', 'bad name').stderr, /Invalid container name \(bad name\)/);
+    assert.equal(g('rename', 'n3').status, 1);
+  });
+});
