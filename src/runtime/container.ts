@@ -19,7 +19,7 @@
  * container's parent and subreaper, so the exit status is exact.
  */
 import { type ChildProcess, spawn, type StdioOptions } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -363,10 +363,21 @@ export async function removeContainer(runtime: OciRuntime, id: string, bundle: s
   await rm(bundle, { recursive: true, force: true });
 }
 
+/**
+ * Whether `pid` is a running process. A zombie is not: a detached monitor has exited once its
+ * state is `Z`, however late its parent (init, after gantry exited) reaps it; this VM's init
+ * reaps about once a second, and each `start` of a stopped container waited for that.
+ */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    const line = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = line.charAt(line.lastIndexOf(')') + 2); // after "pid (comm) "; comm may hold ')'
+    return state !== 'Z' && state !== 'X';
   } catch {
     return false;
   }
