@@ -21,7 +21,7 @@ export { commitContainer, type CommitOptions } from './commit.js';
 export { containerChanges, type Change } from './changes.js';
 export { exportContainer } from './export.js';
 export { execInContainer, type ExecOptions } from './exec.js';
-export { pauseContainer, unpauseContainer, waitContainer, restartContainer, renameContainer } from './lifecycle.js';
+export { pauseContainer, unpauseContainer, waitContainer, restartContainer, renameContainer, topContainer, type ProcessTable } from './lifecycle.js';
 export * from './errors.js';
 
 /** The container operations on a store, with its snapshotter and the configured OCI runtime. */

@@ -66,3 +66,39 @@ export function renameContainer(c: Containers, rec: ContainerRecord, name: strin
   if (wanted === rec.name) throw new ContainerStateError('Renaming a container with the same name as its current name');
   return c.store.containers.rename(rec.id, wanted);
 }
+
+/** `top`'s answer: the `ps` columns and, per process of the container, its row. */
+export interface ProcessTable {
+  titles: string[];
+  processes: string[][];
+}
+
+/**
+ * `top`: the host's `ps` (with `psArgs`, default `-ef`, as docker runs it), keeping the rows of the
+ * container's processes (the runtime's list of host PIDs, matched in the PID column). The last
+ * column takes the rest of each line (a command line has spaces), as docker splits it.
+ * @throws {ContainerStateError} when it is not running
+ */
+export async function topContainer(c: Containers, rec: ContainerRecord, psArgs: readonly string[] = ['-ef'], o: { signal?: AbortSignal } = {}): Promise<ProcessTable> {
+  rec = await c.sync(rec);
+  if (!isRunning(rec)) throw new ContainerStateError(`Container ${rec.id} is not running`);
+  const pids = new Set((await c.runtime.runtime.ps(rec.id)).map(String));
+  const { execFile } = await import('node:child_process');
+  const out = await new Promise<string>((resolve, reject) => {
+    execFile('ps', [...psArgs], { encoding: 'utf8', maxBuffer: 64 << 20, ...(o.signal === undefined ? {} : { signal: o.signal }) }, (err, stdout, stderr) => {
+      if (err !== null) reject(new ContainerStateError(`Error running ps: ${(stderr || err.message).trim()}`));
+      else resolve(stdout);
+    });
+  });
+  const lines = out.split('\n').filter((l) => l.trim() !== '');
+  const titles = (lines[0] ?? '').trim().split(/\s+/);
+  const pidColumn = titles.indexOf('PID');
+  if (pidColumn < 0) throw new ContainerStateError(`Couldn't find PID field in ps output`);
+  const processes: string[][] = [];
+  for (const line of lines.slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    if (!pids.has(fields[pidColumn] ?? '')) continue;
+    processes.push([...fields.slice(0, titles.length - 1), fields.slice(titles.length - 1).join(' ')]);
+  }
+  return { titles, processes };
+}

@@ -1,5 +1,5 @@
 /**
- * `wait`, `pause`/`unpause`, `restart` and `rename` through the built CLI under runc, against what
+ * `wait`, `pause`/`unpause`, `top`, `restart` and `rename` through the built CLI under runc, against what
  * docker 20.10's daemon prints for each.
  */
 import { strict as assert } from 'node:assert';
@@ -33,6 +33,17 @@ describe('container lifecycle commands (CLI, runc)', { skip: runtimeSkipReason()
     assert.equal(ok('exec', 'p1', 'echo', 'alive'), 'alive\n');
     const stopped = ok('create', 'busybox', 'true').trim();
     assert.equal(g('container', 'pause', stopped).stderr, `Error response from daemon: Container ${stopped} is not running\n`);
+  });
+
+  it('top lists the container\'s processes from the host\'s ps, as docker lays them out, and passes ps options', () => {
+    ok('run', '-d', '--name', 't1', 'busybox', 'sleep', '101');
+    const [head, row, ...rest] = ok('top', 't1').split('\n');
+    assert.match(head ?? '', /^UID {17}PID {17}PPID {16}C {19}STIME {15}TTY {17}TIME {16}CMD$/);
+    assert.match(row ?? '', /^root +\d+ +\d+ .* sleep 101$/);
+    assert.deepEqual(rest, ['']);
+    assert.match(ok('container', 'top', 't1', '-o', 'pid,comm'), /^PID {17}COMMAND\n\d+ +sleep\n$/);
+    const created = ok('create', 'busybox', 'true').trim();
+    assert.deepEqual([g('top', created).status, g('top', created).stderr], [1, `Error response from daemon: Container ${created} is not running\n`]);
   });
 
   it('restart stops a running container (SIGKILL after -t) and starts it again with a new process', () => {

@@ -1,5 +1,5 @@
 /**
- * `wait`, `restart`, `pause`, `unpause` and `rename` (also under `container`), with docker's
+ * `wait`, `restart`, `pause`, `unpause`, `top` and `rename` (also under `container`), with docker's
  * output: the names as given (`wait`: the exit codes), `Error response from daemon: …` per failed
  * container, exit code 1 when any failed.
  */
@@ -45,6 +45,26 @@ const unpause: Handler = async (args, _opts, io, globals) =>
     return each(io, args, async (n) => unpauseContainer(c, await c.resolve(n)));
   });
 
+/** `top CONTAINER [ps OPTIONS]`: docker's table (tabwriter: min width 20, padding 3). */
+const top: Handler = async (args, _opts, io, globals) =>
+  withContainers(globals, io, async (c) => {
+    const { topContainer } = await import('../../container/index.js');
+    const { TabWriter } = await import('../format/index.js');
+    const [name, ...psArgs] = args as [string, ...string[]];
+    let table;
+    try {
+      table = await topContainer(c, await c.resolve(name), psArgs.length > 0 ? psArgs : undefined, { signal: io.signal });
+    } catch (err) {
+      await write(io.stderr, `Error response from daemon: ${err instanceof Error ? err.message : String(err)}\n`);
+      return 1;
+    }
+    const tw = new TabWriter({ minwidth: 20, tabwidth: 1, padding: 3, padchar: ' ' });
+    tw.write(`${table.titles.join('\t')}\n`);
+    for (const p of table.processes) tw.write(`${p.join('\t')}\n`);
+    await write(io.stdout, tw.flush());
+    return 0;
+  });
+
 /** docker: the daemon's reason, then `Error: failed to rename container named <old>`. */
 const rename: Handler = async (args, _opts, io, globals) =>
   withContainers(globals, io, async (c) => {
@@ -75,6 +95,16 @@ export function register({ program, container }: Groups, cli: Cli): void {
       .action(cli.action(restart));
     many(parent.command('pause'), 'Pause all processes within one or more containers').action(cli.action(pause));
     many(parent.command('unpause'), 'Unpause all processes within one or more containers').action(cli.action(unpause));
+    parent
+      .command('top')
+      .description('Display the running processes of a container')
+      .usage('CONTAINER [ps OPTIONS]')
+      .helpOption('--help', 'Print usage')
+      .argument('<container>')
+      .argument('[ps-options...]')
+      .allowUnknownOption()
+      .passThroughOptions()
+      .action(cli.action(top));
     parent
       .command('rename')
       .description('Rename a container')
