@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import type { CommandIO, GlobalOptions } from '../io.js';
 import { write } from '../io.js';
 import { withContainers } from './_containers.js';
+import { errnoCode } from '../../errors.js';
 
 export interface CpOptions {
   archive?: boolean;
@@ -29,16 +30,31 @@ export async function runCp(args: string[], opts: CpOptions, io: CommandIO, glob
       const { copyFromContainer, copyToContainer } = await import('../../container/index.js');
       if (src.container !== undefined) {
         const out = io.stdout;
-        await copyFromContainer(c, {
+        // A reader that stops early (`| tar t | head`) closes the pipe: the copy ends there, quietly.
+        let broken: Error | undefined;
+        const onError = (err: Error): void => {
+          broken = err;
+        };
+        if (dst.path === '-') out.on('error', onError);
+        const stopped = new AbortController();
+        const signal = AbortSignal.any([io.signal, stopped.signal]);
+        try {
+          await copyFromContainer(c, {
           container: src.container,
           srcPath: src.path,
           destPath: dst.path,
           followLink: opts.followLink === true,
           stdout: async (chunk) => {
-            if (!out.write(chunk)) await once(out, 'drain');
+            if (broken === undefined && !out.write(chunk)) await once(out, 'drain').catch(() => {}); // an error: `broken`
+            if (broken !== undefined) stopped.abort(broken);
           },
-          signal: io.signal,
+          signal,
         });
+        } catch (err) {
+          if (!(broken !== undefined && errnoCode(broken) === 'EPIPE')) throw err;
+        } finally {
+          out.off('error', onError);
+        }
       } else {
         await copyToContainer(c, {
           container: dst.container ?? '',
