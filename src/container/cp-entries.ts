@@ -41,6 +41,13 @@ export class CopyOverwriteError extends InvalidArgumentError {
   }
 }
 
+/** An archive entry that would land outside the directory it is extracted into (docker's breakout check). */
+export class CopyBreakoutError extends InvalidArgumentError {
+  constructor(message: string) {
+    super('CP_BREAKOUT', message);
+  }
+}
+
 /** Entries between two turns of the event loop on a tree walk or extraction. */
 const YIELD_EVERY = 256;
 
@@ -150,6 +157,8 @@ export interface ExtractOptions {
   /** The directory to extract into, inside `root`, as a path relative to it (`''` for the root itself). */
   dir: string;
   ownership: Ownership;
+  /** How paths appear in messages: the host path, or the path inside the root (a container's). */
+  show?: 'host' | 'in-root';
   signal?: AbortSignal;
 }
 
@@ -169,6 +178,8 @@ interface DirMeta {
 export async function extractEntries(entries: AsyncIterable<CpEntry>, o: ExtractOptions): Promise<void> {
   const dirs: DirMeta[] = [];
   const base = o.dir === '' ? '' : `${o.dir.replace(/^\/+|\/+$/g, '')}/`;
+  const show = (host: string): string => (o.show === 'in-root' ? host.slice(o.root.length) || '/' : host);
+  const dirShown = o.show === 'in-root' ? `/${base.replace(/\/$/, '')}` : `${o.root}${base === '' ? '' : `/${base.replace(/\/$/, '')}`}`;
   let count = 0;
   for await (const e of entries) {
     if (++count % YIELD_EVERY === 0) {
@@ -176,16 +187,17 @@ export async function extractEntries(entries: AsyncIterable<CpEntry>, o: Extract
       o.signal?.throwIfAborted();
     }
     const h = e.header;
-    const name = posix.normalize(`/${h.path}`).slice(1); // `..` stops at the extraction directory
+    const name = inside(h.path);
+    if (name === undefined) throw new CopyBreakoutError(`${JSON.stringify(h.path)} is outside of ${JSON.stringify(dirShown)}`);
     const rel = `${base}${name}`.replace(/\/+$/, '');
     const host = resolveInRoot(o.root, rel, { followLast: false });
     const existing = lstatIfAny(host);
     if (existing !== undefined) {
       if (existing.isDirectory() && h.type !== 'directory') {
-        throw new CopyOverwriteError(`cannot overwrite directory "${host}" with non-directory "${h.path}"`);
+        throw new CopyOverwriteError(`cannot overwrite directory "${show(host)}" with non-directory "${dirShown}"`);
       }
       if (!existing.isDirectory() && h.type === 'directory') {
-        throw new CopyOverwriteError(`cannot overwrite non-directory "${host}" with directory "${h.path}"`);
+        throw new CopyOverwriteError(`cannot overwrite non-directory "${show(host)}" with directory "${dirShown}"`);
       }
       if (existing.isDirectory() && name === '') continue; // the extraction directory itself (`./`)
       if (!existing.isDirectory()) unlinkSync(host);
@@ -204,7 +216,9 @@ export async function extractEntries(entries: AsyncIterable<CpEntry>, o: Extract
         symlinkSync(h.linkpath ?? '', host);
         break;
       case 'hardlink': {
-        const target = resolveInRoot(o.root, `${base}${posix.normalize(`/${h.linkpath ?? ''}`).slice(1)}`, { followLast: false });
+        const to = inside(h.linkpath ?? '');
+        if (to === undefined) throw new CopyBreakoutError(`invalid hardlink ${JSON.stringify(h.linkpath)} -> ${JSON.stringify(h.path)}`);
+        const target = resolveInRoot(o.root, `${base}${to}`, { followLast: false });
         linkSync(target, host);
         break;
       }
@@ -232,6 +246,16 @@ export async function extractEntries(entries: AsyncIterable<CpEntry>, o: Extract
     chmodSync(d.host, d.mode);
     lutimesSync(d.host, d.atime, d.mtime);
   }
+}
+
+/**
+ * An archive path relative to the extraction directory, `..` resolved; undefined when it climbs out
+ * of it (a leading `/` counts from the directory, as tar does when it strips it).
+ */
+function inside(path: string): string | undefined {
+  const n = posix.normalize(path.replace(/^\/+/, '') || '.');
+  if (n === '..' || n.startsWith('../')) return undefined;
+  return n === '.' || n === './' ? '' : n.replace(/\/+$/, '').replace(/^\.\//, '');
 }
 
 /** Creates the missing parents of `host` (inside `root`), as docker's untar does: 0755, the caller's. */

@@ -18,7 +18,7 @@ import { errnoCode, isKind } from '../errors.js';
 import { lstatIfAny, resolveInRoot } from '../layer/index.js';
 import type { ContainerRecord } from '../store/index.js';
 import { isRunning, storedConfig, type Containers } from './containers.js';
-import { extractEntries, renamed, tarEntries, toTar, walkTree, type CpEntry, type Ownership } from './cp-entries.js';
+import { CopyBreakoutError, CopyOverwriteError, extractEntries, renamed, tarEntries, toTar, walkTree, type CpEntry, type Ownership } from './cp-entries.js';
 import { copyDaemonError, copyRefused, noSuchContainerPath } from './cp-errors.js';
 import {
   hasTrailingSeparator, planExtract, preserveTrailingDotOrSeparator, rebaseAfterLink, specifiesCurrentDir, splitPathDirEntry, type DestInfo, type SourceInfo,
@@ -167,7 +167,12 @@ async function placeOnHost(entries: AsyncIterable<CpEntry>, src: SourceInfo, des
   const plan = planExtract(src, dst);
   if (typeof plan === 'string') throw copyRefused(plan);
   const named = plan.rename === undefined ? entries : renamed(entries, plan.rename.from, plan.rename.to);
-  await extractEntries(named, { root: plan.dir, dir: '', ownership: { kind: 'caller' }, ...signalOpt(signal) });
+  try {
+    await extractEntries(named, { root: plan.dir, dir: '', ownership: { kind: 'caller' }, ...signalOpt(signal) });
+  } catch (err) {
+    if (err instanceof CopyOverwriteError || err instanceof CopyBreakoutError) throw copyRefused(err.message);
+    throw err;
+  }
 }
 
 
@@ -263,7 +268,13 @@ export async function copyToContainer(c: Containers, o: CopyToOptions): Promise<
     if (pst === undefined) throw noSuchContainerPath(o.container, dir);
     if (!pst.isDirectory()) throw copyDaemonError('extraction point is not a directory');
     const ownership: Ownership = o.archive === true ? await containerUserOwnership(c, rec, root, o.signal) : { kind: 'keep' };
-    await extractEntries(entries, { root, dir: point === root ? '' : point.slice(root.length + 1), ownership, ...signalOpt(o.signal) });
+    try {
+      await extractEntries(entries, { root, dir: point === root ? '' : point.slice(root.length + 1), ownership, show: 'in-root', ...signalOpt(o.signal) });
+    } catch (err) {
+      // docker's daemon extracts in a child process and reports its failure so.
+      if (err instanceof CopyOverwriteError || err instanceof CopyBreakoutError) throw copyDaemonError(`Error processing tar file(exit status 1): ${err.message}`);
+      throw err;
+    }
   };
   if (rec === undefined) return run(undefined);
   await withRootfs(c, rec, run, o.signal);
