@@ -13,6 +13,7 @@ import { gantryBin, tempDir } from '../helpers/paths.js';
 import { putBusyboxImage } from '../helpers/busybox-image.js';
 import { runtimeSkipReason } from '../runtime/harness.js';
 import { openStore } from '../../src/store/index.js';
+import { copyFromContainer, copyToContainer, CopyError, openContainers, type Containers } from '../../src/container/index.js';
 
 interface Result {
   status: number | null;
@@ -52,6 +53,16 @@ describe('cp between containers and the host (CLI, runc, overlay)', { skip: runt
     assert.equal(r.status, 1);
   };
 
+  /** The container part in process, over the same store. */
+  const api = async <T>(fn: (c: Containers) => Promise<T>): Promise<T> => {
+    const store = openStore({ root });
+    try {
+      return await fn(await openContainers(store));
+    } finally {
+      store.close();
+    }
+  };
+
   before(async () => {
     root = tempDir(undefined, 'gantry-cp-');
     host = join(root, 'host');
@@ -82,41 +93,50 @@ describe('cp between containers and the host (CLI, runc, overlay)', { skip: runt
     spawnSync('rm', ['-rf', top]);
   });
 
-  it('copies out of a created (never started) container: a file, a directory, DIR/. and a tar on stdout; nothing stays mounted', () => {
+  it('copies out of a created (never started) container: a file, a directory, DIR/. and a tar on stdout; nothing stays mounted', async () => {
     const id = ok('create', 'busybox', 'true').trim();
     const out = join(host, 'out1');
     mkdirSync(out);
-    // a file to a missing name, then into an existing directory by its name
+    // through the CLI: a file to a missing name, a directory as a tar on stdout
     ok('cp', `${id}:/etc/passwd`, join(out, 'pw'));
     assert.match(readFileSync(join(out, 'pw'), 'utf8'), /^root:x:0:0:/);
-    ok('cp', `${id}:/etc/group`, out);
-    assert.ok(existsSync(join(out, 'group')));
-    // an existing file is overwritten
-    writeFileSync(join(out, 'over'), 'old contents, longer than group\n');
-    ok('cp', `${id}:/etc/group`, join(out, 'over'));
-    assert.equal(readFileSync(join(out, 'over'), 'utf8'), readFileSync(join(out, 'group'), 'utf8'));
-    // a directory to a missing name: created with the contents
-    ok('cp', `${id}:/etc`, join(out, 'etc-copy'));
-    assert.deepEqual(readdirSync(join(out, 'etc-copy')).sort(), ['group', 'passwd']);
-    // into an existing directory: the directory itself; with /. only its contents
-    ok('cp', `${id}:/etc`, out);
-    assert.deepEqual(readdirSync(join(out, 'etc')).sort(), ['group', 'passwd']);
-    mkdirSync(join(out, 'contents'));
-    ok('cp', `${id}:/etc/.`, join(out, 'contents'));
-    assert.deepEqual(readdirSync(join(out, 'contents')).sort(), ['group', 'passwd']);
-    // modes and mtimes are the container's (the image's epoch times)
-    assert.equal(statSync(join(out, 'etc', 'passwd')).mtimeMs, 0);
-    assert.equal(statSync(join(out, 'etc', 'passwd')).mode & 0o777, 0o644);
-    // `-`: a tar stream named after the source
     assert.deepEqual(tarNames(g(['cp', `${id}:/etc`, '-']).stdout), ['etc/', 'etc/group', 'etc/passwd']);
-    assert.deepEqual(tarNames(g(['cp', `${id}:/etc/.`, '-']).stdout), ['./', './group', './passwd']);
-    assert.deepEqual(tarNames(g(['cp', `${id}:/etc/passwd`, '-']).stdout), ['passwd']);
-    // a symlink is copied as one; -L copies its target under the link's name
-    ok('cp', `${id}:/bin/sh`, join(out, 'sh'));
-    assert.ok(lstatSync(join(out, 'sh')).isSymbolicLink());
-    ok('cp', '-L', `${id}:/bin/sh`, join(out, 'shL'));
-    assert.ok(lstatSync(join(out, 'shL')).isFile());
-    assert.ok(lstatSync(join(out, 'shL')).size > 100_000);
+    // the rest in process (the same code, without a process start per copy)
+    await api(async (c) => {
+      const cp = async (srcPath: string, destPath: string, followLink = false): Promise<Buffer> => {
+        const chunks: Uint8Array[] = [];
+        await copyFromContainer(c, { container: id, srcPath, destPath, followLink, cwd: host, stdout: async (b) => void chunks.push(Buffer.from(b)) });
+        return Buffer.concat(chunks);
+      };
+      // into an existing directory by its name
+      await cp('/etc/group', out);
+      assert.ok(existsSync(join(out, 'group')));
+      // an existing file is overwritten
+      writeFileSync(join(out, 'over'), 'old contents, longer than group\n');
+      await cp('/etc/group', join(out, 'over'));
+      assert.equal(readFileSync(join(out, 'over'), 'utf8'), readFileSync(join(out, 'group'), 'utf8'));
+      // a directory to a missing name: created with the contents
+      await cp('/etc', join(out, 'etc-copy'));
+      assert.deepEqual(readdirSync(join(out, 'etc-copy')).sort(), ['group', 'passwd']);
+      // into an existing directory: the directory itself; with /. only its contents
+      await cp('/etc', out);
+      assert.deepEqual(readdirSync(join(out, 'etc')).sort(), ['group', 'passwd']);
+      mkdirSync(join(out, 'contents'));
+      await cp('/etc/.', join(out, 'contents'));
+      assert.deepEqual(readdirSync(join(out, 'contents')).sort(), ['group', 'passwd']);
+      // modes and mtimes are the container's (the image's epoch times); the owner is whoever copies
+      assert.equal(statSync(join(out, 'etc', 'passwd')).mtimeMs, 0);
+      assert.equal(statSync(join(out, 'etc', 'passwd')).mode & 0o777, 0o644);
+      // `-`: a tar stream named after the source
+      assert.deepEqual(tarNames(await cp('/etc/.', '-')), ['./', './group', './passwd']);
+      assert.deepEqual(tarNames(await cp('/etc/passwd', '-')), ['passwd']);
+      // a symlink is copied as one; -L copies its target under the link's name
+      await cp('/bin/sh', join(out, 'sh'));
+      assert.ok(lstatSync(join(out, 'sh')).isSymbolicLink());
+      await cp('/bin/sh', join(out, 'shL'), true);
+      assert.ok(lstatSync(join(out, 'shL')).isFile());
+      assert.ok(lstatSync(join(out, 'shL')).size > 100_000);
+    });
     assert.equal(ok('ps', '-a', '--filter', `id=${id}`, '--format', '{{.Status}}'), 'Created\n');
     assert.deepEqual(mountsUnder(join(root, 'containers')), []);
   });
@@ -136,6 +156,20 @@ describe('cp between containers and the host (CLI, runc, overlay)', { skip: runt
     const diff = ok('diff', id);
     assert.match(diff, /^A \/new$/m);
     assert.match(diff, /^A \/tmp\/hd\/sub\/g$/m);
+  });
+
+  it('keeps the source\'s uid/gid going in (docker 20.10); -a gives the container user\'s, from its /etc/passwd', () => {
+    const id = ok('create', '--user', 'nobody', 'busybox', 'true').trim();
+    ok('cp', 'hd', `${id}:/tmp/kept`);
+    ok('cp', '-a', 'hd', `${id}:/tmp/archived`);
+    const owners = (path: string): string[] => {
+      const r = spawnSync('tar', ['-tvf', '-', '--numeric-owner'], { input: g(['cp', `${id}:${path}`, '-']).stdout, encoding: 'utf8' });
+      return r.stdout.split('\n').filter((l) => l !== '').map((l) => `${l.split(/\s+/)[1]} ${l.split(/\s+/).pop()}`);
+    };
+    assert.deepEqual(owners('/tmp/kept'), ['1234/5678 kept/', '1234/5678 kept/f', '1234/5678 kept/sub/', '1234/5678 kept/sub/g']);
+    assert.deepEqual(owners('/tmp/archived'), ['65534/65534 archived/', '65534/65534 archived/f', '65534/65534 archived/sub/', '65534/65534 archived/sub/g']);
+    const unknown = ok('create', '--user', 'nosuchuser', 'busybox', 'true').trim();
+    fails(['cp', '-a', 'file', `${unknown}:/tmp/`], 'Error response from daemon: getent unable to find entry "nosuchuser" in passwd database');
   });
 
   it('a tar stream on stdin is extracted into a container directory; a directory source replaces nothing outside its name', () => {
@@ -209,22 +243,42 @@ describe('cp between containers and the host (CLI, runc, overlay)', { skip: runt
   it('prints docker\'s error lines and exits 1', () => {
     const id = ok('create', 'busybox', 'true').trim();
     fails(['cp', 'nosuch:/etc/passwd', 'x'], 'Error: No such container:path: nosuch:/etc/passwd');
-    fails(['cp', `${id}:/nonexist`, 'x'], `Error: No such container:path: ${id}:/nonexist`);
     fails(['cp', 'file', 'file2'], 'must specify at least one container source');
     fails(['cp', `${id}:/a`, `${id}:/b`], 'copying between containers is not supported');
-    fails(['cp', `${id}:/etc/passwd`, 'missingdir/'], 'no such directory');
-    fails(['cp', `${id}:/etc/passwd`, 'nodir/x'], `invalid output path: directory "${host}/nodir" does not exist`);
-    fails(['cp', `${id}:/etc`, 'file'], 'cannot copy directory');
-    fails(['cp', 'nonexist', `${id}:/tmp/`], `lstat ${host}/nonexist: no such file or directory`);
-    fails(['cp', 'file', `${id}:/nonexist/x`], `Error: No such container:path: ${id}:/nonexist`);
-    fails(['cp', 'file', `${id}:/nonexist/`], 'no such directory');
-    fails(['cp', 'hd', `${id}:/etc/passwd`], 'cannot copy directory');
-    fails(['cp', 'file', `${id}:/etc/passwd/x`], 'Error response from daemon: extraction point is not a directory');
+    fails(['container', 'cp', `${id}:/etc`, 'file'], 'cannot copy directory');
     fails(['cp', '-', `${id}:/etc/passwd`], `destination "${id}:/etc/passwd" must be a directory`, Buffer.alloc(0));
     const count = g(['cp', 'only-one']);
     assert.equal(count.status, 1);
     assert.match(count.stderr, /^"gantry cp" requires exactly 2 arguments\./);
-    assert.equal(g(['container', 'cp', `${id}:/etc/passwd`, '-']).status, 0);
-    assert.deepEqual(mountsUnder(join(root, 'containers')), []);
+  });
+
+  it('refuses what docker refuses, with its words (in process)', async () => {
+    await api(async (c) => {
+      const id = (await c.create({ image: 'busybox', flags: {}, cmd: ['true'], callerEnv: {} })).id;
+      const line = async (p: Promise<void>): Promise<string> => {
+        try {
+          await p;
+        } catch (err) {
+          if (err instanceof CopyError) return err.line;
+          throw err;
+        }
+        return 'no error';
+      };
+      const out = (srcPath: string, destPath: string): Promise<string> => line(copyFromContainer(c, { container: id, srcPath, destPath, cwd: host, stdout: async () => {} }));
+      const into = (srcPath: string, destPath: string): Promise<string> => line(copyToContainer(c, { container: id, srcPath, destPath, cwd: host }));
+      assert.equal(await out('/nonexist', 'x'), `Error: No such container:path: ${id}:/nonexist`);
+      assert.equal(await out('/etc/nonexist/x', 'x'), `Error: No such container:path: ${id}:/etc/nonexist/x`);
+      assert.equal(await out('/etc/passwd', 'missingdir/'), 'no such directory');
+      assert.equal(await out('/etc/passwd', 'nodir/x'), `invalid output path: directory "${host}/nodir" does not exist`);
+      assert.equal(await out('/etc/passwd', 'file/x'), `stat ${host}/file/x: not a directory`);
+      assert.match(await out('/etc/passwd/', '-'), /^Error response from daemon: lstat \/.*\/etc\/passwd\/: not a directory$/);
+      assert.equal(await into('nonexist', '/tmp/'), `lstat ${host}/nonexist: no such file or directory`);
+      assert.equal(await into('file', '/nonexist/x'), `Error: No such container:path: ${id}:/nonexist`);
+      assert.equal(await into('file', '/nonexist/'), 'no such directory');
+      assert.equal(await into('hd', '/etc/passwd'), 'cannot copy directory');
+      assert.equal(await into('file', '/etc/passwd/x'), 'Error response from daemon: extraction point is not a directory');
+      assert.equal(await into('-', '/nonexist'), `destination "${id}:/nonexist" must be a directory`);
+      assert.deepEqual(mountsUnder(join(root, 'containers')), []);
+    });
   });
 });
