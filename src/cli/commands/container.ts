@@ -368,7 +368,7 @@ export function register({ program, container }: Groups, cli: Cli): void {
     parent
       .command('cp')
       .description('Copy files/folders between a container and the local filesystem')
-      .usage('[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tgantry cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH')
+      .usage(`[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\t${parent === program ? 'gantry cp' : 'gantry container cp'} [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH`)
       .helpOption('--help', 'Print usage')
       .argument('<src>')
       .argument('<dest>')
