@@ -262,6 +262,7 @@ export async function copyToContainer(c: Containers, o: CopyToOptions): Promise<
       dir = plan.dir;
     }
     if (root === undefined || rec === undefined) throw noSuchContainerPath(o.container, dir);
+    if (storedConfig(rec).flags.readOnly === true) throw copyDaemonError('container rootfs is marked read-only', 'failed-precondition');
     // The extraction point, resolved in the container (followed to the end, as docker's daemon does).
     const point = resolveInRoot(root, dir, { followLast: true });
     const pst = lstatIfAny(point);

@@ -247,6 +247,9 @@ describe('cp between containers and the host (CLI, runc, overlay)', { skip: runt
     fails(['cp', `${id}:/a`, `${id}:/b`], 'copying between containers is not supported');
     fails(['container', 'cp', `${id}:/etc`, 'file'], 'cannot copy directory');
     fails(['cp', '-', `${id}:/etc/passwd`], `destination "${id}:/etc/passwd" must be a directory`, Buffer.alloc(0));
+    const ro = ok('create', '--read-only', 'busybox', 'true').trim();
+    fails(['cp', 'file', `${ro}:/tmp/`], 'Error response from daemon: container rootfs is marked read-only');
+    assert.equal(g(['cp', `${ro}:/etc/passwd`, '-']).status, 0);
     const count = g(['cp', 'only-one']);
     assert.equal(count.status, 1);
     assert.match(count.stderr, /^"gantry cp" requires exactly 2 arguments\./);
