@@ -136,6 +136,11 @@ describe('cp between containers and the host (CLI, runc, overlay)', { skip: runt
       await cp('/bin/sh', join(out, 'shL'), true);
       assert.ok(lstatSync(join(out, 'shL')).isFile());
       assert.ok(lstatSync(join(out, 'shL')).size > 100_000);
+      // -L to `-`: the target's archive as the daemon sends it (named busybox), a large body in pieces
+      const tar = await cp('/bin/sh', '-', true);
+      assert.deepEqual(tarNames(tar), ['busybox']);
+      const body = spawnSync('tar', ['-xOf', '-', 'busybox'], { input: tar, maxBuffer: 64 << 20 }).stdout;
+      assert.ok(body.equals(readFileSync(join(out, 'shL'))));
     });
     assert.equal(ok('ps', '-a', '--filter', `id=${id}`, '--format', '{{.Status}}'), 'Created\n');
     assert.deepEqual(mountsUnder(join(root, 'containers')), []);
