@@ -146,7 +146,7 @@ describe('cp between containers and the host (CLI, runc, overlay)', { skip: runt
     assert.deepEqual(mountsUnder(join(root, 'containers')), []);
   });
 
-  it('copies into a created container, keeping owners, modes and times; start -a, export and diff see it', () => {
+  it('copies into a created container, keeping owners, modes and times; start -a, export, diff and commit see it', () => {
     const id = ok('create', 'busybox', 'sh', '-c', 'cat /tmp/hd/f /tmp/hd/sub/g /new; ls -ln /tmp/hd; stat -c "%a %Y" /tmp/hd/f').trim();
     ok('cp', 'hd', `${id}:/tmp`); // into an existing directory: /tmp/hd
     ok('cp', 'file', `${id}:/new`); // a file to a missing name
@@ -161,6 +161,8 @@ describe('cp between containers and the host (CLI, runc, overlay)', { skip: runt
     const diff = ok('diff', id);
     assert.match(diff, /^A \/new$/m);
     assert.match(diff, /^A \/tmp\/hd\/sub\/g$/m);
+    ok('commit', id, 'cp-committed');
+    assert.equal(ok('run', '--rm', 'cp-committed', 'cat', '/new', '/tmp/hd/sub/g'), 'x\ns\n');
   });
 
   it('keeps the source\'s uid/gid going in (docker 20.10); -a gives the container user\'s, from its /etc/passwd', () => {
