@@ -50,14 +50,26 @@ export interface CopyToOptions {
   signal?: AbortSignal;
 }
 
-/** Runs `fn` on the container's root filesystem, mounting it for the call when it is not running. */
+/**
+ * Runs `fn` on the container's root filesystem, mounting it for the call when it is not running.
+ * A container started meanwhile (by another gantry) runs on that mount: it is left to the start's
+ * own unmount when the container exits.
+ */
 async function withRootfs<T>(c: Containers, rec: ContainerRecord, fn: (root: string) => Promise<T>, signal?: AbortSignal): Promise<T> {
   const wasMounted = isRunning(rec);
   const root = await c.mount(rec, signal);
   try {
     return await fn(root);
   } finally {
-    if (!wasMounted) await c.unmount(rec);
+    if (!wasMounted && !startedSince(c, rec.id)) await c.unmount(rec);
+  }
+}
+
+function startedSince(c: Containers, id: string): boolean {
+  try {
+    return isRunning(c.store.containers.get(id));
+  } catch {
+    return false; // removed meanwhile: nothing runs on the mount
   }
 }
 
