@@ -16,6 +16,8 @@ import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { errnoCode, isKind } from '../errors.js';
 import { lstatIfAny, resolveInRoot } from '../layer/index.js';
+import { parseVolume } from '../runtime/index.js';
+import { ContainerPaths, type CpBind, type Located } from './cp-rootfs.js';
 import type { ContainerRecord } from '../store/index.js';
 import { isRunning, storedConfig, type Containers } from './containers.js';
 import { CopyBreakoutError, CopyOverwriteError, extractEntries, renamed, tarEntries, toTar, walkTree, type CpEntry, type Ownership } from './cp-entries.js';
@@ -84,33 +86,18 @@ async function findContainer(c: Containers, name: string): Promise<ContainerReco
 
 // ----------------------------------------------------------------------------- container side
 
-/** A container path resolved in its root: the host path, and the path as the container sees it. */
-interface Resolved {
-  host: string;
-  /** Absolute in the container, trailing `/` or `/.` kept. */
-  abs: string;
-}
-
-/**
- * docker's resolution of a container path: everything up to the last `/` followed (inside the
- * root), the last component not, unless the path ends in `/` or `/.` (then it is a directory asked
- * for, followed too). The host path keeps such a tail, so that its lstat fails on a non-directory.
- */
-function resolveContainerPath(root: string, path: string): Resolved {
-  const abs = preserveTrailingDotOrSeparator(posix.join('/', path), path);
-  const slash = abs.lastIndexOf('/');
-  const dirPart = abs.slice(0, slash + 1);
-  const base = abs.slice(slash + 1);
-  const dir = resolveInRoot(root, dirPart, { followLast: true });
-  if (base === '' || base === '.') {
-    const st = lstatIfAny(dir);
-    return { host: st === undefined || st.isDirectory() ? dir : `${dir}/${base}`, abs };
+/** The container's paths: its root filesystem and the host directories bound into it. */
+function containerPaths(rec: ContainerRecord, root: string): ContainerPaths {
+  const binds: CpBind[] = [];
+  for (const v of storedConfig(rec).flags.volume ?? []) {
+    const b = parseVolume(v);
+    binds.push({ destination: b.destination, source: b.source, ...(b.readonly === true ? { readonly: true } : {}) });
   }
-  return { host: `${dir}/${base}`, abs };
+  return new ContainerPaths(root, binds);
 }
 
 /** lstat of a resolved container path; undefined when missing; docker's daemon error when a parent is a file. */
-function statContainerPath(r: Resolved): Stats | undefined {
+function statContainerPath(r: Located): Stats | undefined {
   try {
     return lstatSync(r.host);
   } catch (err) {
@@ -119,12 +106,6 @@ function statContainerPath(r: Resolved): Stats | undefined {
     if (code === 'ENOTDIR') throw copyDaemonError(`lstat ${r.host}: not a directory`);
     throw err;
   }
-}
-
-/** Where a symlink in the container leads, resolved inside its root, as an absolute container path. */
-function linkTargetIn(root: string, r: Resolved): string {
-  const host = resolveInRoot(root, r.abs, { followLast: true });
-  return host === root ? '/' : host.slice(root.length);
 }
 
 // ---------------------------------------------------------------------------------- copy out
@@ -142,15 +123,16 @@ export async function copyFromContainer(c: Containers, o: CopyFromOptions): Prom
   const rec = await findContainer(c, o.container);
   if (rec === undefined) throw noSuchContainerPath(o.container, o.srcPath);
   await withRootfs(c, rec, async (root) => {
+    const paths = containerPaths(rec, root);
     let srcPath = o.srcPath;
     let rebase: string | undefined;
     if (o.followLink === true) {
-      const r = resolveContainerPath(root, srcPath);
+      const r = paths.resolve(srcPath);
       if (statContainerPathQuiet(r)?.isSymbolicLink() === true) {
-        ({ path: srcPath, rebase } = rebaseAfterLink(srcPath, linkTargetIn(root, r)));
+        ({ path: srcPath, rebase } = rebaseAfterLink(srcPath, paths.target(r)));
       }
     }
-    const r = resolveContainerPath(root, srcPath);
+    const r = paths.resolve(srcPath);
     const st = statContainerPath(r);
     if (st === undefined) throw noSuchContainerPath(o.container, srcPath);
     const archiveName = splitPathDirEntry(r.abs).base;
@@ -165,7 +147,7 @@ export async function copyFromContainer(c: Containers, o: CopyFromOptions): Prom
   }, o.signal);
 }
 
-function statContainerPathQuiet(r: Resolved): Stats | undefined {
+function statContainerPathQuiet(r: Located): Stats | undefined {
   try {
     return statContainerPath(r);
   } catch {
@@ -242,12 +224,13 @@ export async function copyToContainer(c: Containers, o: CopyToOptions): Promise<
   const rec = await findContainer(c, o.container);
   const run = async (root: string | undefined): Promise<void> => {
     const dst: DestInfo = { path: o.destPath, exists: false, isDir: false };
-    if (root !== undefined) {
-      let r = resolveContainerPath(root, o.destPath);
+    const paths = root === undefined || rec === undefined ? undefined : containerPaths(rec, root);
+    if (paths !== undefined) {
+      let r = paths.resolve(o.destPath);
       let st = statContainerPathQuiet(r);
       if (st?.isSymbolicLink() === true) {
-        dst.path = linkTargetIn(root, r);
-        r = resolveContainerPath(root, dst.path);
+        dst.path = paths.target(r);
+        r = paths.resolve(dst.path);
         st = statContainerPathQuiet(r);
       }
       if (st !== undefined && !st.isDirectory() && !st.isFile() && !st.isSymbolicLink()) {
@@ -273,16 +256,23 @@ export async function copyToContainer(c: Containers, o: CopyToOptions): Promise<
       entries = plan.rename === undefined ? walked : renamed(walked, plan.rename.from, plan.rename.to);
       dir = plan.dir;
     }
-    if (root === undefined || rec === undefined) throw noSuchContainerPath(o.container, dir);
-    if (storedConfig(rec).flags.readOnly === true) throw copyDaemonError('container rootfs is marked read-only', 'failed-precondition');
+    if (paths === undefined || rec === undefined) throw noSuchContainerPath(o.container, dir);
     // The extraction point, resolved in the container (followed to the end, as docker's daemon does).
-    const point = resolveInRoot(root, dir, { followLast: true });
-    const pst = lstatIfAny(point);
+    const point = paths.resolveDir(dir);
+    const pst = lstatIfAny(point.host);
     if (pst === undefined) throw noSuchContainerPath(o.container, dir);
     if (!pst.isDirectory()) throw copyDaemonError('extraction point is not a directory');
-    const ownership: Ownership = o.archive === true ? await containerUserOwnership(c, rec, root, o.signal) : { kind: 'keep' };
+    if (point.bind?.readonly === true) throw copyDaemonError('mounted volume is marked read-only', 'failed-precondition');
+    if (point.bind === undefined && storedConfig(rec).flags.readOnly === true) throw copyDaemonError('container rootfs is marked read-only', 'failed-precondition');
+    const ownership: Ownership = o.archive === true ? await containerUserOwnership(c, rec, paths.root, o.signal) : { kind: 'keep' };
     try {
-      await extractEntries(entries, { root, dir: point === root ? '' : point.slice(root.length + 1), ownership, show: 'in-root', ...signalOpt(o.signal) });
+      await extractEntries(entries, {
+        root: point.fsRoot,
+        dir: point.host === point.fsRoot ? '' : point.host.slice(point.fsRoot.length + 1),
+        ownership,
+        show: 'in-root',
+        ...signalOpt(o.signal),
+      });
     } catch (err) {
       // docker's daemon extracts in a child process and reports its failure so.
       if (err instanceof CopyOverwriteError || err instanceof CopyBreakoutError) throw copyDaemonError(`Error processing tar file(exit status 1): ${err.message}`);

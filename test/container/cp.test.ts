@@ -2,12 +2,13 @@
  * `cp` through the built CLI, on real containers (runc, overlay): out of a created container (file,
  * directory, `DIR/.`, `-` as tar), into a created container that `start -a`, `export` and `diff`
  * then see, into a running one, the merged view of a stopped one (whiteouts honoured), symlinks
- * and `..` confined to the container's root, and docker's error lines and exit codes.
+ * and `..` confined to the container's root, bound directories (-v), and docker's error lines and exit codes.
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { gantryBin, tempDir } from '../helpers/paths.js';
 import { putBusyboxImage } from '../helpers/busybox-image.js';
@@ -245,6 +246,38 @@ describe('cp between containers and the host (CLI, runc, overlay)', { skip: runt
     } finally {
       for (const p of [`/etc/${planted}`, `/tmp/${planted}`]) spawnSync('rm', ['-f', p]);
     }
+  });
+
+  it('copies into and out of directories bound into the container (-v), never out of them; a read-only bind refuses', async () => {
+    const vol = join(host, 'vol');
+    const ro = join(host, 'vol-ro');
+    mkdirSync(join(vol, 'sub'), { recursive: true });
+    mkdirSync(ro);
+    writeFileSync(join(vol, 'sub', 'x'), 'v\n');
+    symlinkSync('../../../../..', join(vol, 'climb')); // inside the bind: stays inside it
+    await api(async (c) => {
+      const id = (await c.create({ image: 'busybox', flags: { volume: [`${vol}:/data`, `${ro}:/ro:ro`] }, cmd: ['true'], callerEnv: {} })).id;
+      const into = (srcPath: string, destPath: string): Promise<void> => copyToContainer(c, { container: id, srcPath, destPath, cwd: host });
+      const out = async (srcPath: string): Promise<string[]> => {
+        const chunks: Uint8Array[] = [];
+        await copyFromContainer(c, { container: id, srcPath, destPath: '-', stdout: async (b) => void chunks.push(Buffer.from(b)) });
+        return tarNames(Buffer.concat(chunks));
+      };
+      await into('file', '/data/');
+      await into('file', '/data/sub/y');
+      assert.equal(readFileSync(join(vol, 'file'), 'utf8'), 'x\n');
+      assert.deepEqual(await out('/data/sub'), ['sub/', 'sub/x', 'sub/y']);
+      // a link in the root filesystem that leads into the bind continues in the bind's directory
+      const link = spawnSync('sh', ['-c', 'd=$(mktemp -d); ln -s /data/sub $d/dl; tar -cf - -C $d dl; rm -rf $d']).stdout;
+      await copyToContainer(c, { container: id, srcPath: '-', destPath: '/tmp', stdin: Readable.from([link]) });
+      await into('file', '/tmp/dl/z');
+      assert.ok(existsSync(join(vol, 'sub', 'z')));
+      // a link inside the bind cannot climb out of it
+      await into('file', '/data/climb/escaped');
+      assert.ok(existsSync(join(vol, 'escaped')));
+      await assert.rejects(into('file', '/ro/'), (err: unknown) => err instanceof CopyError && err.line === 'Error response from daemon: mounted volume is marked read-only');
+      await c.remove(c.store.containers.get(id));
+    });
   });
 
   it('prints docker\'s error lines and exits 1', () => {
