@@ -5,8 +5,9 @@
  * The container side is its root filesystem: mounted already while it runs, mounted for the copy
  * otherwise (the overlay shows the merged view, upper over lowers with whiteouts honoured; written
  * through it, a change lands in the upper directory, where `start`, `commit`, `diff` and `export`
- * see it), and unmounted after. Every container path is resolved inside that root, symlinks
- * confined to it (layer's `resolveInRoot`), as docker's daemon does in the container's scope.
+ * see it), and unmounted after. Every container path is resolved inside that root, or inside the
+ * host directory of a `-v` bind it is under, symlinks confined to it (layer's `resolveInRoot`, see
+ * cp-rootfs.ts), as docker's daemon does in the container's scope.
  *
  * The host side follows docker's client: local paths are made absolute, a destination symlink is
  * followed, the source's parents are resolved (its last component only with `followLink`).
@@ -33,8 +34,9 @@ export interface CopyFromOptions {
   /** A host path, or `-` for a tar stream on `stdout`. */
   destPath: string;
   followLink?: boolean;
-  /** Where `-` writes; the working directory that relative host paths start from. */
+  /** Where `-` writes. */
   stdout?: (chunk: Uint8Array) => Promise<void>;
+  /** Where relative host paths start (default: the process's working directory). */
   cwd?: string;
   signal?: AbortSignal;
 }
@@ -47,7 +49,9 @@ export interface CopyToOptions {
   followLink?: boolean;
   /** `-a`: owned by the container's user (docker's archive mode); else the source's uid/gid. */
   archive?: boolean;
+  /** The tar stream for `-` (default: the process's stdin). */
   stdin?: Readable | AsyncIterable<Uint8Array>;
+  /** Where relative host paths start (default: the process's working directory). */
   cwd?: string;
   signal?: AbortSignal;
 }
