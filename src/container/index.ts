@@ -1,7 +1,7 @@
 /**
  * container/ — images run as containers: records in the store, root filesystems as snapshots
  * (overlay or vfs) mounted under `<root>/containers/<id>/rootfs`, processes under the OCI runtime,
- * and `commit` of a container's changes as a new image layer.
+ * `commit` of a container's changes as a new image layer, and `cp` of files in and out of its root.
  *
  * @example
  * ```ts
@@ -22,6 +22,9 @@ export { containerChanges, type Change } from './changes.js';
 export { exportContainer } from './export.js';
 export { execInContainer, type ExecOptions } from './exec.js';
 export { pauseContainer, unpauseContainer, waitContainer, restartContainer, renameContainer, topContainer, type ProcessTable } from './lifecycle.js';
+export { copyFromContainer, copyToContainer, type CopyFromOptions, type CopyToOptions } from './cp.js';
+export { parseCpArg, planExtract, type CpArg } from './cp-paths.js';
+export { CopyError } from './cp-errors.js';
 export * from './errors.js';
 
 /** The container operations on a store, with its snapshotter and the configured OCI runtime. */

@@ -1,6 +1,6 @@
 /**
  * Container commands, docker-compatible: `ps`/`container ls`, `start`, `stop`, `kill`, `rm`,
- * `logs`, `commit`, `container inspect`, `container prune`. Each finds the container's state
+ * `logs`, `commit`, `cp`, `container inspect`, `container prune`. Each finds the container's state
  * through the runtime first (gantry has no daemon: see container/containers.ts).
  */
 import type { Groups } from './index.js';
@@ -203,6 +203,13 @@ const exportCmd: Handler<{ output?: string }> = async (args, opts, io, globals) 
     return 0;
   });
 
+// ------------------------------------------------------------------------------------------- cp
+
+const cp: Handler<{ archive?: boolean; followLink?: boolean; quiet?: boolean }> = async (args, opts, io, globals) => {
+  const { runCp } = await import('./_container-cp.js');
+  return runCp(args, opts, io, globals);
+};
+
 // ---------------------------------------------------------------------------------------- prune
 
 const prune: Handler<{ force?: boolean; filter?: string[] }> = async (_args, opts, io, globals) =>
@@ -343,6 +350,17 @@ export function register({ program, container }: Groups, cli: Cli): void {
       .argument('<container>')
       .option('-o, --output <string>', 'Write to a file, instead of STDOUT')
       .action(cli.action(exportCmd));
+    parent
+      .command('cp')
+      .description('Copy files/folders between a container and the local filesystem')
+      .usage(`[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\t${parent === program ? 'gantry cp' : 'gantry container cp'} [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH`)
+      .helpOption('--help', 'Print usage')
+      .argument('<src>')
+      .argument('<dest>')
+      .option('-a, --archive', 'Archive mode (copy all uid/gid information)')
+      .option('-L, --follow-link', 'Always follow symbol link in SRC_PATH')
+      .option('-q, --quiet', 'Suppress progress output during copy (gantry prints none)')
+      .action(cli.action(cp));
   }
   container
     .command('inspect')

@@ -56,9 +56,9 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'image-archive', words: ['image', 'save', 'load'], sub: { image: ['save', 'load'] } },
   {
     name: 'container',
-    words: ['ps', 'container', 'start', 'stop', 'kill', 'rm', 'logs', 'commit', 'diff', 'exec', 'export'],
+    words: ['ps', 'container', 'start', 'stop', 'kill', 'rm', 'logs', 'commit', 'diff', 'exec', 'export', 'cp'],
     sub: {
-      container: ['ls', 'list', 'ps', 'start', 'stop', 'kill', 'rm', 'remove', 'logs', 'commit', 'exec', 'diff', 'export', 'inspect', 'prune'],
+      container: ['ls', 'list', 'ps', 'start', 'stop', 'kill', 'rm', 'remove', 'logs', 'commit', 'exec', 'diff', 'export', 'cp', 'inspect', 'prune'],
     },
   },
   {
