@@ -47,7 +47,7 @@ export interface RunContext {
   secrets: ReadonlyMap<string, Uint8Array>;
   /** Host directory for cache mounts. */
   cacheDir: string;
-  /** Marks on the cache mounts this RUN uses (see store/cache-mount-locks.ts). */
+  /** Marks on the cache mounts this RUN uses (see store/mount-locks.ts). */
   cacheMounts: CacheMountGuard;
   addHosts: readonly string[];
   shmSize?: number;

@@ -58,16 +58,28 @@ export interface CopyToOptions {
 
 /**
  * Runs `fn` on the container's root filesystem, mounting it for the call when it is not running.
- * A container started meanwhile (by another gantry) runs on that mount: it is left to the start's
- * own unmount when the container exits.
+ * Each copy marks the mount in use (store.rootfsUses, across processes): the last copy to finish
+ * unmounts it, unless the container runs on it by then (started meanwhile by another gantry), which
+ * leaves it to the start's own unmount when the container exits.
  */
 async function withRootfs<T>(c: Containers, rec: ContainerRecord, fn: (root: string) => Promise<T>, signal?: AbortSignal): Promise<T> {
-  const wasMounted = isRunning(rec);
-  const root = await c.mount(rec, signal);
+  const release = await c.store.rootfsUses.use(rec.id, signal === undefined ? {} : { signal });
   try {
+    const root = await c.mount(rec, signal);
     return await fn(root);
   } finally {
-    if (!wasMounted && !startedSince(c, rec.id)) await c.unmount(rec);
+    release();
+    if (!startedSince(c, rec.id)) {
+      // Claimed atomically when no copy uses it: a copy starting meanwhile waits for the unmount.
+      const unmounting = c.store.rootfsUses.tryRemove(rec.id);
+      if (unmounting !== undefined) {
+        try {
+          await c.unmount(rec);
+        } finally {
+          unmounting();
+        }
+      }
+    }
   }
 }
 

@@ -57,7 +57,7 @@ export { SCHEMA_VERSION } from './migrations.js';
 export { ImageStore } from './images.js';
 export { ContainerStore } from './containers.js';
 export { BuildCacheStore } from './build-cache.js';
-export { CacheMountLocks, type Release } from './cache-mount-locks.js';
+export { MountLocks, type Release } from './mount-locks.js';
 export { DistributionStore, type BlobSource } from './distribution.js';
 export { LeaseManager, withLease, DEFAULT_LEASE_TTL_MS, type LeaseRecorder, type CreateLeaseOptions } from './leases.js';
 export { mark, collect, DEFAULT_GRACE_MS, type NodeKey, type CollectOptions, type GcReport } from './gc.js';

@@ -13,7 +13,7 @@ import { DistributionStore } from './distribution.js';
 import { openDatabase, type MetadataDb } from './db.js';
 import { collect, type CollectOptions, type GcReport } from './gc.js';
 import { ImageStore } from './images.js';
-import { CacheMountLocks } from './cache-mount-locks.js';
+import { MountLocks } from './mount-locks.js';
 import { DbIngestLocker } from './ingest-lock.js';
 import { LeaseManager } from './leases.js';
 import { resolveRoot, storeLayout, type RootOptions, type StoreLayout } from './paths.js';
@@ -38,7 +38,9 @@ export interface Store {
   readonly leases: LeaseManager;
   readonly locker: DbIngestLocker;
   /** Marks on `RUN --mount=type=cache` directories in use, across processes. */
-  readonly cacheMounts: CacheMountLocks;
+  readonly cacheMounts: MountLocks;
+  /** Copies (`cp`) through a container's root filesystem mounted for them, by container ID. */
+  readonly rootfsUses: MountLocks;
   /** Removes what nothing refers to (gc.ts). */
   collect(options?: CollectOptions): Promise<GcReport>;
   close(): void;
@@ -98,7 +100,8 @@ export function openStore(options: OpenStoreOptions = {}): Store {
     distribution: new DistributionStore(db),
     leases,
     locker,
-    cacheMounts: new CacheMountLocks(db, locker),
+    cacheMounts: new MountLocks(db, locker),
+    rootfsUses: new MountLocks(db, locker, 'container-rootfs'),
     collect: gc,
     close: () => db.close(),
   };

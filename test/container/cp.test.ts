@@ -324,4 +324,33 @@ describe('cp between containers and the host (CLI, runc, overlay)', { skip: runt
       assert.deepEqual(mountsUnder(join(root, 'containers')), []);
     });
   });
+
+  it('two copies through one stopped container\'s root: the second to finish unmounts it, not the first under the other', async () => {
+    await api(async (c) => {
+      const id = (await c.create({ image: 'busybox', flags: {}, cmd: ['true'], callerEnv: {} })).id;
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const first: Uint8Array[] = [];
+      // The first copy stops at its first chunk until the second has finished.
+      const slow = copyFromContainer(c, {
+        container: id,
+        srcPath: '/bin',
+        destPath: '-',
+        stdout: async (b) => {
+          first.push(Buffer.from(b));
+          await held;
+        },
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      const second: Uint8Array[] = [];
+      await copyFromContainer(c, { container: id, srcPath: '/etc', destPath: '-', stdout: async (b) => void second.push(Buffer.from(b)) });
+      assert.ok(tarNames(Buffer.concat(second)).includes('etc/passwd'));
+      assert.ok(mountsUnder(root).length > 0, 'the first copy still has the root mounted');
+      release();
+      await slow;
+      assert.ok(tarNames(Buffer.concat(first)).includes('bin/busybox'));
+      assert.deepEqual(mountsUnder(root), [], 'the last copy unmounted it');
+      await c.remove(c.store.containers.get(id));
+    });
+  });
 });

@@ -9,7 +9,7 @@
  */
 import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BuildCacheRecord, CacheMountLocks } from '../../store/index.js';
+import type { BuildCacheRecord, MountLocks } from '../../store/index.js';
 
 export const CACHE_MOUNT_TYPE = 'exec.cachemount';
 
@@ -44,7 +44,7 @@ export async function listCacheMounts(root: string): Promise<CacheMount[]> {
 }
 
 /** A cache mount in the shape `system df` prints (never shared; in use while a RUN has it mounted). */
-export function cacheMountRecord(m: CacheMount, locks: CacheMountLocks): BuildCacheRecord {
+export function cacheMountRecord(m: CacheMount, locks: MountLocks): BuildCacheRecord {
   return {
     id: m.id,
     type: CACHE_MOUNT_TYPE,
@@ -64,7 +64,7 @@ export function cacheMountRecord(m: CacheMount, locks: CacheMountLocks): BuildCa
  * Removes the cache mounts no running build uses (one that a RUN holds now is left alone);
  * returns those removed and the bytes freed.
  */
-export async function removeCacheMounts(mounts: readonly CacheMount[], locks: CacheMountLocks): Promise<{ removed: CacheMount[]; freed: number }> {
+export async function removeCacheMounts(mounts: readonly CacheMount[], locks: MountLocks): Promise<{ removed: CacheMount[]; freed: number }> {
   const removed: CacheMount[] = [];
   let freed = 0;
   for (const m of mounts) {

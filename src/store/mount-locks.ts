@@ -1,15 +1,17 @@
 /**
- * Who uses which `RUN --mount=type=cache` directory, across processes: so that `builder prune` and
- * `system prune` never delete one under a running build (DESIGN's "a build and a prune" invariant),
- * and so that `sharing=locked` holds between concurrent builds, as it does between BuildKit's builds
- * in one daemon. With no daemon, the marks are rows of the metadata DB's process-lock table (the one
- * content writers lock their ingest refs with): each names its process and that process's start time,
- * so the marks of a killed build are stale at once and never wedge a cache mount.
+ * Who uses which mounted directory, across processes: so that `builder prune` and `system prune`
+ * never delete a `RUN --mount=type=cache` directory under a running build (DESIGN's "a build and a
+ * prune" invariant), so that `sharing=locked` holds between concurrent builds, as it does between
+ * BuildKit's builds in one daemon, and so that a container's root filesystem mounted for `cp` is
+ * unmounted by the last copy using it, not under another. With no daemon, the marks are rows of the
+ * metadata DB's process-lock table (the one content writers lock their ingest refs with): each
+ * names its process and that process's start time, so the marks of a killed process are stale at
+ * once and never wedge a mount.
  *
- * Refs, by cache mount directory name:
- *   cache-mount-use:<name>:<token>   one per RUN that has it mounted (any number)
- *   cache-mount-lock:<name>          the one `sharing=locked` holder
- *   cache-mount-remove:<name>        a prune deleting it
+ * Refs, by kind (`cache-mount`, `container-rootfs`) and name:
+ *   <kind>-use:<name>:<token>   one per user (any number)
+ *   <kind>-lock:<name>          the one `sharing=locked` holder
+ *   <kind>-remove:<name>        a prune deleting it
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -29,25 +31,27 @@ interface LockRow {
   pid_start: string;
 }
 
-export class CacheMountLocks {
+export class MountLocks {
   readonly #db: MetadataDb;
   /** The same table's single-holder check (a live pid with the same start time). */
   readonly #locker: IngestLocker;
-  constructor(db: MetadataDb, locker: IngestLocker) {
+  readonly #kind: string;
+  constructor(db: MetadataDb, locker: IngestLocker, kind = 'cache-mount') {
     this.#db = db;
     this.#locker = locker;
+    this.#kind = kind;
   }
 
   /** Marks `name` in use until released; waits while a prune is deleting it. */
   async use(name: string, options: { signal?: AbortSignal } = {}): Promise<Release> {
-    const ref = `cache-mount-use:${name}:${randomBytes(6).toString('hex')}`;
-    await this.#until(() => (this.#locker.isHeld(`cache-mount-remove:${name}`) ? false : (insertOwnLock(this.#db, ref), true)), options.signal);
+    const ref = `${this.#kind}-use:${name}:${randomBytes(6).toString('hex')}`;
+    await this.#until(() => (this.#locker.isHeld(`${this.#kind}-remove:${name}`) ? false : (insertOwnLock(this.#db, ref), true)), options.signal);
     return ownLockReleaser(this.#db, ref);
   }
 
   /** Holds `name` alone among `sharing=locked` users (of any process) until released; waits for it. */
   async lock(name: string, options: { signal?: AbortSignal } = {}): Promise<Release> {
-    const ref = `cache-mount-lock:${name}`;
+    const ref = `${this.#kind}-lock:${name}`;
     await this.#until(() => (this.#locker.isHeld(ref) ? false : (insertOwnLock(this.#db, ref), true)), options.signal);
     return ownLockReleaser(this.#db, ref);
   }
@@ -57,7 +61,7 @@ export class CacheMountLocks {
    * @returns undefined when it is in use (the caller leaves it alone)
    */
   tryRemove(name: string): Release | undefined {
-    const ref = `cache-mount-remove:${name}`;
+    const ref = `${this.#kind}-remove:${name}`;
     const claimed = this.#db.write(() => {
       if (this.inUse(name) || this.#locker.isHeld(ref)) return false;
       insertOwnLock(this.#db, ref);
@@ -66,11 +70,11 @@ export class CacheMountLocks {
     return claimed ? ownLockReleaser(this.#db, ref) : undefined;
   }
 
-  /** True when a live process has `name` mounted in a RUN. */
+  /** True when a live process uses `name` (has it mounted in a RUN, copies through it). */
   inUse(name: string): boolean {
     const rows = this.#db.sqlite
       .prepare("SELECT ref, pid, pid_start FROM ingest_locks WHERE ref >= ? AND ref < ?")
-      .all(`cache-mount-use:${name}:`, `cache-mount-use:${name};`) as LockRow[];
+      .all(`${this.#kind}-use:${name}:`, `${this.#kind}-use:${name};`) as LockRow[];
     return rows.some((r) => processAlive(r.pid, r.pid_start));
   }
 

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { tempDir } from '../../test/helpers/paths.js';
-import { CacheMountLocks } from './cache-mount-locks.js';
+import { MountLocks } from './mount-locks.js';
 import { openDatabase } from './db.js';
 import { DbIngestLocker } from './ingest-lock.js';
 
-function openLocks(t: TestContext): { locks: CacheMountLocks; other: CacheMountLocks; path: string } {
+function openLocks(t: TestContext): { locks: MountLocks; other: MountLocks; path: string } {
   const path = join(tempDir(t), 'gantry.db');
   const db = openDatabase(path);
   // A second connection stands for a second gantry process's view of the same marks.
@@ -16,7 +16,7 @@ function openLocks(t: TestContext): { locks: CacheMountLocks; other: CacheMountL
     db.close();
     db2.close();
   });
-  return { locks: new CacheMountLocks(db, new DbIngestLocker(db)), other: new CacheMountLocks(db2, new DbIngestLocker(db2)), path };
+  return { locks: new MountLocks(db, new DbIngestLocker(db)), other: new MountLocks(db2, new DbIngestLocker(db2)), path };
 }
 
 test('a cache mount in use is not removable, and becomes removable when every use is released', async (t) => {
@@ -81,10 +81,10 @@ test('the marks of a process that died are stale: they protect nothing', async (
   // A real process takes a use mark and exits without releasing it (as a killed build would).
   const script = `
     const { openDatabase } = await import(${JSON.stringify(new URL('./db.js', import.meta.url).href)});
-    const { CacheMountLocks } = await import(${JSON.stringify(new URL('./cache-mount-locks.js', import.meta.url).href)});
+    const { MountLocks } = await import(${JSON.stringify(new URL('./mount-locks.js', import.meta.url).href)});
     const { DbIngestLocker } = await import(${JSON.stringify(new URL('./ingest-lock.js', import.meta.url).href)});
     const db = openDatabase(${JSON.stringify(path)});
-    await new CacheMountLocks(db, new DbIngestLocker(db)).use('c5');
+    await new MountLocks(db, new DbIngestLocker(db)).use('c5');
     process.exit(0);`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
