@@ -10,7 +10,7 @@
  * Extraction resolves every path inside its root (layer's `resolveInRoot`): a symlink already in a
  * container (`etc -> /host/etc`) or written by the archive itself never leads a write out of it.
  */
-import { createWriteStream, type Stats } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import {
   chmodSync, closeSync, constants, copyFileSync, openSync, readFileSync, readSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, readdirSync, readlinkSync, symlinkSync, unlinkSync,
 } from 'node:fs';
@@ -18,7 +18,7 @@ import { once } from 'node:events';
 import { posix } from 'node:path';
 import { setImmediate as yieldLoop } from 'node:timers/promises';
 import { finished } from 'node:stream/promises';
-import { coalesce, lstatIfAny, readTar, resolveInRoot, writeTar, type TarHeader, type TarWriterEntry } from '../layer/index.js';
+import { coalesce, entryType, lstatIfAny, readTar, resolveInRoot, writeTar, type TarHeader, type TarWriterEntry } from '../layer/index.js';
 import { sys } from '../native/index.js';
 import { InvalidArgumentError } from '../errors.js';
 import { renameFirst } from './cp-paths.js';
@@ -50,16 +50,6 @@ export class CopyBreakoutError extends InvalidArgumentError {
 
 /** Entries between two turns of the event loop on a tree walk or extraction. */
 const YIELD_EVERY = 256;
-
-function entryType(st: Stats): TarHeader['type'] | undefined {
-  if (st.isFile()) return 'file';
-  if (st.isDirectory()) return 'directory';
-  if (st.isSymbolicLink()) return 'symlink';
-  if (st.isCharacterDevice()) return 'char-device';
-  if (st.isBlockDevice()) return 'block-device';
-  if (st.isFIFO()) return 'fifo';
-  return undefined; // sockets: docker's archiver skips them too
-}
 
 /**
  * The entries of the tree at `host` (not followed if a symlink), named `name` and `name/…`, parents

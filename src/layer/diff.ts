@@ -115,14 +115,15 @@ function sameXattrs(a: Map<string, Buffer> | undefined, b: Map<string, Buffer> |
   return true;
 }
 
-function entryType(st: Stats): TarEntryType | undefined {
+/** The tar entry type of a file as lstat saw it; undefined for sockets, which docker's archiver skips too. */
+export function entryType(st: Stats): TarEntryType | undefined {
   if (st.isFile()) return 'file';
   if (st.isDirectory()) return 'directory';
   if (st.isSymbolicLink()) return 'symlink';
   if (st.isCharacterDevice()) return 'char-device';
   if (st.isBlockDevice()) return 'block-device';
   if (st.isFIFO()) return 'fifo';
-  return undefined; // sockets: not layer content (docker skips them too)
+  return undefined;
 }
 
 /** True when `upper` differs from `lower` in anything a layer records. */

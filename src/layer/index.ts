@@ -18,7 +18,7 @@
  * ```
  */
 export { applyLayer, normalizeEntryPath, DEFAULT_APPLY_LIMITS, type ApplyOptions, type ApplyResult, type ApplyLimits } from './apply.js';
-export { createLayer, layerEntries, UnsupportedUpperError, type LayerSource, type CreateLayerOptions } from './diff.js';
+export { createLayer, entryType, layerEntries, UnsupportedUpperError, type LayerSource, type CreateLayerOptions } from './diff.js';
 export { writeLayer, coalesce, sourceDateEpochFromEnv, type BlobSink, type LayerSink, type WriteLayerOptions, type WrittenLayer } from './layer-writer.js';
 export { decompress, detectCompression, gzipParallel, peek, zstdCompress, type GzipOptions } from './compression.js';
 export { gzipForm, gzipLayerMediaType, replaceLayerDescriptors, replaceLayers, type GzipForm } from './gzip-form.js';

@@ -5,29 +5,18 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gantryBin, tempDir } from '../helpers/paths.js';
 import { putBusyboxImage } from '../helpers/busybox-image.js';
 import { runtimeSkipReason } from '../runtime/harness.js';
+import { mountsUnder, type Result } from './cli-harness.js';
 import { openStore, readBlob } from '../../src/store/index.js';
 import { decompress, readTar } from '../../src/layer/index.js';
 import type { ImageConfig } from '../../src/oci/index.js';
 import { commitContainer, openContainers } from '../../src/container/index.js';
 
-interface Result {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function mountsUnder(dir: string): string[] {
-  return readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((l) => l.split(' ')[4] ?? '')
-    .filter((m) => m.startsWith(dir));
-}
 
 describe('containers from images (CLI, runc, overlay)', { skip: runtimeSkipReason() }, () => {
   let root: string;

@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { gantryBin, tempDir } from '../helpers/paths.js';
 import { putBusyboxImage } from '../helpers/busybox-image.js';
 import { runtimeSkipReason } from '../runtime/harness.js';
+import { mountsUnder } from './cli-harness.js';
 import { openStore } from '../../src/store/index.js';
 import { copyFromContainer, copyToContainer, CopyError, openContainers, type Containers } from '../../src/container/index.js';
 
@@ -22,12 +23,6 @@ interface Result {
   stderr: string;
 }
 
-function mountsUnder(dir: string): string[] {
-  return readFileSync('/proc/self/mountinfo', 'utf8')
-    .split('\n')
-    .map((l) => l.split(' ')[4] ?? '')
-    .filter((m) => m.startsWith(dir));
-}
 
 /** The names in a tar stream (GNU tar lists them). */
 function tarNames(tar: Buffer): string[] {
