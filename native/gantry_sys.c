@@ -273,40 +273,63 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
 }
 
 /*
- * umount2(target, flags) -> Promise<void>, run on libuv's thread pool: unmounting a writable overlay
- * syncs the filesystem under it, which can take hundreds of milliseconds on a busy disk and must
- * not stop the event loop (other build stages, progress output) meanwhile.
+ * What every call run on libuv's thread pool keeps (the first member of each job): its work, its
+ * promise and its outcome, which async_job_complete turns into the resolution or a Node-shaped error.
  */
 typedef struct {
   napi_async_work work;
   napi_deferred deferred;
-  char path[PATH_BUF];
-  int flags;
   int err;
-} path_job;
+  const char *syscall;
+  const char *path; /* named in the error, or NULL */
+} async_job;
 
-static void path_job_execute(napi_env env, void *data) {
-  (void)env;
-  path_job *job = data;
-  job->err = umount2(job->path, job->flags) == 0 ? 0 : errno;
-}
-
-static void path_job_complete(napi_env env, napi_status status, void *data) {
-  path_job *job = data;
-  napi_value undefined;
+static void async_job_complete(napi_env env, napi_status status, void *data) {
+  async_job *job = data;
   if (status == napi_ok && job->err == 0) {
+    napi_value undefined;
     napi_get_undefined(env, &undefined);
     napi_resolve_deferred(env, job->deferred, undefined);
   } else {
-    napi_value err = errno_error(env, job->err ? job->err : EIO, "umount2", job->path);
+    napi_value err = errno_error(env, job->err ? job->err : EIO, job->syscall, job->path);
     if (err != NULL) napi_reject_deferred(env, job->deferred, err);
   }
   napi_delete_async_work(env, job->work);
   free(job);
 }
 
+/* Queues `job` (the caller's allocation, freed once complete) and returns its promise; NULL, with the job freed, on failure. */
+static napi_value async_job_queue(napi_env env, async_job *job, const char *name, napi_async_execute_callback execute) {
+  napi_value promise, resource;
+  if (napi_create_promise(env, &job->deferred, &promise) != napi_ok ||
+      napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &resource) != napi_ok ||
+      napi_create_async_work(env, NULL, resource, execute, async_job_complete, job, &job->work) != napi_ok ||
+      napi_queue_async_work(env, job->work) != napi_ok) {
+    free(job);
+    return NULL;
+  }
+  return promise;
+}
+
+/*
+ * umount2(target, flags) -> Promise<void>, run on libuv's thread pool: unmounting a writable overlay
+ * syncs the filesystem under it, which can take hundreds of milliseconds on a busy disk and must
+ * not stop the event loop (other build stages, progress output) meanwhile.
+ */
+typedef struct {
+  async_job base;
+  char path[PATH_BUF];
+  int flags;
+} path_job;
+
+static void path_job_execute(napi_env env, void *data) {
+  (void)env;
+  path_job *job = data;
+  job->base.err = umount2(job->path, job->flags) == 0 ? 0 : errno;
+}
+
 static napi_value js_umount2(napi_env env, napi_callback_info info) {
-  napi_value argv[2], promise, name;
+  napi_value argv[2];
   uint32_t flags = 0;
   path_job *job = calloc(1, sizeof *job);
   if (job == NULL) return throw_errno(env, ENOMEM, "umount2", NULL);
@@ -316,16 +339,10 @@ static napi_value js_umount2(napi_env env, napi_callback_info info) {
     return NULL;
   }
   job->flags = (int)flags;
-  if (napi_create_promise(env, &job->deferred, &promise) != napi_ok ||
-      napi_create_string_utf8(env, "gantry:umount2", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_create_async_work(env, NULL, name, path_job_execute, path_job_complete, job, &job->work) != napi_ok ||
-      napi_queue_async_work(env, job->work) != napi_ok) {
-    free(job);
-    return NULL;
-  }
-  return promise;
+  job->base.syscall = "umount2";
+  job->base.path = job->path;
+  return async_job_queue(env, &job->base, "gantry:umount2", path_job_execute);
 }
-
 
 /*
  * writeThrough(fd, offset, length) -> Promise: writes the file's dirty pages in [offset,
@@ -336,13 +353,10 @@ static napi_value js_umount2(napi_env env, napi_callback_info info) {
  * Not a durability barrier: metadata and the disk's cache need fsync.
  */
 typedef struct {
-  napi_async_work work;
-  napi_deferred deferred;
+  async_job base;
   int fd;
   int64_t offset;
   int64_t length;
-  int err;
-  const char *syscall;
 } range_job;
 
 static void range_job_execute(napi_env env, void *data) {
@@ -350,33 +364,19 @@ static void range_job_execute(napi_env env, void *data) {
   range_job *job = data;
   unsigned flags = SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER;
   if (sync_file_range(job->fd, job->offset, job->length, flags) != 0) {
-    job->err = errno;
-    job->syscall = "sync_file_range";
+    job->base.err = errno;
+    job->base.syscall = "sync_file_range";
     return;
   }
   int e = posix_fadvise(job->fd, job->offset, job->length, POSIX_FADV_DONTNEED);
   if (e != 0) {
-    job->err = e;
-    job->syscall = "posix_fadvise";
+    job->base.err = e;
+    job->base.syscall = "posix_fadvise";
   }
-}
-
-static void range_job_complete(napi_env env, napi_status status, void *data) {
-  range_job *job = data;
-  napi_value undefined;
-  if (status == napi_ok && job->err == 0) {
-    napi_get_undefined(env, &undefined);
-    napi_resolve_deferred(env, job->deferred, undefined);
-  } else {
-    napi_value err = errno_error(env, job->err ? job->err : EIO, job->syscall ? job->syscall : "sync_file_range", NULL);
-    if (err != NULL) napi_reject_deferred(env, job->deferred, err);
-  }
-  napi_delete_async_work(env, job->work);
-  free(job);
 }
 
 static napi_value js_write_through(napi_env env, napi_callback_info info) {
-  napi_value argv[3], promise, name;
+  napi_value argv[3];
   uint32_t fd;
   double offset, length;
   if (!get_args(env, info, 3, argv) || !get_u32(env, argv[0], &fd, "fd")) return NULL;
@@ -387,14 +387,8 @@ static napi_value js_write_through(napi_env env, napi_callback_info info) {
   job->fd = (int)fd;
   job->offset = (int64_t)offset;
   job->length = (int64_t)length;
-  if (napi_create_promise(env, &job->deferred, &promise) != napi_ok ||
-      napi_create_string_utf8(env, "gantry:writeThrough", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_create_async_work(env, NULL, name, range_job_execute, range_job_complete, job, &job->work) != napi_ok ||
-      napi_queue_async_work(env, job->work) != napi_ok) {
-    free(job);
-    return NULL;
-  }
-  return promise;
+  job->base.syscall = "sync_file_range";
+  return async_job_queue(env, &job->base, "gantry:writeThrough", range_job_execute);
 }
 
 /*
