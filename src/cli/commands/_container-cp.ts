@@ -40,16 +40,16 @@ export async function runCp(args: string[], opts: CpOptions, io: CommandIO, glob
         const signal = AbortSignal.any([io.signal, stopped.signal]);
         try {
           await copyFromContainer(c, {
-          container: src.container,
-          srcPath: src.path,
-          destPath: dst.path,
-          followLink: opts.followLink === true,
-          stdout: async (chunk) => {
-            if (broken === undefined && !out.write(chunk)) await once(out, 'drain').catch(() => {}); // an error: `broken`
-            if (broken !== undefined) stopped.abort(broken);
-          },
-          signal,
-        });
+            container: src.container,
+            srcPath: src.path,
+            destPath: dst.path,
+            followLink: opts.followLink === true,
+            stdout: async (chunk) => {
+              if (broken === undefined && !out.write(chunk)) await once(out, 'drain').catch(() => {}); // an error: `broken`
+              if (broken !== undefined) stopped.abort(broken);
+            },
+            signal,
+          });
         } catch (err) {
           if (!(broken !== undefined && errnoCode(broken) === 'EPIPE')) throw err;
         } finally {
