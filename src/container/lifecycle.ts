@@ -102,3 +102,45 @@ export async function topContainer(c: Containers, rec: ContainerRecord, psArgs: 
   }
   return { titles, processes };
 }
+
+export interface AttachOptions {
+  /** Where the container's output goes (stdout and stderr share its log, so both come here). */
+  output: (chunk: Buffer) => Promise<void>;
+  /** Input for a container that reads it (one started detached with a TTY); left out: none. */
+  input?: NodeJS.ReadableStream;
+  signal?: AbortSignal;
+}
+
+/**
+ * `attach`: the output a running container writes from now on, and the user's input to it when it
+ * takes input, until it exits; resolves with its exit code. Ending early (the signal) detaches and
+ * leaves the container running, as docker's detach does.
+ * @throws {ContainerStateError} for a container that is not running, in docker's words
+ */
+export async function attachContainer(c: Containers, rec: ContainerRecord, o: AttachOptions): Promise<number> {
+  rec = await c.sync(rec);
+  if (rec.state === 'paused') throw new ContainerStateError('You cannot attach to a paused container, unpause it first');
+  if (!isRunning(rec)) throw new ContainerStateError('You cannot attach to a stopped container, start it first');
+  const { containerLogs, containerStdinPath } = await import('../runtime/index.js');
+  const fifo = o.input === undefined ? undefined : containerStdinPath(c.runtime, rec.id);
+  let input: import('node:fs').WriteStream | undefined;
+  if (fifo !== undefined && o.input !== undefined) {
+    const { createWriteStream } = await import('node:fs');
+    // The monitor holds the FIFO open for reading and writing, so this open never blocks; the
+    // input is not ended when the user's ends (the container keeps its stdin, as docker's does).
+    input = createWriteStream(fifo, { flags: 'a' });
+    input.on('error', () => {}); // a container gone meanwhile: its exit ends the attach below
+    o.input.pipe(input, { end: false });
+  }
+  try {
+    for await (const chunk of containerLogs(c.runtime, rec.id, { follow: true, fromEnd: true, ...(o.signal === undefined ? {} : { signal: o.signal }) })) {
+      await o.output(chunk);
+    }
+    return await waitContainer(c, rec, o.signal === undefined ? {} : { signal: o.signal });
+  } finally {
+    if (input !== undefined) {
+      o.input?.unpipe(input);
+      input.destroy();
+    }
+  }
+}

@@ -37,6 +37,8 @@ export interface BundlePaths {
   exitCode: string;
   pidFile: string;
   monitorPid: string;
+  /** The FIFO a detached container with a TTY reads its input from (made by its monitor). */
+  ttyStdin: string;
 }
 
 export function bundlePaths(dir: string): BundlePaths {
@@ -47,6 +49,7 @@ export function bundlePaths(dir: string): BundlePaths {
     exitCode: join(dir, 'exit-code'),
     pidFile: join(dir, 'container.pid'),
     monitorPid: join(dir, 'monitor.pid'),
+    ttyStdin: join(dir, 'tty-stdin'),
   };
 }
 
@@ -204,7 +207,7 @@ export async function startDetached(options: StartDetachedOptions): Promise<{ pi
       });
     }
     command = [script, '-qefc', command.map(shellQuote).join(' '), '/dev/null'];
-    stdin = join(options.bundle, 'tty-stdin');
+    stdin = paths.ttyStdin;
     await rm(stdin, { force: true });
   }
   const log = await open(paths.log, 'a', 0o600);
@@ -304,9 +307,10 @@ export async function waitDetached(bundle: string, options: { signal?: AbortSign
  * The container's log (stdout and stderr interleaved). With `follow`, keeps reading until the container
  * has exited and everything it wrote has been read.
  */
-export async function* readLog(bundle: string, options: { follow?: boolean; signal?: AbortSignal } = {}): AsyncIterable<Buffer> {
+export async function* readLog(bundle: string, options: { follow?: boolean; fromEnd?: boolean; signal?: AbortSignal } = {}): AsyncIterable<Buffer> {
   const paths = bundlePaths(bundle);
-  let offset = 0;
+  // `fromEnd`: only what is written from now on (`attach`).
+  let offset = options.fromEnd === true ? await stat(paths.log).then((st) => st.size, () => 0) : 0;
   for (;;) {
     options.signal?.throwIfAborted();
     const exited = (await readNumber(paths.exitCode)) !== undefined;

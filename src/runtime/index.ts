@@ -13,6 +13,7 @@
  * ```
  */
 import { hostname as osHostname } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StdioOptions } from 'node:child_process';
 import type { ImageConfig } from '../oci/index.js';
@@ -214,8 +215,14 @@ export async function waitContainer(ctx: RuntimeContext, id: string, options: { 
 }
 
 /** A detached container's output (see `readLog`). */
-export function containerLogs(ctx: RuntimeContext, id: string, options: { follow?: boolean; signal?: AbortSignal } = {}): AsyncIterable<Buffer> {
+export function containerLogs(ctx: RuntimeContext, id: string, options: { follow?: boolean; fromEnd?: boolean; signal?: AbortSignal } = {}): AsyncIterable<Buffer> {
   return readLog(bundleDir(ctx, id), options);
+}
+
+/** The FIFO a detached container with a TTY reads its input from, if it has one (`attach`). */
+export function containerStdinPath(ctx: RuntimeContext, id: string): string | undefined {
+  const fifo = bundlePaths(bundleDir(ctx, id)).ttyStdin;
+  return existsSync(fifo) ? fifo : undefined;
 }
 
 /** Path of a detached container's log file. */

@@ -1,11 +1,13 @@
 /**
- * `wait`, `pause`/`unpause`, `top`, `restart` and `rename` through the built CLI under runc, against what
+ * `attach`, `wait`, `pause`/`unpause`, `top`, `restart` and `rename` through the built CLI under runc, against what
  * docker 20.10's daemon prints for each.
  */
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { runtimeSkipReason } from '../runtime/harness.js';
+import { gantryBin } from '../helpers/paths.js';
 import { containerCli } from './cli-harness.js';
 
 describe('container lifecycle commands (CLI, runc)', { skip: runtimeSkipReason() }, () => {
@@ -44,6 +46,27 @@ describe('container lifecycle commands (CLI, runc)', { skip: runtimeSkipReason()
     assert.match(ok('container', 'top', 't1', '-o', 'pid,comm'), /^PID {17}COMMAND\n\d+ +sleep\n$/);
     const created = ok('create', 'busybox', 'true').trim();
     assert.deepEqual([g('top', created).status, g('top', created).stderr], [1, `Error response from daemon: Container ${created} is not running\n`]);
+  });
+
+  it('attach follows a running container\'s output to its exit code, passes input to one with a TTY, proxies SIGINT; a stopped one is refused', async () => {
+    ok('run', '-d', '--name', 'a1', 'busybox', 'sh', '-c', 'echo before; sleep 1.5; echo after; exit 7');
+    const r = g('attach', 'a1');
+    assert.deepEqual([r.status, r.stdout], [7, 'after\n']);
+    assert.deepEqual([g('attach', 'a1').status, g('attach', 'a1').stderr], [1, 'You cannot attach to a stopped container, start it first\n']);
+
+    ok('run', '-dit', '--name', 'a2', 'busybox', 'sh');
+    const typed = spawnSync(gantryBin, ['--root', cli.root, 'attach', 'a2'], { input: 'echo typed-$((40+2))\nexit 4\n', encoding: 'utf8', timeout: 20_000 });
+    assert.equal(typed.status, 4, typed.stderr);
+    assert.match(typed.stdout.replace(/\r/g, ''), /typed-42/);
+
+    ok('run', '-d', '--name', 'a3', 'busybox', 'sh', '-c', 'trap "echo got-int; exit 3" INT; while true; do sleep 0.1; done');
+    const child = spawn(gantryBin, ['--root', cli.root, 'attach', 'a3'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise((r) => setTimeout(r, 1000));
+    child.kill('SIGINT');
+    const [code] = (await once(child, 'exit')) as [number];
+    assert.deepEqual([code, out], [3, 'got-int\n']);
   });
 
   it('restart stops a running container (SIGKILL after -t) and starts it again with a new process', () => {

@@ -1,5 +1,5 @@
 /**
- * `wait`, `restart`, `pause`, `unpause`, `top` and `rename` (also under `container`), with docker's
+ * `attach`, `wait`, `restart`, `pause`, `unpause`, `top` and `rename` (also under `container`), with docker's
  * output: the names as given (`wait`: the exit codes), `Error response from daemon: …` per failed
  * container, exit code 1 when any failed.
  */
@@ -65,6 +65,47 @@ const top: Handler = async (args, _opts, io, globals) =>
     return 0;
   });
 
+/**
+ * `attach [--no-stdin] [--sig-proxy=false] CONTAINER`: its output from now on, until it exits (its
+ * exit code is ours). With the signal proxy (docker's default) SIGINT and SIGTERM go to the
+ * container and the attach goes on; without it they detach. Detach keys are not implemented.
+ */
+const attach: Handler<{ stdin?: boolean; sigProxy?: string | boolean; detachKeys?: string }> = async (args, opts, io, globals) =>
+  withContainers(globals, io, async (c) => {
+    const { attachContainer } = await import('../../container/index.js');
+    const rec = await c.resolve(args[0]!);
+    const proxy = opts.sigProxy !== false && opts.sigProxy !== 'false';
+    const detach = new AbortController();
+    const forward = (sig: NodeJS.Signals): void => {
+      void c.kill(c.store.containers.get(rec.id), sig).catch(() => {});
+    };
+    const onAbort = (): void => detach.abort(io.signal.reason);
+    // gantry's own handler (main.ts) turns a signal into io.signal's abort: proxied, it must not end the attach.
+    if (proxy) {
+      process.on('SIGINT', forward);
+      process.on('SIGTERM', forward);
+    } else io.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await attachContainer(c, rec, {
+        output: async (chunk) => write(io.stdout, chunk),
+        ...(opts.stdin === false ? {} : { input: io.stdin }),
+        signal: detach.signal,
+      });
+    } catch (err) {
+      if (detach.signal.aborted) return 0;
+      const { ContainerStateError } = await import('../../container/index.js');
+      if (err instanceof ContainerStateError) {
+        await write(io.stderr, `${err.message}\n`);
+        return 1;
+      }
+      throw err;
+    } finally {
+      process.off('SIGINT', forward);
+      process.off('SIGTERM', forward);
+      io.signal.removeEventListener('abort', onAbort);
+    }
+  });
+
 /** docker: the daemon's reason, then `Error: failed to rename container named <old>`. */
 const rename: Handler = async (args, _opts, io, globals) =>
   withContainers(globals, io, async (c) => {
@@ -95,6 +136,16 @@ export function register({ program, container }: Groups, cli: Cli): void {
       .action(cli.action(restart));
     many(parent.command('pause'), 'Pause all processes within one or more containers').action(cli.action(pause));
     many(parent.command('unpause'), 'Unpause all processes within one or more containers').action(cli.action(unpause));
+    parent
+      .command('attach')
+      .description('Attach local standard input, output, and error streams to a running container')
+      .usage('[OPTIONS] CONTAINER')
+      .helpOption('--help', 'Print usage')
+      .argument('<container>')
+      .option('--no-stdin', 'Do not attach STDIN')
+      .option('--sig-proxy [bool]', 'Proxy all received signals to the process (default true)')
+      .option('--detach-keys <string>', 'Override the key sequence for detaching a container (not implemented: end with a signal and --sig-proxy=false)')
+      .action(cli.action(attach));
     parent
       .command('top')
       .description('Display the running processes of a container')
