@@ -25,6 +25,7 @@ export { pauseContainer, unpauseContainer, waitContainer, restartContainer, rena
 export { copyFromContainer, copyToContainer, type CopyFromOptions, type CopyToOptions } from './cp.js';
 export { parseCpArg, planExtract, type CpArg } from './cp-paths.js';
 export { CopyError } from './cp-errors.js';
+export { containerFigures, hostCpuNs, type ContainerFigures, type StatsSample } from './stats.js';
 export * from './errors.js';
 
 /** The container operations on a store, with its snapshotter and the configured OCI runtime. */

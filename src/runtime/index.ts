@@ -45,7 +45,7 @@ export * from './rlimits.js';
 export * from './user.js';
 export { toRuntimeSpec, resolveArgs, resolveCwd, containerHostname, type RunOverrides, type EtcFiles, type NetworkMode, type ToRuntimeSpecOptions, type RuntimeSpecResult } from './image-config.js';
 export { hostInfo, type HostInfo } from './host.js';
-export { OciRuntime, RuntimeError, ContainerNotFoundError, normalizeSignal, signalNumber, type RuntimeState } from './runc.js';
+export { OciRuntime, RuntimeError, ContainerNotFoundError, normalizeSignal, signalNumber, type RuntimeState, type RuntimeStats } from './runc.js';
 export { selectRuntime, probeRuntime, findExecutable } from './runtime.js';
 export { staticInitPath, isStaticElf } from './init.js';
 export { hostsFile, resolvConfFile } from './etc-files.js';

@@ -194,6 +194,12 @@ export class OciRuntime {
     return (JSON.parse(out) as number[] | null) ?? [];
   }
 
+  /** One sample of the container's cgroup statistics (`runc events --stats`): what `stats` needs of it. */
+  async stats(id: string, options: ExecOptions = {}): Promise<RuntimeStats> {
+    const out = await this.exec(['events', '--stats', id], options);
+    return (JSON.parse(out) as { data: RuntimeStats }).data;
+  }
+
   /** Every container in this runtime's state dir. */
   async list(options: ExecOptions = {}): Promise<RuntimeState[]> {
     const out = await this.exec(['list', '--format', 'json'], options);
@@ -224,4 +230,13 @@ export function normalizeSignal(sig: string): string {
   const n = signalNumber(sig);
   if (n === 0) throw new RuntimeError('invalid-argument', 'INVALID_SIGNAL', `Invalid signal: ${sig}`, '');
   return Object.keys(SIGNALS).find((k) => SIGNALS[k] === n)!;
+}
+
+/** The parts of runc's stats event (libcontainer's `types.Stats`) that `stats` reads. */
+export interface RuntimeStats {
+  cpu?: { usage?: { total?: number; percpu?: number[] } };
+  memory?: { usage?: { usage?: number; limit?: number }; raw?: Record<string, number> };
+  pids?: { current?: number };
+  blkio?: { ioServiceBytesRecursive?: { op?: string; value?: number }[] };
+  network_interfaces?: { rx_bytes?: number; tx_bytes?: number }[] | null;
 }

@@ -1,5 +1,5 @@
 /**
- * `attach`, `wait`, `pause`/`unpause`, `top`, `restart` and `rename` through the built CLI under runc, against what
+ * `attach`, `wait`, `pause`/`unpause`, `stats`, `top`, `restart` and `rename` through the built CLI under runc, against what
  * docker 20.10's daemon prints for each.
  */
 import { strict as assert } from 'node:assert';
@@ -67,6 +67,18 @@ describe('container lifecycle commands (CLI, runc)', { skip: runtimeSkipReason()
     child.kill('SIGINT');
     const [code] = (await once(child, 'exit')) as [number];
     assert.deepEqual([code, out], [3, 'got-int\n']);
+  });
+
+  it('stats shows a busy container\'s CPU and memory once (--no-stream), zeros for a stopped one with -a, and --format', () => {
+    ok('run', '-d', '--name', 'st1', '--memory', '64m', 'busybox', 'sh', '-c', 'while true; do :; done');
+    ok('create', '--name', 'st2', 'busybox', 'true');
+    const [head, ...rows] = ok('stats', '--no-stream', 'st1').trimEnd().split('\n');
+    assert.equal(head, 'CONTAINER ID   NAME      CPU %     MEM USAGE / LIMIT   MEM %     NET I/O   BLOCK I/O   PIDS');
+    const m = /^[0-9a-f]{12} +st1 +([\d.]+)% +[\d.]+[KMG]?i?B \/ 64MiB +[\d.]+% +0B \/ 0B +\S+ \/ \S+ +1$/.exec(rows[0] ?? '');
+    assert.ok(m, rows[0]);
+    assert.ok(Number(m[1]) > 30, `a busy loop uses a CPU: ${m[1]}%`);
+    assert.equal(ok('container', 'stats', '--no-stream', '-a', '--format', '{{.Name}} {{.CPUPerc}} {{.PIDs}}', 'st2'), 'st2 0.00% 0\n');
+    assert.deepEqual([g('stats', '--no-stream', 'nosuch').status, g('stats', '--no-stream', 'nosuch').stderr], [1, 'Error response from daemon: No such container: nosuch\n']);
   });
 
   it('restart stops a running container (SIGKILL after -t) and starts it again with a new process', () => {

@@ -1,5 +1,5 @@
 /**
- * `attach`, `wait`, `restart`, `pause`, `unpause`, `top` and `rename` (also under `container`), with docker's
+ * `attach`, `wait`, `restart`, `pause`, `unpause`, `stats`, `top` and `rename` (also under `container`), with docker's
  * output: the names as given (`wait`: the exit codes), `Error response from daemon: …` per failed
  * container, exit code 1 when any failed.
  */
@@ -106,6 +106,79 @@ const attach: Handler<{ stdin?: boolean; sigProxy?: string | boolean; detachKeys
     }
   });
 
+const STATS_TABLE = 'table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}';
+const STATS_HEADERS: Record<string, string> = {
+  ID: 'CONTAINER ID',
+  Name: 'NAME',
+  Container: 'CONTAINER',
+  CPUPerc: 'CPU %',
+  MemUsage: 'MEM USAGE / LIMIT',
+  MemPerc: 'MEM %',
+  NetIO: 'NET I/O',
+  BlockIO: 'BLOCK I/O',
+  PIDs: 'PIDS',
+};
+/** Between two samples: the interval docker's daemon collects at. */
+const STATS_INTERVAL_MS = 1000;
+
+/**
+ * `stats [-a] [--no-stream] [--format] [--no-trunc] [CONTAINER...]`: CPU, memory, I/O and PIDs of
+ * running containers (all with -a; stopped ones show zeros), from two samples a second apart;
+ * streamed (the screen cleared before each table, as docker does) until interrupted, or once.
+ */
+const stats: Handler<{ all?: boolean; stream?: boolean; format?: string; trunc?: boolean }> = async (args, opts, io, globals) =>
+  withContainers(globals, io, async (c) => {
+    const { containerFigures, hostCpuNs, isRunning } = await import('../../container/index.js');
+    const { bytesSize, humanSizeWithPrecision, writeFormatted } = await import('../format/index.js');
+    const { setTimeout: sleep } = await import('node:timers/promises');
+    let recs;
+    try {
+      recs = args.length > 0 ? await Promise.all(args.map((n) => c.resolve(n))) : (await c.list()).filter((r) => opts.all === true || isRunning(r));
+    } catch (err) {
+      await write(io.stderr, `Error response from daemon: ${err instanceof Error ? err.message : String(err)}\n`);
+      return 1;
+    }
+    const sample = async (): Promise<Map<string, { stats: import('../../runtime/index.js').RuntimeStats; systemNs: number }>> => {
+      const out = new Map<string, { stats: import('../../runtime/index.js').RuntimeStats; systemNs: number }>();
+      for (const r of recs) {
+        if (!isRunning(r)) continue;
+        const st = await c.runtime.runtime.stats(r.id).catch(() => undefined);
+        if (st !== undefined) out.set(r.id, { stats: st, systemNs: hostCpuNs() });
+      }
+      return out;
+    };
+    const format = opts.format ?? STATS_TABLE;
+    let before = await sample();
+    for (;;) {
+      try {
+        await sleep(STATS_INTERVAL_MS, undefined, { signal: io.signal });
+      } catch {
+        return 0; // interrupted: docker's stats ends there
+      }
+      const now = await sample();
+      const rows = recs.map((r) => {
+        const b = before.get(r.id);
+        const n = now.get(r.id);
+        const f = b !== undefined && n !== undefined ? containerFigures(b, n) : undefined;
+        return {
+          ID: opts.trunc === false ? r.id : r.id.slice(0, 12),
+          Name: r.name,
+          Container: args.length > 0 ? args[recs.indexOf(r)] : r.id.slice(0, 12),
+          CPUPerc: `${(f?.cpuPercent ?? 0).toFixed(2)}%`,
+          MemUsage: `${bytesSize(f?.memUsage ?? 0)} / ${bytesSize(f?.memLimit ?? 0)}`,
+          MemPerc: `${(f?.memPercent ?? 0).toFixed(2)}%`,
+          NetIO: `${humanSizeWithPrecision(f?.netRx ?? 0, 3)} / ${humanSizeWithPrecision(f?.netTx ?? 0, 3)}`,
+          BlockIO: `${humanSizeWithPrecision(f?.blockRead ?? 0, 3)} / ${humanSizeWithPrecision(f?.blockWrite ?? 0, 3)}`,
+          PIDs: String(f?.pids ?? 0),
+        };
+      });
+      const table = writeFormatted(format === 'table' ? STATS_TABLE : format, STATS_HEADERS, rows);
+      await write(io.stdout, opts.stream === false ? table : `\x1b[2J\x1b[H${table}`);
+      if (opts.stream === false) return 0;
+      before = now;
+    }
+  });
+
 /** docker: the daemon's reason, then `Error: failed to rename container named <old>`. */
 const rename: Handler = async (args, _opts, io, globals) =>
   withContainers(globals, io, async (c) => {
@@ -146,6 +219,17 @@ export function register({ program, container }: Groups, cli: Cli): void {
       .option('--sig-proxy [bool]', 'Proxy all received signals to the process (default true)')
       .option('--detach-keys <string>', 'Override the key sequence for detaching a container (not implemented: end with a signal and --sig-proxy=false)')
       .action(cli.action(attach));
+    parent
+      .command('stats')
+      .description('Display a live stream of container(s) resource usage statistics')
+      .usage('[OPTIONS] [CONTAINER...]')
+      .helpOption('--help', 'Print usage')
+      .argument('[containers...]')
+      .option('-a, --all', 'Show all containers (default shows just running)')
+      .option('--format <string>', 'Pretty-print images using a Go template')
+      .option('--no-stream', 'Disable streaming stats and only pull the first result')
+      .option('--no-trunc', "Do not truncate output")
+      .action(cli.action(stats));
     parent
       .command('top')
       .description('Display the running processes of a container')

@@ -63,8 +63,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'container-state',
-    words: ['container', 'attach', 'wait', 'restart', 'pause', 'unpause', 'top', 'rename'],
-    sub: { container: ['attach', 'wait', 'restart', 'pause', 'unpause', 'top', 'rename'] },
+    words: ['container', 'attach', 'wait', 'restart', 'pause', 'unpause', 'stats', 'top', 'rename'],
+    sub: { container: ['attach', 'wait', 'restart', 'pause', 'unpause', 'stats', 'top', 'rename'] },
   },
   { name: 'pull', words: ['image', 'pull'], sub: { image: ['pull'] } },
   { name: 'push', words: ['image', 'push'], sub: { image: ['push'] } },

@@ -18,6 +18,19 @@ export function humanSizeWithPrecision(size: number, precision: number): string 
   return `${formatFloat(s, 'g', precision)}${DECIMAL_UNITS[i]}`;
 }
 
+const BINARY_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB', 'ZiB', 'YiB'];
+
+/** go-units `BytesSize`: binary units, four significant digits (`576KiB`, `23.54GiB`). */
+export function bytesSize(size: number): string {
+  let s = size;
+  let i = 0;
+  while (s >= 1024 && i < BINARY_UNITS.length - 1) {
+    s /= 1024;
+    i++;
+  }
+  return `${formatFloat(s, 'g', 4)}${BINARY_UNITS[i]}`;
+}
+
 /** go-units `HumanSize`: four significant digits. */
 export function humanSize(size: number): string {
   return humanSizeWithPrecision(size, 4);
