@@ -1,5 +1,5 @@
 /**
- * `attach`, `wait`, `pause`/`unpause`, `stats`, `top`, `restart` and `rename` through the built CLI under runc, against what
+ * `attach`, `wait`, `pause`/`unpause`, `stats`, `top`, `restart`, `rename` and `info` through the built CLI under runc, against what
  * docker 20.10's daemon prints for each.
  */
 import { strict as assert } from 'node:assert';
@@ -79,6 +79,18 @@ describe('container lifecycle commands (CLI, runc)', { skip: runtimeSkipReason()
     assert.ok(Number(m[1]) > 30, `a busy loop uses a CPU: ${m[1]}%`);
     assert.equal(ok('container', 'stats', '--no-stream', '-a', '--format', '{{.Name}} {{.CPUPerc}} {{.PIDs}}', 'st2'), 'st2 0.00% 0\n');
     assert.deepEqual([g('stats', '--no-stream', 'nosuch').status, g('stats', '--no-stream', 'nosuch').stderr], [1, 'Error response from daemon: No such container: nosuch\n']);
+  });
+
+  it('info counts containers by state and images in docker\'s layout, and --format reads docker\'s Info fields', () => {
+    const text = ok('info');
+    const running = Number(/^ {2}Running: (\d+)$/m.exec(text)?.[1]);
+    assert.match(text, /^Client:\n Context: {4}default\n Debug Mode: false\n\nServer:\n Containers: \d+\n/);
+    assert.match(text, /^ Images: 1$/m);
+    assert.match(text, /^ Storage Driver: overlay$/m);
+    assert.match(text, new RegExp(`^ Docker Root Dir: ${cli.root}$`, 'm'));
+    const [version, driver, runningAgain, dir] = ok('system', 'info', '--format', '{{.ServerVersion}}|{{.Driver}}|{{.ContainersRunning}}|{{.DockerRootDir}}').trim().split('|');
+    assert.deepEqual([driver, Number(runningAgain), dir], ['overlay', running, cli.root]);
+    assert.match(version ?? '', /^\d+\.\d+\.\d+/);
   });
 
   it('restart stops a running container (SIGKILL after -t) and starts it again with a new process', () => {

@@ -45,6 +45,7 @@ const LOADERS: Record<string, CommandModule['load']> = {
   'image-rm': () => import('./image-rm.js'),
   'image-prune': () => import('./image-prune.js'),
   system: () => import('./system.js'),
+  'system-info': () => import('./system-info.js'),
   build: () => import('./build.js'),
   'image-import': () => import('./image-import.js'),
   'image-views': () => import('./image-views.js'),

@@ -43,6 +43,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'image-rm', words: ['image', 'rmi'], sub: { image: ['rm', 'remove', 'rmi'] } },
   { name: 'image-prune', words: ['image'], sub: { image: ['prune'] } },
   { name: 'system', words: ['system'], sub: { system: ['df', 'prune', 'check'] } },
+  { name: 'system-info', words: ['system', 'info'], sub: { system: ['info'] } },
   { name: 'build', words: ['build', 'image', 'builder'], sub: { image: ['build'], builder: ['build'] }, alone: true },
   { name: 'image-import', words: ['image', 'import'], sub: { image: ['import', 'bootstrap'] } },
   {
