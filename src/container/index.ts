@@ -21,7 +21,7 @@ export { commitContainer, type CommitOptions } from './commit.js';
 export { containerChanges, type Change } from './changes.js';
 export { exportContainer } from './export.js';
 export { execInContainer, type ExecOptions } from './exec.js';
-export { pauseContainer, unpauseContainer, waitContainer, restartContainer, renameContainer, topContainer, attachContainer, type ProcessTable, type AttachOptions } from './lifecycle.js';
+export { pauseContainer, unpauseContainer, waitContainer, restartContainer, renameContainer, topContainer, attachContainer, updateContainer, type ProcessTable, type AttachOptions, type ResourceUpdate } from './lifecycle.js';
 export { copyFromContainer, copyToContainer, type CopyFromOptions, type CopyToOptions } from './cp.js';
 export { parseCpArg, planExtract, type CpArg } from './cp-paths.js';
 export { CopyError } from './cp-errors.js';

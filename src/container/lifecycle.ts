@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidArgumentError } from '../errors.js';
 import type { ContainerRecord } from '../store/index.js';
-import { isRunning, type Containers, type StartOptions } from './containers.js';
+import { isRunning, storedConfig, type Containers, type StartOptions, type StoredConfig } from './containers.js';
 import { ContainerStateError } from './errors.js';
 
 /** How often `wait` looks at a running container. */
@@ -143,4 +143,47 @@ export async function attachContainer(c: Containers, rec: ContainerRecord, o: At
       input.destroy();
     }
   }
+}
+
+/** `update`'s resource flags, as `run` takes them (docker's strings). */
+export interface ResourceUpdate {
+  memory?: string;
+  memorySwap?: string;
+  memoryReservation?: string;
+  cpus?: string;
+  cpuShares?: string;
+  pidsLimit?: string;
+}
+
+/** The CFS period docker sets with `--cpus` (100 ms). */
+const CPU_PERIOD_US = 100_000;
+
+/**
+ * `update`: new resource limits for a container. A running one gets them at once (the runtime's
+ * `update` rewrites its cgroup); every one keeps them for its next start (the record's `run` flags).
+ * @throws {InvalidArgumentError} for a value docker would not parse, {ContainerStateError} for a
+ * memory limit above the swap limit already set, in the daemon's words
+ */
+export async function updateContainer(c: Containers, rec: ContainerRecord, u: ResourceUpdate): Promise<void> {
+  const { parseBytes, parseBytesOrUnlimited, parseCpus, parseInteger } = await import('../runtime/index.js');
+  const args: string[] = [];
+  const stored = storedConfig(rec);
+  const flags = stored.flags as StoredConfig['flags'] & ResourceUpdate;
+  if (u.memory !== undefined) {
+    const memory = parseBytes(u.memory);
+    const swap = u.memorySwap ?? flags.memorySwap;
+    if (swap !== undefined && parseBytesOrUnlimited(swap) !== -1 && parseBytesOrUnlimited(swap) < memory) {
+      throw new ContainerStateError(`Cannot update container ${rec.id}: Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time`);
+    }
+    args.push('--memory', String(memory));
+  }
+  if (u.memorySwap !== undefined) args.push('--memory-swap', String(parseBytesOrUnlimited(u.memorySwap)));
+  if (u.memoryReservation !== undefined) args.push('--memory-reservation', String(parseBytes(u.memoryReservation)));
+  if (u.cpus !== undefined) args.push('--cpu-period', String(CPU_PERIOD_US), '--cpu-quota', String(Math.round((parseCpus(u.cpus) * CPU_PERIOD_US) / 1e9)));
+  if (u.cpuShares !== undefined) args.push('--cpu-shares', String(parseInteger(u.cpuShares, '--cpu-shares')));
+  if (u.pidsLimit !== undefined) args.push('--pids-limit', String(parseInteger(u.pidsLimit, '--pids-limit')));
+  rec = await c.sync(rec);
+  if (isRunning(rec)) await c.runtime.runtime.exec(['update', ...args, rec.id]);
+  const defined = Object.fromEntries(Object.entries(u).filter(([, v]) => v !== undefined));
+  c.store.containers.update(rec.id, { config: { ...stored, flags: { ...flags, ...defined } } as unknown as Record<string, unknown> });
 }

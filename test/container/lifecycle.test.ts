@@ -1,5 +1,5 @@
 /**
- * `attach`, `wait`, `pause`/`unpause`, `stats`, `top`, `restart`, `rename` and `info` through the built CLI under runc, against what
+ * `attach`, `wait`, `pause`/`unpause`, `stats`, `top`, `update`, `restart`, `rename` and `info` through the built CLI under runc, against what
  * docker 20.10's daemon prints for each.
  */
 import { strict as assert } from 'node:assert';
@@ -91,6 +91,19 @@ describe('container lifecycle commands (CLI, runc)', { skip: runtimeSkipReason()
     const [version, driver, runningAgain, dir] = ok('system', 'info', '--format', '{{.ServerVersion}}|{{.Driver}}|{{.ContainersRunning}}|{{.DockerRootDir}}').trim().split('|');
     assert.deepEqual([driver, Number(runningAgain), dir], ['overlay', running, cli.root]);
     assert.match(version ?? '', /^\d+\.\d+\.\d+/);
+  });
+
+  it('update sets a running container\'s limits at once (its cgroup) and for its next start; without flags or above the swap limit it is refused', () => {
+    ok('run', '-d', '--name', 'u1', 'busybox', 'sleep', '100');
+    assert.deepEqual([g('update', 'u1').status, g('update', 'u1').stderr], [1, 'you must provide one or more flags when using this command\n']);
+    assert.equal(ok('update', '--memory', '64m', '--memory-swap', '128m', '--pids-limit', '50', 'u1'), 'u1\n');
+    assert.equal(ok('inspect', '--format', '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.PidsLimit}}', 'u1'), '67108864 134217728 50\n');
+    assert.match(ok('stats', '--no-stream', '--format', '{{.MemUsage}}', 'u1'), / \/ 64MiB\n$/);
+    const over = g('update', '--memory', '300m', 'u1');
+    assert.equal(over.status, 1);
+    assert.match(over.stderr, /^Error response from daemon: Cannot update container [0-9a-f]{64}: Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time\n$/);
+    ok('restart', '-t', '0', 'u1');
+    assert.match(ok('stats', '--no-stream', '--format', '{{.MemUsage}}', 'u1'), / \/ 64MiB\n$/);
   });
 
   it('restart stops a running container (SIGKILL after -t) and starts it again with a new process', () => {

@@ -4,6 +4,7 @@
  */
 import { humanDuration, referenceMatches, labelChecks, matchLabels, validateFilters, type FilterArgs } from '../format/index.js';
 import { isRunning, storedConfig } from '../../container/index.js';
+import { parseBytes, parseBytesOrUnlimited, parseCpus } from '../../runtime/index.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { ContainerRecord, ImageStore } from '../../store/index.js';
 
@@ -202,6 +203,7 @@ export function containerInspect(rec: ContainerRecord, o: { rootfs: string; driv
       Privileged: (cfg.flags as { privileged?: boolean }).privileged === true,
       ReadonlyRootfs: (cfg.flags as { readOnly?: boolean }).readOnly === true,
       Binds: (cfg.flags as { volume?: string[] }).volume ?? null,
+      ...resources(cfg.flags),
     },
     GraphDriver: {
       Name: o.driver === 'overlay' ? 'overlay2' : o.driver,
@@ -221,5 +223,24 @@ export function containerInspect(rec: ContainerRecord, o: { rootfs: string; driv
       Labels: rec.labels,
     },
     NetworkSettings: { Networks: {} },
+  };
+}
+
+/** docker's HostConfig resource fields from the `run`/`update` flags (0, or null for PidsLimit, when unset). */
+function resources(flags: { memory?: string; memorySwap?: string; memoryReservation?: string; cpus?: string; cpuShares?: string; pidsLimit?: string }): Record<string, number | null> {
+  const num = (v: string | undefined, parse: (t: string) => number): number => {
+    try {
+      return v === undefined ? 0 : parse(v);
+    } catch {
+      return 0;
+    }
+  };
+  return {
+    Memory: num(flags.memory, parseBytes),
+    MemorySwap: num(flags.memorySwap, parseBytesOrUnlimited),
+    MemoryReservation: num(flags.memoryReservation, parseBytes),
+    NanoCpus: num(flags.cpus, parseCpus),
+    CpuShares: num(flags.cpuShares, Number),
+    PidsLimit: flags.pidsLimit === undefined ? null : num(flags.pidsLimit, Number),
   };
 }

@@ -1,5 +1,5 @@
 /**
- * `attach`, `wait`, `restart`, `pause`, `unpause`, `stats`, `top` and `rename` (also under `container`), with docker's
+ * `attach`, `wait`, `restart`, `pause`, `unpause`, `stats`, `top`, `update` and `rename` (also under `container`), with docker's
  * output: the names as given (`wait`: the exit codes), `Error response from daemon: …` per failed
  * container, exit code 1 when any failed.
  */
@@ -179,6 +179,19 @@ const stats: Handler<{ all?: boolean; stream?: boolean; format?: string; trunc?:
     }
   });
 
+/** `update [OPTIONS] CONTAINER...`: new resource limits, now for running ones and at their next start. */
+const update: Handler<import('../../container/index.js').ResourceUpdate> = async (args, opts, io, globals) => {
+  const given = Object.values(opts).some((v) => v !== undefined);
+  if (!given) {
+    await write(io.stderr, 'you must provide one or more flags when using this command\n');
+    return 1;
+  }
+  return withContainers(globals, io, async (c) => {
+    const { updateContainer } = await import('../../container/index.js');
+    return each(io, args, async (n) => updateContainer(c, await c.resolve(n), opts));
+  });
+};
+
 /** docker: the daemon's reason, then `Error: failed to rename container named <old>`. */
 const rename: Handler = async (args, _opts, io, globals) =>
   withContainers(globals, io, async (c) => {
@@ -230,6 +243,19 @@ export function register({ program, container }: Groups, cli: Cli): void {
       .option('--no-stream', 'Disable streaming stats and only pull the first result')
       .option('--no-trunc', "Do not truncate output")
       .action(cli.action(stats));
+    parent
+      .command('update')
+      .description('Update configuration of one or more containers')
+      .usage('[OPTIONS] CONTAINER [CONTAINER...]')
+      .helpOption('--help', 'Print usage')
+      .argument('<containers...>')
+      .option('-m, --memory <bytes>', 'Memory limit')
+      .option('--memory-swap <bytes>', "Swap limit equal to memory plus swap: '-1' to enable unlimited swap")
+      .option('--memory-reservation <bytes>', 'Memory soft limit')
+      .option('--cpus <decimal>', 'Number of CPUs')
+      .option('-c, --cpu-shares <int>', 'CPU shares (relative weight)')
+      .option('--pids-limit <int>', 'Tune container pids limit (set -1 for unlimited)')
+      .action(cli.action(update));
     parent
       .command('top')
       .description('Display the running processes of a container')

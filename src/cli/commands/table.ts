@@ -64,8 +64,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'container-state',
-    words: ['container', 'attach', 'wait', 'restart', 'pause', 'unpause', 'stats', 'top', 'rename'],
-    sub: { container: ['attach', 'wait', 'restart', 'pause', 'unpause', 'stats', 'top', 'rename'] },
+    words: ['container', 'attach', 'wait', 'restart', 'pause', 'unpause', 'stats', 'top', 'update', 'rename'],
+    sub: { container: ['attach', 'wait', 'restart', 'pause', 'unpause', 'stats', 'top', 'update', 'rename'] },
   },
   { name: 'pull', words: ['image', 'pull'], sub: { image: ['pull'] } },
   { name: 'push', words: ['image', 'push'], sub: { image: ['push'] } },
