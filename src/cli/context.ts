@@ -44,3 +44,14 @@ export function sub(parent: Command, nameAndArgs: string, description: string, a
   for (const a of aliases) cmd.alias(a);
   return cmd;
 }
+
+/** The resource flags `run`, `create` and `update` share (docker's names and texts). */
+export function resourceOptions(cmd: Command): Command {
+  return cmd
+    .option('-m, --memory <bytes>', 'Memory limit')
+    .option('--memory-swap <bytes>', "Swap limit equal to memory plus swap: '-1' to enable unlimited swap")
+    .option('--memory-reservation <bytes>', 'Memory soft limit')
+    .option('--cpus <decimal>', 'Number of CPUs')
+    .option('-c, --cpu-shares <int>', 'CPU shares (relative weight)')
+    .option('--pids-limit <int>', 'Tune container pids limit (set -1 for unlimited)');
+}

@@ -6,8 +6,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidArgumentError } from '../errors.js';
+import type { DockerRunFlags } from '../runtime/index.js';
 import type { ContainerRecord } from '../store/index.js';
-import { isRunning, storedConfig, type Containers, type StartOptions, type StoredConfig } from './containers.js';
+import { isRunning, storedConfig, type Containers, type StartOptions } from './containers.js';
 import { ContainerStateError } from './errors.js';
 
 /** How often `wait` looks at a running container. */
@@ -146,14 +147,7 @@ export async function attachContainer(c: Containers, rec: ContainerRecord, o: At
 }
 
 /** `update`'s resource flags, as `run` takes them (docker's strings). */
-export interface ResourceUpdate {
-  memory?: string;
-  memorySwap?: string;
-  memoryReservation?: string;
-  cpus?: string;
-  cpuShares?: string;
-  pidsLimit?: string;
-}
+export type ResourceUpdate = Pick<DockerRunFlags, 'memory' | 'memorySwap' | 'memoryReservation' | 'cpus' | 'cpuShares' | 'pidsLimit'>;
 
 /** The CFS period docker sets with `--cpus` (100 ms). */
 const CPU_PERIOD_US = 100_000;
@@ -168,7 +162,7 @@ export async function updateContainer(c: Containers, rec: ContainerRecord, u: Re
   const { parseBytes, parseBytesOrUnlimited, parseCpus, parseInteger } = await import('../runtime/index.js');
   const args: string[] = [];
   const stored = storedConfig(rec);
-  const flags = stored.flags as StoredConfig['flags'] & ResourceUpdate;
+  const flags = stored.flags;
   if (u.memory !== undefined) {
     const memory = parseBytes(u.memory);
     const swap = u.memorySwap ?? flags.memorySwap;

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { Groups } from './index.js';
-import type { Cli, Handler } from '../context.js';
+import { resourceOptions, type Cli, type Handler } from '../context.js';
 import { write } from '../io.js';
 import { each, withContainers } from './_containers.js';
 
@@ -243,19 +243,14 @@ export function register({ program, container }: Groups, cli: Cli): void {
       .option('--no-stream', 'Disable streaming stats and only pull the first result')
       .option('--no-trunc', "Do not truncate output")
       .action(cli.action(stats));
-    parent
-      .command('update')
-      .description('Update configuration of one or more containers')
-      .usage('[OPTIONS] CONTAINER [CONTAINER...]')
-      .helpOption('--help', 'Print usage')
-      .argument('<containers...>')
-      .option('-m, --memory <bytes>', 'Memory limit')
-      .option('--memory-swap <bytes>', "Swap limit equal to memory plus swap: '-1' to enable unlimited swap")
-      .option('--memory-reservation <bytes>', 'Memory soft limit')
-      .option('--cpus <decimal>', 'Number of CPUs')
-      .option('-c, --cpu-shares <int>', 'CPU shares (relative weight)')
-      .option('--pids-limit <int>', 'Tune container pids limit (set -1 for unlimited)')
-      .action(cli.action(update));
+    resourceOptions(
+      parent
+        .command('update')
+        .description('Update configuration of one or more containers')
+        .usage('[OPTIONS] CONTAINER [CONTAINER...]')
+        .helpOption('--help', 'Print usage')
+        .argument('<containers...>'),
+    ).action(cli.action(update));
     parent
       .command('top')
       .description('Display the running processes of a container')

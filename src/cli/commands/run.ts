@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Groups } from './index.js';
-import { collect, type Cli, type Handler } from '../context.js';
+import { collect, resourceOptions, type Cli, type Handler } from '../context.js';
 import { ArgumentCountError, UsageError } from '../errors.js';
 import { write } from '../io.js';
 import type { DockerRunFlags } from '../../runtime/index.js';
@@ -105,7 +105,7 @@ function defineCreate(cmd: Command, cli: Cli): void {
 
 /** The flags `run` and `create` share: docker's container-shaping options. */
 function containerOptions(cmd: Command): Command {
-  return cmd
+  return resourceOptions(cmd)
     .usage('[OPTIONS] IMAGE [COMMAND] [ARG...]')
     .helpOption('--help', 'Print usage')
     .argument('[command...]')
@@ -133,12 +133,6 @@ function containerOptions(cmd: Command): Command {
     .option('--shm-size <bytes>', 'Size of /dev/shm')
     .option('--add-host <list>', 'Add a custom host-to-IP mapping (host:ip)', collect)
     .option('--network <network>', 'Connect a container to a network: host (default) or none')
-    .option('-m, --memory <bytes>', 'Memory limit')
-    .option('--memory-swap <bytes>', "Swap limit equal to memory plus swap: '-1' to enable unlimited swap")
-    .option('--memory-reservation <bytes>', 'Memory soft limit')
-    .option('--cpus <decimal>', 'Number of CPUs')
-    .option('-c, --cpu-shares <int>', 'CPU shares (relative weight)')
-    .option('--pids-limit <int>', 'Tune container pids limit (set -1 for unlimited)')
     .option('--init', 'Run an init inside the container that forwards signals and reaps processes')
     .option('--cgroup-parent <string>', 'Optional parent cgroup for the container');
 }

@@ -1,7 +1,7 @@
 /** go-units behaviour; expectations computed with docker/go-units' own code under Go 1.19. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createdSince, humanDuration, humanSize, humanSizeWithPrecision, imageSize, parseGoDuration } from './units.js';
+import { bytesSize, createdSince, humanDuration, humanSize, humanSizeWithPrecision, imageSize, parseGoDuration } from './units.js';
 
 const sizes: Array<[number, string, string]> = [
   [0, "0B", "0B"],
@@ -80,4 +80,8 @@ test('parseGoDuration reads Go durations and rejects the rest with Go\'s texts',
   assert.throws(() => parseGoDuration('abc'), { message: 'time: invalid duration "abc"' });
   assert.throws(() => parseGoDuration('1x'), { message: 'time: unknown unit "x" in duration "1x"' });
   assert.throws(() => parseGoDuration(''), { message: 'time: invalid duration ""' });
+});
+
+test('bytesSize is go-units BytesSize: binary units, four significant digits (docker stats)', () => {
+  assert.deepEqual([bytesSize(0), bytesSize(589824), bytesSize(25275330560), bytesSize(64 << 20), bytesSize(1023)], ['0B', '576KiB', '23.54GiB', '64MiB', '1023B']);
 });
