@@ -141,6 +141,7 @@ export async function attachContainer(c: Containers, rec: ContainerRecord, o: At
   } finally {
     if (input !== undefined) {
       o.input?.unpipe(input);
+      o.input?.pause(); // a terminal left reading would keep the process from exiting
       input.destroy();
     }
   }
