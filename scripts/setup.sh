@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs what gantry and its test suite need on Debian 12 (as root), then the npm dependencies,
 # then builds. Idempotent: a second run only checks.
-#   scripts/setup.sh          the runtime needs (runc, overlayfs tools, mmdebstrap, busybox-static)
+#   scripts/setup.sh          the runtime needs (runc, overlayfs tools, mmdebstrap, busybox-static, procps for `top`)
 #   scripts/setup.sh --peers  also the peers the interop tests and benchmarks run against
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want=(runc crun mmdebstrap busybox-static ca-certificates pigz)
+want=(runc crun mmdebstrap busybox-static ca-certificates pigz procps)
 if [ "${1:-}" = "--peers" ]; then
   want+=(buildah podman skopeo umoci docker-registry apache2-utils openssl curl uidmap conmon
          slirp4netns containernetworking-plugins catatonit fuse-overlayfs hyperfine docker.io iproute2 time)
@@ -25,7 +25,7 @@ if [ ! -x node_modules/.bin/esbuild ] || ! node -e "require('better-sqlite3')" 2
   echo "== npm ci" >&2
   npm ci --no-audit --no-fund
 fi
-if [ ! -f build/Release/gantry_sys.node ]; then
+if [ ! -f build/Release/gantry_sys.node ] || [ native/gantry_sys.c -nt build/Release/gantry_sys.node ]; then
   echo "== native addon (node-gyp)" >&2
   npm run -s build:native >/dev/null
 fi
