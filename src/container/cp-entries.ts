@@ -48,6 +48,9 @@ export class CopyBreakoutError extends InvalidArgumentError {
   }
 }
 
+/** The extended attribute docker's archiver keeps: file capabilities. */
+const CAPABILITY = 'security.capability';
+
 /** Entries between two turns of the event loop on a tree walk or extraction. */
 const YIELD_EVERY = 256;
 
@@ -80,6 +83,9 @@ export async function* walkTree(host: string, name: string, o: { signal?: AbortS
     }
     if (type === 'file') {
       header.size = st.size;
+      // docker's archiver carries one extended attribute, a file's capabilities (ping's cap_net_raw).
+      const capability = sys().lgetxattr(path, CAPABILITY);
+      if (capability !== null) header.xattrs = new Map([[CAPABILITY, capability]]);
       yield { header, atime, file: path };
       return;
     }
@@ -246,6 +252,16 @@ export async function extractEntries(entries: AsyncIterable<CpEntry>, o: Extract
       continue;
     }
     if (h.type !== 'symlink') chmodSync(host, h.mode & 0o7777); // after chown, which clears setuid/setgid
+    // After chown too, which clears capabilities. Like docker's extraction, a filesystem that
+    // refuses them (ENOTSUP, EPERM) leaves them out rather than failing the copy.
+    for (const [name, value] of h.xattrs ?? []) {
+      try {
+        sys().lsetxattr(host, name, value);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'ENOTSUP' && code !== 'EPERM') throw err;
+      }
+    }
     lutimesSync(host, atime, h.mtime);
   }
   // Deepest last-written first, so that writing children does not move a parent's mtime again.

@@ -15,6 +15,7 @@ import { putBusyboxImage } from '../helpers/busybox-image.js';
 import { runtimeSkipReason } from '../runtime/harness.js';
 import { mountsUnder } from './cli-harness.js';
 import { openStore } from '../../src/store/index.js';
+import { sys } from '../../src/native/index.js';
 import { copyFromContainer, copyToContainer, CopyError, openContainers, type Containers } from '../../src/container/index.js';
 
 interface Result {
@@ -347,5 +348,18 @@ describe('cp between containers and the host (CLI, runc, overlay)', { skip: runt
       assert.deepEqual(mountsUnder(root), [], 'the last copy unmounted it');
       await c.remove(c.store.containers.get(id));
     });
+  });
+
+  it('keeps a file\'s capabilities (security.capability, the one extended attribute docker\'s archive carries) both ways', () => {
+    // cap_net_raw, permitted and effective (VFS_CAP_REVISION_2)
+    const cap = Buffer.from([0x01, 0x00, 0x00, 0x02, 0x00, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    writeFileSync(join(host, 'capped'), '#!/bin/sh\n', { mode: 0o755 });
+    sys().lsetxattr(join(host, 'capped'), 'security.capability', cap);
+    const id = ok('create', 'busybox', 'true').trim();
+    ok('cp', 'capped', `${id}:/capped`);
+    mkdirSync(join(host, 'back'));
+    ok('cp', `${id}:/capped`, 'back/capped');
+    assert.deepEqual(sys().lgetxattr(join(host, 'back', 'capped'), 'security.capability'), cap);
+    ok('rm', id);
   });
 });
