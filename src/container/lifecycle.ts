@@ -50,9 +50,10 @@ export async function waitContainer(c: Containers, rec: ContainerRecord, o: { si
 /** `restart`: `stop` (SIGKILL after `timeoutSeconds`), then `start` detached; a created or exited container is just started. */
 export async function restartContainer(c: Containers, rec: ContainerRecord, o: { timeoutSeconds?: number } & StartOptions = {}): Promise<void> {
   const { timeoutSeconds, ...start } = o;
-  if (isRunning(await c.sync(rec))) {
-    if ((await c.sync(rec)).state === 'paused') await c.runtime.runtime.resume(rec.id);
-    await c.stop(rec, timeoutSeconds === undefined ? {} : { timeoutSeconds });
+  const now = await c.sync(rec);
+  if (isRunning(now)) {
+    if (now.state === 'paused') await c.runtime.runtime.resume(rec.id);
+    await c.stop(now, timeoutSeconds === undefined ? {} : { timeoutSeconds });
   }
   await c.start(c.store.containers.get(rec.id), { ...start, detach: true });
 }
@@ -150,9 +151,6 @@ export async function attachContainer(c: Containers, rec: ContainerRecord, o: At
 /** `update`'s resource flags, as `run` takes them (docker's strings). */
 export type ResourceUpdate = Pick<DockerRunFlags, 'memory' | 'memorySwap' | 'memoryReservation' | 'cpus' | 'cpuShares' | 'pidsLimit'>;
 
-/** The CFS period docker sets with `--cpus` (100 ms). */
-const CPU_PERIOD_US = 100_000;
-
 /**
  * `update`: new resource limits for a container. A running one gets them at once (the runtime's
  * `update` rewrites its cgroup); every one keeps them for its next start (the record's `run` flags).
@@ -160,25 +158,23 @@ const CPU_PERIOD_US = 100_000;
  * memory limit above the swap limit already set, in the daemon's words
  */
 export async function updateContainer(c: Containers, rec: ContainerRecord, u: ResourceUpdate): Promise<void> {
-  const { parseBytes, parseBytesOrUnlimited, parseCpus, parseInteger } = await import('../runtime/index.js');
-  const args: string[] = [];
+  const { CPU_PERIOD, cpuQuota, resourceRequest } = await import('../runtime/index.js');
   const stored = storedConfig(rec);
-  const flags = stored.flags;
-  if (u.memory !== undefined) {
-    const memory = parseBytes(u.memory);
-    const swap = u.memorySwap ?? flags.memorySwap;
-    if (swap !== undefined && parseBytesOrUnlimited(swap) !== -1 && parseBytesOrUnlimited(swap) < memory) {
-      throw new ContainerStateError(`Cannot update container ${rec.id}: Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time`);
-    }
-    args.push('--memory', String(memory));
+  const defined = Object.fromEntries(Object.entries(u).filter(([, v]) => v !== undefined)) as ResourceUpdate;
+  const flags = { ...stored.flags, ...defined };
+  const given = resourceRequest(defined);
+  const swap = resourceRequest(flags).memorySwap;
+  if (given.memory !== undefined && swap !== undefined && swap !== -1 && swap < given.memory) {
+    throw new ContainerStateError(`Cannot update container ${rec.id}: Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time`);
   }
-  if (u.memorySwap !== undefined) args.push('--memory-swap', String(parseBytesOrUnlimited(u.memorySwap)));
-  if (u.memoryReservation !== undefined) args.push('--memory-reservation', String(parseBytes(u.memoryReservation)));
-  if (u.cpus !== undefined) args.push('--cpu-period', String(CPU_PERIOD_US), '--cpu-quota', String(Math.round((parseCpus(u.cpus) * CPU_PERIOD_US) / 1e9)));
-  if (u.cpuShares !== undefined) args.push('--cpu-shares', String(parseInteger(u.cpuShares, '--cpu-shares')));
-  if (u.pidsLimit !== undefined) args.push('--pids-limit', String(parseInteger(u.pidsLimit, '--pids-limit')));
+  const args: string[] = [];
+  if (given.memory !== undefined) args.push('--memory', String(given.memory));
+  if (given.memorySwap !== undefined) args.push('--memory-swap', String(given.memorySwap));
+  if (given.memoryReservation !== undefined) args.push('--memory-reservation', String(given.memoryReservation));
+  if (given.nanoCpus !== undefined) args.push('--cpu-period', String(CPU_PERIOD), '--cpu-quota', String(cpuQuota(given.nanoCpus)));
+  if (given.cpuShares !== undefined) args.push('--cpu-shares', String(given.cpuShares));
+  if (given.pidsLimit !== undefined) args.push('--pids-limit', String(given.pidsLimit));
   rec = await c.sync(rec);
   if (isRunning(rec)) await c.runtime.runtime.exec(['update', ...args, rec.id]);
-  const defined = Object.fromEntries(Object.entries(u).filter(([, v]) => v !== undefined));
-  c.store.containers.update(rec.id, { config: { ...stored, flags: { ...flags, ...defined } } as unknown as Record<string, unknown> });
+  c.store.containers.update(rec.id, { config: { ...stored, flags } as unknown as Record<string, unknown> });
 }

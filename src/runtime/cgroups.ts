@@ -13,6 +13,11 @@ export const MIN_MEMORY = 6 * 1024 * 1024;
 /** The CFS period docker uses to turn `--cpus` into a quota (100 ms). */
 export const CPU_PERIOD = 100_000;
 
+/** The CFS quota per CPU_PERIOD for `nanoCpus` (`--cpus 0.5` → 50,000 µs). */
+export function cpuQuota(nanoCpus: number): number {
+  return Math.round((nanoCpus * CPU_PERIOD) / 1e9);
+}
+
 export interface ResourceRequest {
   /** Bytes (`--memory`). */
   memory?: number;
@@ -74,7 +79,7 @@ export function toLinuxResources(request: ResourceRequest, host: CgroupHost, war
     if (nanoCpus < 0.01e9 || nanoCpus > host.cpuCount * 1e9) {
       throw invalid(`Range of CPUs is from 0.01 to ${host.cpuCount}.00, as there are only ${host.cpuCount} CPUs available`);
     }
-    out.cpu = { period: CPU_PERIOD, quota: Math.round((nanoCpus * CPU_PERIOD) / 1e9) };
+    out.cpu = { period: CPU_PERIOD, quota: cpuQuota(nanoCpus) };
   }
   if (cpuShares !== undefined && cpuShares !== 0) {
     if (cpuShares < 0) throw invalid(`invalid CPU shares: ${cpuShares}`);

@@ -51,7 +51,7 @@ export { staticInitPath, isStaticElf } from './init.js';
 export { hostsFile, resolvConfFile } from './etc-files.js';
 export { FORWARDED_SIGNALS, type ContainerProcess, type ContainerStatus, type ExitStatus } from './container.js';
 export { resolveInRoot, readFileInRoot } from './rootfs-path.js';
-export { runOverridesFromFlags, parseNetworkMode, type DockerRunFlags, type FlagContext } from './run-flags.js';
+export { runOverridesFromFlags, resourceRequest, parseNetworkMode, type DockerRunFlags, type FlagContext } from './run-flags.js';
 export { hostDevices, splitDev } from './devices.js';
 export { checkCommand, ContainerCommandError } from './executable.js';
 

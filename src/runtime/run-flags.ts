@@ -64,6 +64,18 @@ export interface FlagContext {
   readText?: (path: string) => Promise<string>;
 }
 
+/** The resource flags of `run`, `create` or `update` (docker's strings), parsed by docker's rules. @throws {InvalidArgumentError} */
+export function resourceRequest(flags: Pick<DockerRunFlags, 'memory' | 'memorySwap' | 'memoryReservation' | 'cpus' | 'cpuShares' | 'pidsLimit'>): ResourceRequest {
+  const r: ResourceRequest = {};
+  if (flags.memory !== undefined) r.memory = parseBytes(flags.memory);
+  if (flags.memorySwap !== undefined) r.memorySwap = parseBytesOrUnlimited(flags.memorySwap);
+  if (flags.memoryReservation !== undefined) r.memoryReservation = parseBytes(flags.memoryReservation);
+  if (flags.cpus !== undefined) r.nanoCpus = parseCpus(flags.cpus);
+  if (flags.cpuShares !== undefined) r.cpuShares = parseInteger(flags.cpuShares, '--cpu-shares');
+  if (flags.pidsLimit !== undefined) r.pidsLimit = parseInteger(flags.pidsLimit, '--pids-limit');
+  return r;
+}
+
 /**
  * The overrides for `flags` and the arguments after the image.
  * @throws {InvalidArgumentError} with docker's messages for malformed values
@@ -88,13 +100,7 @@ export async function runOverridesFromFlags(
     const v = expandEnvArg(e, context.callerEnv);
     if (v !== undefined) env.push(v);
   }
-  const resources: ResourceRequest = {};
-  if (flags.memory !== undefined) resources.memory = parseBytes(flags.memory);
-  if (flags.memorySwap !== undefined) resources.memorySwap = parseBytesOrUnlimited(flags.memorySwap);
-  if (flags.memoryReservation !== undefined) resources.memoryReservation = parseBytes(flags.memoryReservation);
-  if (flags.cpus !== undefined) resources.nanoCpus = parseCpus(flags.cpus);
-  if (flags.cpuShares !== undefined) resources.cpuShares = parseInteger(flags.cpuShares, '--cpu-shares');
-  if (flags.pidsLimit !== undefined) resources.pidsLimit = parseInteger(flags.pidsLimit, '--pids-limit');
+  const resources = resourceRequest(flags);
 
   const o: RunOverrides & { addHosts?: string[]; init?: boolean } = { args: [...args], env, network: parseNetworkMode(flags.network), resources };
   if (flags.entrypoint !== undefined) o.entrypoint = flags.entrypoint;

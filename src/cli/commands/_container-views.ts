@@ -4,7 +4,7 @@
  */
 import { humanDuration, referenceMatches, labelChecks, matchLabels, validateFilters, type FilterArgs } from '../format/index.js';
 import { isRunning, storedConfig } from '../../container/index.js';
-import { parseBytes, parseBytesOrUnlimited, parseCpus } from '../../runtime/index.js';
+import { resourceRequest, type DockerRunFlags } from '../../runtime/index.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { ContainerRecord, ImageStore } from '../../store/index.js';
 
@@ -226,21 +226,20 @@ export function containerInspect(rec: ContainerRecord, o: { rootfs: string; driv
   };
 }
 
-/** docker's HostConfig resource fields from the `run`/`update` flags (0, or null for PidsLimit, when unset). */
-function resources(flags: { memory?: string; memorySwap?: string; memoryReservation?: string; cpus?: string; cpuShares?: string; pidsLimit?: string }): Record<string, number | null> {
-  const num = (v: string | undefined, parse: (t: string) => number): number => {
-    try {
-      return v === undefined ? 0 : parse(v);
-    } catch {
-      return 0;
-    }
-  };
+/** docker's HostConfig resource fields from the `run`/`update` flags (0, or null for PidsLimit, when unset or unreadable). */
+function resources(flags: DockerRunFlags): Record<string, number | null> {
+  let r: ReturnType<typeof resourceRequest> = {};
+  try {
+    r = resourceRequest(flags);
+  } catch {
+    // flags `start` would refuse: shown as unset
+  }
   return {
-    Memory: num(flags.memory, parseBytes),
-    MemorySwap: num(flags.memorySwap, parseBytesOrUnlimited),
-    MemoryReservation: num(flags.memoryReservation, parseBytes),
-    NanoCpus: num(flags.cpus, parseCpus),
-    CpuShares: num(flags.cpuShares, Number),
-    PidsLimit: flags.pidsLimit === undefined ? null : num(flags.pidsLimit, Number),
+    Memory: r.memory ?? 0,
+    MemorySwap: r.memorySwap ?? 0,
+    MemoryReservation: r.memoryReservation ?? 0,
+    NanoCpus: r.nanoCpus ?? 0,
+    CpuShares: r.cpuShares ?? 0,
+    PidsLimit: r.pidsLimit ?? null,
   };
 }
