@@ -29,16 +29,24 @@ export async function withContainers<T>(globals: GlobalOptions, io: CommandIO, f
   }
 }
 
-/** docker prints each name as given, or the error, and exits 1 when any failed. */
-export async function each(io: CommandIO, names: string[], fn: (name: string) => Promise<void>): Promise<number> {
+/** docker's line for a failure its daemon reports. */
+export async function writeDaemonError(io: CommandIO, err: unknown): Promise<void> {
+  await write(io.stderr, `Error response from daemon: ${err instanceof Error ? err.message : String(err)}\n`);
+}
+
+/**
+ * docker prints, per container, the name as given (or what `fn` answers: `wait`'s exit code), or
+ * the error, and exits 1 when any failed.
+ */
+export async function each(io: CommandIO, names: string[], fn: (name: string) => Promise<string | void>): Promise<number> {
   let failed = false;
   for (const n of names) {
     try {
-      await fn(n);
-      await write(io.stdout, `${n}\n`);
+      const shown = await fn(n);
+      await write(io.stdout, `${shown ?? n}\n`);
     } catch (err) {
       failed = true;
-      await write(io.stderr, `Error response from daemon: ${err instanceof Error ? err.message : String(err)}\n`);
+      await writeDaemonError(io, err);
     }
   }
   return failed ? 1 : 0;

@@ -5,24 +5,15 @@
  */
 import type { Command } from 'commander';
 import type { Groups } from './index.js';
+import type { StatsSample } from '../../container/index.js';
 import { resourceOptions, type Cli, type Handler } from '../context.js';
 import { write } from '../io.js';
-import { each, withContainers } from './_containers.js';
+import { each, withContainers, writeDaemonError } from './_containers.js';
 
 const wait: Handler = async (args, _opts, io, globals) =>
   withContainers(globals, io, async (c) => {
     const { waitContainer } = await import('../../container/index.js');
-    let failed = false;
-    for (const n of args) {
-      try {
-        const code = await waitContainer(c, await c.resolve(n), { signal: io.signal });
-        await write(io.stdout, `${code}\n`);
-      } catch (err) {
-        failed = true;
-        await write(io.stderr, `Error response from daemon: ${err instanceof Error ? err.message : String(err)}\n`);
-      }
-    }
-    return failed ? 1 : 0;
+    return each(io, args, async (n) => String(await waitContainer(c, await c.resolve(n), { signal: io.signal })));
   });
 
 const restart: Handler<{ time?: string }> = async (args, opts, io, globals) =>
@@ -55,7 +46,7 @@ const top: Handler = async (args, _opts, io, globals) =>
     try {
       table = await topContainer(c, await c.resolve(name), psArgs.length > 0 ? psArgs : undefined, { signal: io.signal });
     } catch (err) {
-      await write(io.stderr, `Error response from daemon: ${err instanceof Error ? err.message : String(err)}\n`);
+      await writeDaemonError(io, err);
       return 1;
     }
     const tw = new TabWriter({ minwidth: 20, tabwidth: 1, padding: 3, padchar: ' ' });
@@ -135,11 +126,11 @@ const stats: Handler<{ all?: boolean; stream?: boolean; format?: string; trunc?:
     try {
       recs = args.length > 0 ? await Promise.all(args.map((n) => c.resolve(n))) : (await c.list()).filter((r) => opts.all === true || isRunning(r));
     } catch (err) {
-      await write(io.stderr, `Error response from daemon: ${err instanceof Error ? err.message : String(err)}\n`);
+      await writeDaemonError(io, err);
       return 1;
     }
-    const sample = async (): Promise<Map<string, { stats: import('../../runtime/index.js').RuntimeStats; systemNs: number }>> => {
-      const out = new Map<string, { stats: import('../../runtime/index.js').RuntimeStats; systemNs: number }>();
+    const sample = async (): Promise<Map<string, StatsSample>> => {
+      const out = new Map<string, StatsSample>();
       for (const r of recs) {
         if (!isRunning(r)) continue;
         const st = await c.runtime.runtime.stats(r.id).catch(() => undefined);
@@ -156,14 +147,14 @@ const stats: Handler<{ all?: boolean; stream?: boolean; format?: string; trunc?:
         return 0; // interrupted: docker's stats ends there
       }
       const now = await sample();
-      const rows = recs.map((r) => {
+      const rows = recs.map((r, i) => {
         const b = before.get(r.id);
         const n = now.get(r.id);
         const f = b !== undefined && n !== undefined ? containerFigures(b, n) : undefined;
         return {
           ID: opts.trunc === false ? r.id : r.id.slice(0, 12),
           Name: r.name,
-          Container: args.length > 0 ? args[recs.indexOf(r)] : r.id.slice(0, 12),
+          Container: args.length > 0 ? args[i] : r.id.slice(0, 12),
           CPUPerc: `${(f?.cpuPercent ?? 0).toFixed(2)}%`,
           MemUsage: `${bytesSize(f?.memUsage ?? 0)} / ${bytesSize(f?.memLimit ?? 0)}`,
           MemPerc: `${(f?.memPercent ?? 0).toFixed(2)}%`,
