@@ -72,14 +72,16 @@ async function main(argv: string[]): Promise<number> {
         return 1;
       }
       // docker's CLI: a wrong number of arguments exits 1, a bad flag 125.
+      const at = invoked(program, argv);
       const countError = err.code === 'commander.missingArgument' || err.code === 'commander.excessArguments';
-      const counted = countError ? argumentCountError(program, argv) : undefined;
-      const usage = counted ?? new UsageError(commanderMessage(err, argv), invoked(program, argv)?.path ?? 'gantry');
+      const counted = countError && at !== undefined ? argumentCountError(at) : undefined;
+      const usage = counted ?? new UsageError(commanderMessage(err, argv), at?.path ?? 'gantry');
       io.stderr.write(formatError(usage, debug));
       return usage.exitCode;
     }
     // A command module's own count check names the command one way; say it as it was typed.
-    const shown = err instanceof ArgumentCountError ? (countErrorAt(program, argv, err.requirement) ?? err) : err;
+    const at = err instanceof ArgumentCountError ? invoked(program, argv) : undefined;
+    const shown = err instanceof ArgumentCountError && at !== undefined ? countErrorAt(at, err.requirement) : err;
     io.stderr.write(formatError(shown, debug));
     return exitCodeFor(shown);
   } finally {
@@ -89,10 +91,20 @@ async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
-/** The command `argv` runs, and its path as typed (docker's CommandPath: `gantry image ls`), if known. */
-function invoked(program: Command, argv: string[]): { leaf: Command; path: string } | undefined {
+/** `parent`'s subcommand called `name` (or aliased so). */
+function named(parent: Command, name: string | undefined): Command | undefined {
+  return parent.commands.find((x) => x.name() === name || x.aliases().includes(name ?? ''));
+}
+
+/** A command as `argv` names it: the command run, and its path as typed (docker's CommandPath: `gantry image ls`). */
+interface Invoked {
+  leaf: Command;
+  path: string;
+}
+
+/** The command `argv` runs, if known. */
+function invoked(program: Command, argv: string[]): Invoked | undefined {
   const { word, sub } = commandWord(argv);
-  const named = (c: Command, name: string | undefined): Command | undefined => c.commands.find((x) => x.name() === name || x.aliases().includes(name ?? ''));
   const top = named(program, word);
   if (top === undefined) return undefined;
   const leaf = top.commands.length > 0 ? named(top, sub) : top;
@@ -104,9 +116,7 @@ function invoked(program: Command, argv: string[]): { leaf: Command; path: strin
  * docker's words for a command given too few or too many arguments (its CLI's `cli/required.go`):
  * `"gantry history" requires exactly 1 argument.`, from the arguments the command declares.
  */
-function argumentCountError(program: Command, argv: string[]): ArgumentCountError | undefined {
-  const cmd = invoked(program, argv);
-  if (cmd === undefined) return undefined;
+function argumentCountError(cmd: Invoked): ArgumentCountError {
   const declared = cmd.leaf.registeredArguments;
   const required = declared.filter((a) => a.required).length;
   const variadic = declared.at(-1)?.variadic === true;
@@ -118,20 +128,17 @@ function argumentCountError(program: Command, argv: string[]): ArgumentCountErro
       : required === 0
         ? `at most ${n(declared.length)}`
         : `at least ${required} and at most ${n(declared.length)}`;
-  return countErrorAt(program, argv, what);
+  return countErrorAt(cmd, what);
 }
 
 /** The group whose subcommand `argv` names wrongly (`gantry image nosuch`), if it is one. */
 function unknownIn(program: Command, argv: string[]): Command | undefined {
-  const { word } = commandWord(argv);
-  const top = program.commands.find((c) => c.name() === word || c.aliases().includes(word ?? ''));
+  const top = named(program, commandWord(argv).word);
   return top !== undefined && top.commands.length > 0 ? top : undefined;
 }
 
-/** The ArgumentCountError for the command `argv` runs, as typed, with docker's usage block. */
-function countErrorAt(program: Command, argv: string[], requirement: string): ArgumentCountError | undefined {
-  const cmd = invoked(program, argv);
-  if (cmd === undefined) return undefined;
+/** The ArgumentCountError for `cmd` as typed, with docker's usage block. */
+function countErrorAt(cmd: Invoked, requirement: string): ArgumentCountError {
   return new ArgumentCountError(requirement, cmd.path, { line: `${cmd.path} ${dockerUsage(cmd.leaf)}`, description: cmd.leaf.description() });
 }
 
