@@ -12,12 +12,12 @@
  * The host side follows docker's client: local paths are made absolute, a destination symlink is
  * followed, the source's parents are resolved (its last component only with `followLink`).
  */
-import { lstatSync, readFileSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { lstatSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { errnoCode, isKind } from '../errors.js';
-import { lstatIfAny, resolveInRoot } from '../layer/index.js';
-import { parseVolume } from '../runtime/index.js';
+import { lstatIfAny } from '../layer/index.js';
+import { loadUserDb, parseGroup, parsePasswd, parseVolume } from '../runtime/index.js';
 import { ContainerPaths, type CpBind, type Located } from './cp-rootfs.js';
 import type { ContainerRecord } from '../store/index.js';
 import { isRunning, storedConfig, type Containers } from './containers.js';
@@ -336,13 +336,14 @@ async function containerUserOwnership(c: Containers, rec: ContainerRecord, root:
   const user = storedConfig(rec).flags.user ?? (await imageUser(c, rec, signal));
   if (user === undefined || user === '') return { kind: 'keep' };
   const [u = '', g] = user.split(':');
-  const passwd = readRootText(root, '/etc/passwd');
-  const line = passwd.split('\n').map((l) => l.split(':')).find((f) => f[0] === u || (/^\d+$/.test(u) && f[2] === u));
+  // The user database read and parsed as a container start reads it; docker's lookup rules and words.
+  const db = await loadUserDb(root);
+  const entry = parsePasswd(db.passwd).find((e) => e.name === u || (/^\d+$/.test(u) && e.uid === Number(u)));
   let uid: number;
   let gid: number;
-  if (line !== undefined) {
-    uid = Number(line[2]);
-    gid = Number(line[3]);
+  if (entry !== undefined) {
+    uid = entry.uid;
+    gid = entry.gid;
   } else if (/^\d+$/.test(u)) {
     uid = Number(u);
     gid = uid;
@@ -350,9 +351,9 @@ async function containerUserOwnership(c: Containers, rec: ContainerRecord, root:
   if (g !== undefined && g !== '') {
     if (/^\d+$/.test(g)) gid = Number(g);
     else {
-      const group = readRootText(root, '/etc/group').split('\n').map((l) => l.split(':')).find((f) => f[0] === g);
+      const group = parseGroup(db.group).find((e) => e.name === g);
       if (group === undefined) throw copyDaemonError(`getent unable to find entry "${g}" in group database`, 'not-found');
-      gid = Number(group[2]);
+      gid = group.gid;
     }
   }
   return { kind: 'set', uid, gid };
@@ -367,14 +368,6 @@ async function imageUser(c: Containers, rec: ContainerRecord, signal?: AbortSign
   } catch (err) {
     if (isKind(err, 'not-found')) return undefined;
     throw err;
-  }
-}
-
-function readRootText(root: string, path: string): string {
-  try {
-    return readFileSync(resolveInRoot(root, path, { followLast: true }), 'utf8');
-  } catch {
-    return '';
   }
 }
 
