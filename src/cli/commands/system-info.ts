@@ -22,8 +22,7 @@ async function firstLine(cmd: string, args: string[]): Promise<string> {
 const info: Handler<{ format?: string }> = async (_args, opts, io, globals) =>
   withContainers(globals, io, async (c) => {
     const os = await import('node:os');
-    const { readFileSync } = await import('node:fs');
-    const { statfs } = await import('node:fs/promises');
+    const { readFile, statfs } = await import('node:fs/promises');
     const { hostInfo } = await import('../../runtime/index.js');
     const { VERSION } = await import('../../version.js');
     const { bytesSize } = await import('../format/index.js');
@@ -31,7 +30,7 @@ const info: Handler<{ format?: string }> = async (_args, opts, io, globals) =>
     const count = (states: string[]): number => containers.filter((r) => states.includes(r.state)).length;
     const host = await hostInfo();
     const fsType = await statfs(c.store.root).then((s) => FILESYSTEMS[s.type] ?? `0x${s.type.toString(16)}`, () => 'unknown');
-    const osRelease = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec((() => { try { return readFileSync('/etc/os-release', 'utf8'); } catch { return ''; } })())?.[1] ?? 'Linux';
+    const osRelease = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(await readFile('/etc/os-release', 'utf8').catch(() => ''))?.[1] ?? 'Linux';
     const runtimeVersion = (await firstLine(c.runtime.runtime.binary, ['--version'])).replace(/^\S+ version /, '');
     const data = {
       ID: '',
@@ -44,7 +43,7 @@ const info: Handler<{ format?: string }> = async (_args, opts, io, globals) =>
       DriverStatus: [['Backing Filesystem', fsType]],
       LoggingDriver: 'local-file',
       CgroupDriver: 'cgroupfs',
-      CgroupVersion: String(host.cgroup.version).replace(/^v/, ''),
+      CgroupVersion: host.cgroup.version.slice(1), // `v1` → docker's `1`
       KernelVersion: os.release(),
       OperatingSystem: osRelease,
       OSType: 'linux',
